@@ -1,0 +1,137 @@
+package safetensors
+
+import (
+	"encoding/binary"
+	"errors"
+	"io"
+
+	"github.com/tensorcount/tensorcount/format"
+	"github.com/tensorcount/tensorcount/internal/mapfile"
+)
+
+// MaxHeaderSize is the largest JSON header accepted, in bytes. It is the
+// reference reader's limit (100 MB); the reference writer refuses to write
+// anything larger, so a bigger header was not made by it.
+const MaxHeaderSize = 100_000_000
+
+// speculativeRead is how much of a file the first read takes. Almost every
+// real header is smaller (gpt2's is 14 KB, a Qwen3 shard's 20 KB), so one
+// read usually gets the length prefix and the whole header.
+const speculativeRead = 64 << 10
+
+// A File is the parsed header of one safetensors file.
+type File struct {
+	// HeaderSize is N, the JSON header's length in bytes as the file
+	// states it (including any padding).
+	HeaderSize uint64
+	// DataOffset is where the data buffer starts: 8 + N.
+	DataOffset int64
+	// Size is the file's length in bytes.
+	Size int64
+	// Metadata is the __metadata__ map, nil when the member is absent or
+	// null (MetadataNull tells which).
+	Metadata     map[string]string
+	MetadataNull bool
+	// Tensors lists the tensors in header order. Offsets are absolute.
+	Tensors []format.Tensor
+	// Notes says what the header contains that the reader accepted but a
+	// careful user may want to know (members it ignored, an unpadded
+	// header).
+	Notes []string
+
+	closer io.Closer
+}
+
+// Open opens the named file through a read-only memory map and parses its
+// header. Errors are *format.Error values naming the file.
+func Open(name string) (*File, error) {
+	m, err := mapfile.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	f, err := newFile(m, m.Size(), name)
+	if err != nil {
+		m.Close()
+		return nil, format.WithFile(err, name)
+	}
+	f.closer = m
+	return f, nil
+}
+
+// NewFile parses the header of a safetensors file of the given size read
+// through r. The tensors' File field is left empty.
+func NewFile(r io.ReaderAt, size int64) (*File, error) {
+	return newFile(r, size, "")
+}
+
+// Close releases the file if Open opened it.
+func (f *File) Close() error {
+	if f.closer == nil {
+		return nil
+	}
+	c := f.closer
+	f.closer = nil
+	return c.Close()
+}
+
+func newFile(r io.ReaderAt, size int64, name string) (*File, error) {
+	hdr, n, err := readHeader(r, size)
+	if err != nil {
+		return nil, err
+	}
+	f := &File{HeaderSize: n, DataOffset: 8 + int64(n), Size: size}
+	if err := f.parseHeader(hdr, name); err != nil {
+		return nil, err
+	}
+	if n%8 != 0 {
+		f.Notes = append(f.Notes, "header length is not a multiple of 8 (written by an early safetensors version); data is not 8-byte aligned")
+	}
+	return f, nil
+}
+
+// readHeader returns the N header bytes after the length prefix, in at
+// most two reads of r.
+func readHeader(r io.ReaderAt, size int64) ([]byte, uint64, error) {
+	if size < 8 {
+		return nil, 0, &format.Error{Offset: 0, Field: "header length", Value: size, Limit: 8,
+			Msg: "file is shorter than the 8-byte header length"}
+	}
+	first := make([]byte, min(size, speculativeRead))
+	if err := readFull(r, first, 0); err != nil {
+		return nil, 0, err
+	}
+	n := binary.LittleEndian.Uint64(first)
+	switch {
+	case n == 0:
+		return nil, 0, &format.Error{Offset: 0, Field: "header length", Value: n,
+			Msg: "header is empty, so it cannot hold the JSON object"}
+	case n > MaxHeaderSize:
+		return nil, 0, &format.Error{Offset: 0, Field: "header length", Value: n, Limit: MaxHeaderSize,
+			Msg: "header is larger than the format allows"}
+	case n > uint64(size-8):
+		return nil, 0, &format.Error{Offset: 0, Field: "header length", Value: n, Limit: size - 8,
+			Msg: "header runs past the end of the file"}
+	}
+	if 8+n <= uint64(len(first)) {
+		return first[8 : 8+n], n, nil
+	}
+	hdr := make([]byte, n)
+	got := copy(hdr, first[8:])
+	if err := readFull(r, hdr[got:], int64(8+got)); err != nil {
+		return nil, 0, err
+	}
+	return hdr, n, nil
+}
+
+// readFull reads len(p) bytes at off, turning a short read into an error
+// that says where the file ended.
+func readFull(r io.ReaderAt, p []byte, off int64) error {
+	n, err := r.ReadAt(p, off)
+	if n == len(p) {
+		return nil
+	}
+	if err == nil || errors.Is(err, io.EOF) {
+		err = io.ErrUnexpectedEOF
+	}
+	return &format.Error{Offset: off + int64(n), Msg: "cannot read the header", Err: err}
+}

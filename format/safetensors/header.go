@@ -1,0 +1,412 @@
+package safetensors
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+
+	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/tensorcount/tensorcount/format"
+	"github.com/tensorcount/tensorcount/internal/checked"
+)
+
+// entry is a tensor as the header describes it, before validation.
+type entry struct {
+	name       string
+	dtype      format.DType
+	dims       [2]int // span of the shape in the shared dims slice
+	begin, end uint64 // data_offsets, relative to the data buffer
+	at         int64  // absolute offset of the entry's name, for errors
+}
+
+// headerParser walks the JSON header with a strict streaming tokenizer:
+// jsontext rejects invalid UTF-8 and duplicate member names at every level,
+// which encoding/json silently accepts (last value wins).
+type headerParser struct {
+	dec     *jsontext.Decoder
+	base    int64 // file offset of the header's first byte
+	dims    []uint64
+	entries []entry
+	unknown int // tensor-object members the reference reader also ignores
+	hdr     []byte
+}
+
+// parseHeader fills f.Tensors and f.Metadata from the header bytes hdr.
+func (f *File) parseHeader(hdr []byte, name string) error {
+	p := &headerParser{dec: jsontext.NewDecoder(bytes.NewBuffer(hdr)), base: 8, hdr: hdr}
+	if err := p.parse(f); err != nil {
+		return err
+	}
+	if p.unknown > 0 {
+		f.Notes = append(f.Notes, fmt.Sprintf("%d unknown members inside tensor entries were ignored, as the reference reader ignores them", p.unknown))
+	}
+	return p.layout(f, name)
+}
+
+func (p *headerParser) parse(f *File) error {
+	tok, err := p.dec.ReadToken()
+	if err != nil {
+		return p.syntaxError(err, "header")
+	}
+	if tok.Kind() != '{' {
+		lead := len(p.hdr) - len(bytes.TrimLeft(p.hdr, " \t\r\n"))
+		return &format.Error{Offset: p.base + int64(lead), Field: "header",
+			Value: tok.Kind().String(), Msg: "header is not a JSON object"}
+	}
+	for {
+		k := p.dec.PeekKind()
+		if k == '}' {
+			break
+		}
+		if k != '"' {
+			_, err := p.dec.ReadToken()
+			return p.syntaxError(err, "header")
+		}
+		at := p.next()
+		nameTok, err := p.dec.ReadToken()
+		if err != nil {
+			return p.syntaxError(err, "header")
+		}
+		name := nameTok.String()
+		if name == "__metadata__" {
+			if err := p.metadata(f); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := p.tensor(name, at); err != nil {
+			return err
+		}
+	}
+	if _, err := p.dec.ReadToken(); err != nil { // the closing brace
+		return p.syntaxError(err, "header")
+	}
+	// Only whitespace may follow the object: NUL padding, a second object
+	// or any other trailing bytes are rejected, as by the reference reader.
+	if _, err := p.dec.ReadToken(); err != io.EOF {
+		if err == nil {
+			err = errors.New("unexpected data after the header object")
+		}
+		return p.syntaxError(err, "header")
+	}
+	return nil
+}
+
+// next returns the file offset of the next value, past the whitespace and
+// separator the tokenizer has not consumed yet.
+func (p *headerParser) next() int64 {
+	skip := 0
+	for _, c := range p.dec.UnreadBuffer() {
+		if c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != ':' && c != ',' {
+			break
+		}
+		skip++
+	}
+	return p.base + p.dec.InputOffset() + int64(skip)
+}
+
+func (p *headerParser) metadata(f *File) error {
+	at := p.next()
+	switch p.dec.PeekKind() {
+	case 'n':
+		if _, err := p.dec.ReadToken(); err != nil {
+			return p.syntaxError(err, "__metadata__")
+		}
+		f.MetadataNull = true
+		return nil
+	case '{':
+	default:
+		return &format.Error{Offset: at, Field: "__metadata__", Value: p.dec.PeekKind().String(),
+			Msg: "must be an object of strings or null"}
+	}
+	if _, err := p.dec.ReadToken(); err != nil {
+		return p.syntaxError(err, "__metadata__")
+	}
+	f.Metadata = map[string]string{}
+	for p.dec.PeekKind() == '"' {
+		key, err := p.dec.ReadToken()
+		if err != nil {
+			return p.syntaxError(err, "__metadata__")
+		}
+		k := key.String()
+		at := p.next()
+		if p.dec.PeekKind() != '"' {
+			return &format.Error{Offset: at, Field: "__metadata__." + k, Value: p.dec.PeekKind().String(),
+				Msg: "metadata values must be strings"}
+		}
+		val, err := p.dec.ReadToken()
+		if err != nil {
+			return p.syntaxError(err, "__metadata__")
+		}
+		f.Metadata[k] = val.String()
+	}
+	if _, err := p.dec.ReadToken(); err != nil {
+		return p.syntaxError(err, "__metadata__")
+	}
+	return nil
+}
+
+// tensor parses one tensor object: {"dtype":..., "shape":[...], "data_offsets":[b, e]}.
+func (p *headerParser) tensor(name string, at int64) error {
+	field := "tensor " + format.Quote(name)
+	if k := p.dec.PeekKind(); k != '{' {
+		return &format.Error{Offset: p.next(), Field: field, Value: k.String(),
+			Msg: "tensor entry must be an object"}
+	}
+	if _, err := p.dec.ReadToken(); err != nil {
+		return p.syntaxError(err, field)
+	}
+	e := entry{name: name, at: at}
+	var haveDType, haveShape, haveOffsets bool
+	for p.dec.PeekKind() == '"' {
+		key, err := p.dec.ReadValue()
+		if err != nil {
+			return p.syntaxError(err, field)
+		}
+		// Member names are compared exactly, as the reference reader's
+		// serde does: "DTYPE" is not "dtype". Escaped spellings of the
+		// names are unusual but legal JSON, so they are unquoted first.
+		switch memberName(key) {
+		case "dtype":
+			haveDType = true
+			if err := p.dtype(&e, field); err != nil {
+				return err
+			}
+		case "shape":
+			haveShape = true
+			start := len(p.dims)
+			if err := p.uints(field+".shape", -1); err != nil {
+				return err
+			}
+			e.dims = [2]int{start, len(p.dims)}
+		case "data_offsets":
+			haveOffsets = true
+			start := len(p.dims)
+			if err := p.uints(field+".data_offsets", 2); err != nil {
+				return err
+			}
+			e.begin, e.end = p.dims[start], p.dims[start+1]
+			p.dims = p.dims[:start]
+		default:
+			p.unknown++
+			if err := p.dec.SkipValue(); err != nil {
+				return p.syntaxError(err, field)
+			}
+		}
+	}
+	if _, err := p.dec.ReadToken(); err != nil {
+		return p.syntaxError(err, field)
+	}
+	for _, m := range []struct {
+		ok   bool
+		name string
+	}{{haveDType, "dtype"}, {haveShape, "shape"}, {haveOffsets, "data_offsets"}} {
+		if !m.ok {
+			return &format.Error{Offset: at, Field: field, Msg: "missing member " + format.Quote(m.name)}
+		}
+	}
+	p.entries = append(p.entries, e)
+	return nil
+}
+
+func (p *headerParser) dtype(e *entry, field string) error {
+	v, err := p.dec.ReadValue()
+	if err != nil {
+		return p.syntaxError(err, field)
+	}
+	at := p.base + p.dec.InputOffset() - int64(len(v))
+	if v.Kind() != '"' {
+		return &format.Error{Offset: at, Field: field + ".dtype", Value: string(v), Msg: "dtype must be a string"}
+	}
+	name := memberName(v)
+	d, ok := dtypes[name]
+	if !ok {
+		return &format.Error{Offset: at, Field: field + ".dtype", Value: name,
+			Msg: "unknown dtype (names are case-sensitive: BF16, F16, F32, F8_E4M3, …)"}
+	}
+	e.dtype = d
+	return nil
+}
+
+// uints reads an array of non-negative integers onto p.dims. want is the
+// required length, or -1 for any.
+func (p *headerParser) uints(field string, want int) error {
+	at := p.next()
+	if k := p.dec.PeekKind(); k != '[' {
+		return &format.Error{Offset: at, Field: field, Value: k.String(), Msg: "must be an array of integers"}
+	}
+	if _, err := p.dec.ReadToken(); err != nil {
+		return p.syntaxError(err, field)
+	}
+	n := 0
+	for p.dec.PeekKind() != ']' {
+		v, err := p.dec.ReadValue()
+		if err != nil {
+			return p.syntaxError(err, field)
+		}
+		vat := p.base + p.dec.InputOffset() - int64(len(v))
+		u, ok := parseUint(v)
+		if !ok {
+			return &format.Error{Offset: vat, Field: fmt.Sprintf("%s[%d]", field, n), Value: string(v),
+				Msg: "must be a non-negative integer below 2^64 without fraction or exponent"}
+		}
+		p.dims = append(p.dims, u)
+		n++
+	}
+	if _, err := p.dec.ReadToken(); err != nil {
+		return p.syntaxError(err, field)
+	}
+	if want >= 0 && n != want {
+		return &format.Error{Offset: at, Field: field, Value: n, Limit: want, Msg: "wrong number of elements"}
+	}
+	return nil
+}
+
+// layout checks every tensor's byte size against its shape and dtype and
+// the byte ranges against each other and the file, then builds f.Tensors.
+func (p *headerParser) layout(f *File, name string) error {
+	order := make([]int32, len(p.entries))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	for i := range p.entries {
+		e := &p.entries[i]
+		field := "tensor " + format.Quote(e.name)
+		shape := p.dims[e.dims[0]:e.dims[1]]
+		elements, ok := checked.Product(shape)
+		if !ok {
+			return &format.Error{Offset: e.at, Field: field + ".shape", Value: fmt.Sprint(shape),
+				Limit: "2^63-1 elements", Msg: "shape product overflows"}
+		}
+		size, ok := e.dtype.ByteSize(elements)
+		if !ok {
+			if elements%uint64(e.dtype.BlockSize) != 0 {
+				return &format.Error{Offset: e.at, Field: field + ".shape", Value: elements,
+					Msg: fmt.Sprintf("%d elements of %s do not fill a whole number of bytes", elements, e.dtype.Name)}
+			}
+			return &format.Error{Offset: e.at, Field: field + ".shape", Value: elements,
+				Msg: "byte size of the shape overflows"}
+		}
+		if e.end < e.begin {
+			return &format.Error{Offset: e.at, Field: field + ".data_offsets", Value: fmt.Sprintf("[%d, %d]", e.begin, e.end),
+				Msg: "end is before begin"}
+		}
+		if e.end-e.begin != size {
+			return &format.Error{Offset: e.at, Field: field + ".data_offsets", Value: e.end - e.begin, Limit: size,
+				Msg: fmt.Sprintf("byte range does not match %s × %s", fmt.Sprint(shape), e.dtype.Name)}
+		}
+	}
+	slices.SortFunc(order, func(a, b int32) int {
+		ea, eb := &p.entries[a], &p.entries[b]
+		if ea.begin != eb.begin {
+			return cmpU64(ea.begin, eb.begin)
+		}
+		return cmpU64(ea.end, eb.end)
+	})
+	// Every data byte must belong to exactly one tensor: no gap, no
+	// overlap, starting at 0. Overlapping ranges would let a small file
+	// describe a huge model by reusing the same bytes.
+	var cursor uint64
+	for _, i := range order {
+		e := &p.entries[i]
+		field := "tensor " + format.Quote(e.name) + ".data_offsets"
+		switch {
+		case e.begin > cursor:
+			return &format.Error{Offset: e.at, Field: field, Value: e.begin, Limit: cursor,
+				Msg: fmt.Sprintf("gap of %d bytes before this tensor (data must be contiguous from 0)", e.begin-cursor)}
+		case e.begin < cursor:
+			return &format.Error{Offset: e.at, Field: field, Value: e.begin, Limit: cursor,
+				Msg: fmt.Sprintf("overlaps the previous tensor by %d bytes", cursor-e.begin)}
+		}
+		cursor = e.end
+	}
+	want, ok := checked.Add(uint64(f.DataOffset), cursor)
+	if !ok || want != uint64(f.Size) {
+		msg := "file is longer than header and data (trailing bytes)"
+		if !ok || want > uint64(f.Size) {
+			msg = "file is shorter than header and data (truncated)"
+		}
+		return &format.Error{Offset: f.Size, Field: "file size", Value: f.Size, Limit: fmt.Sprintf("8 + %d + %d", f.HeaderSize, cursor), Msg: msg}
+	}
+	f.Tensors = make([]format.Tensor, len(p.entries))
+	for i := range p.entries {
+		e := &p.entries[i]
+		f.Tensors[i] = format.Tensor{
+			Name:   e.name,
+			Shape:  p.dims[e.dims[0]:e.dims[1]:e.dims[1]],
+			DType:  e.dtype,
+			File:   name,
+			Offset: f.DataOffset + int64(e.begin),
+			Size:   int64(e.end - e.begin),
+		}
+	}
+	return nil
+}
+
+// syntaxError converts a tokenizer error into a *format.Error with the
+// absolute offset and the JSON pointer of the failing value.
+func (p *headerParser) syntaxError(err error, field string) error {
+	var se *jsontext.SyntacticError
+	if errors.As(err, &se) {
+		f := field
+		if se.JSONPointer != "" {
+			f = "header JSON at " + format.Quote(string(se.JSONPointer))
+		}
+		msg := "invalid JSON: " + se.Err.Error()
+		if errors.Is(se.Err, io.ErrUnexpectedEOF) {
+			msg = "header JSON ends early"
+		}
+		return &format.Error{Offset: p.base + se.ByteOffset, Field: f, Msg: msg}
+	}
+	if err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) {
+		return &format.Error{Offset: p.base + p.dec.InputOffset(), Field: field, Msg: "header JSON ends early"}
+	}
+	return &format.Error{Offset: p.base + p.dec.InputOffset(), Field: field, Msg: "invalid JSON", Err: err}
+}
+
+// memberName returns the string a raw JSON string value denotes.
+func memberName(v jsontext.Value) string {
+	if bytes.IndexByte(v, '\\') < 0 {
+		return string(v[1 : len(v)-1])
+	}
+	s, err := jsontext.AppendUnquote(nil, v)
+	if err != nil {
+		return ""
+	}
+	return string(s)
+}
+
+// parseUint accepts exactly the JSON integers 0 … 2^64-1: no sign,
+// fraction or exponent (serde rejects those for usize fields too).
+func parseUint(v []byte) (uint64, bool) {
+	if len(v) == 0 {
+		return 0, false
+	}
+	var n uint64
+	for _, c := range v {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		var ok bool
+		if n, ok = checked.Mul(n, 10); !ok {
+			return 0, false
+		}
+		if n, ok = checked.Add(n, uint64(c-'0')); !ok {
+			return 0, false
+		}
+	}
+	return n, true
+}
+
+func cmpU64(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,9 @@
+package cli
+
+import (
+	"io"
+)
+
+func runTensors(args []string, stdout, stderr io.Writer) int {
+	return usageError(stderr, "tensors: not implemented")
+}

@@ -1,0 +1,391 @@
+package model
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/tensorcount/tensorcount/format"
+	"github.com/tensorcount/tensorcount/format/safetensors"
+)
+
+// Load resolves path to a model and reads the headers of its weight
+// files. path may be a weight file (safetensors, GGUF, an Ollama blob), an
+// index file, a model directory or a Hugging Face cache entry
+// (models--org--name).
+func Load(path string) (*Model, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	m := &Model{Path: path}
+	if fi.IsDir() {
+		dir := path
+		if snap, note, err := hfSnapshot(path); err != nil {
+			return nil, err
+		} else if snap != "" {
+			dir = snap
+			m.notef(note)
+		}
+		m.Dir = dir
+		err = m.loadDir(dir)
+	} else {
+		m.Dir = filepath.Dir(path)
+		err = m.loadFile(path)
+	}
+	if err != nil {
+		return nil, err
+	}
+	m.loadArch()
+	return m, nil
+}
+
+// kind sniffs what a file is from its first bytes, so that an Ollama blob
+// (sha256-… with no extension) is recognised as GGUF.
+type kind int
+
+const (
+	kindUnknown kind = iota
+	kindSafetensors
+	kindGGUF
+	kindIndex
+	kindPickle
+)
+
+func sniff(path string) (kind, error) {
+	if strings.HasSuffix(path, ".index.json") {
+		return kindIndex, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return kindUnknown, err
+	}
+	defer f.Close()
+	var b [9]byte
+	n, _ := f.ReadAt(b[:], 0)
+	switch {
+	case n >= 4 && (string(b[:4]) == "GGUF" || string(b[:4]) == "FUGG"):
+		return kindGGUF, nil
+	case n >= 2 && (string(b[:2]) == "PK" || b[0] == 0x80):
+		return kindPickle, nil // a zip (torch.save) or a raw pickle
+	case n == 9 && (b[8] == '{' || b[8] == ' ' || b[8] == '\t' || b[8] == '\n' || b[8] == '\r'):
+		return kindSafetensors, nil
+	case strings.HasSuffix(path, ".safetensors"):
+		return kindSafetensors, nil // let the reader say what is wrong
+	}
+	return kindUnknown, nil
+}
+
+func (m *Model) loadFile(path string) error {
+	k, err := sniff(path)
+	if err != nil {
+		return err
+	}
+	switch k {
+	case kindIndex:
+		return m.loadIndex(path)
+	case kindSafetensors:
+		if err := m.loadSafetensors(path); err != nil {
+			return err
+		}
+		m.noteShardOf(path)
+		return nil
+	case kindGGUF:
+		return m.loadGGUF(path)
+	case kindPickle:
+		return fmt.Errorf("%s: a PyTorch pickle checkpoint; tensorcount reads only safetensors and GGUF (pickles can run code when loaded)", path)
+	}
+	return fmt.Errorf("%s: neither a safetensors nor a GGUF file", path)
+}
+
+func (m *Model) loadSafetensors(path string) error {
+	f, err := safetensors.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	m.Format = Safetensors
+	m.addSafetensors(path, f)
+	m.Metadata = f.Metadata
+	if f.MetadataNull {
+		m.notef(filepath.Base(path) + ": __metadata__ is null (as MLX writes it)")
+	}
+	return nil
+}
+
+func (m *Model) addSafetensors(path string, f *safetensors.File) {
+	var bytes int64
+	for _, t := range f.Tensors {
+		bytes += t.Size
+	}
+	m.Files = append(m.Files, File{Path: path, Format: Safetensors, Tensors: len(f.Tensors),
+		Bytes: bytes, Size: f.Size, HeaderBytes: f.DataOffset})
+	m.Tensors = append(m.Tensors, f.Tensors...)
+	for _, n := range f.Notes {
+		m.notef(filepath.Base(path) + ": " + n)
+	}
+}
+
+func (m *Model) loadIndex(path string) error {
+	set, err := safetensors.OpenSet(path)
+	if err != nil {
+		return err
+	}
+	defer set.Close()
+	m.Format = Safetensors
+	n := 0
+	for _, f := range set.Files {
+		n += len(f.Tensors)
+	}
+	m.Tensors = make([]format.Tensor, 0, n)
+	for i, f := range set.Files {
+		m.addSafetensors(set.Paths[i], f)
+	}
+	if set.Index.HasTotalParameters {
+		m.IndexTotalParameters = set.Index.TotalParameters
+	}
+	m.Notes = append(m.Notes, set.Notes...)
+	m.notef(fmt.Sprintf("%s selects %d shards", filepath.Base(path), len(set.Files)))
+	return nil
+}
+
+// noteShardOf says so when a single file given on its own is one shard of
+// a set whose index sits beside it: counting it alone is rarely meant.
+func (m *Model) noteShardOf(path string) {
+	dir, base := filepath.Split(path)
+	indexes, _ := filepath.Glob(filepath.Join(dir, "*.safetensors.index.json"))
+	for _, ip := range indexes {
+		idx, err := safetensors.OpenIndex(ip)
+		if err != nil {
+			continue
+		}
+		for _, s := range idx.Shards {
+			if s == base {
+				m.notef(fmt.Sprintf("%s is one of %d shards listed in %s; pass the directory to count the whole model",
+					base, len(idx.Shards), filepath.Base(ip)))
+				return
+			}
+		}
+	}
+}
+
+// weightExts are file endings that hold weights, counted or not.
+var weightExts = []string{".safetensors", ".gguf", ".bin", ".pt", ".pth", ".ckpt", ".h5", ".msgpack", ".onnx", ".npz"}
+
+func isWeightFile(name string) bool {
+	if strings.HasSuffix(name, ".index.json") {
+		return false
+	}
+	for _, e := range weightExts {
+		if strings.HasSuffix(name, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// loadDir picks the weight files of a model directory. An index wins over
+// globbing, because repositories often carry the same weights twice
+// (consolidated.safetensors beside HF shards, an original/ folder) or a
+// stray file of another precision.
+func (m *Model) loadDir(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	var indexes, sts, ggufs, others []string
+	for _, e := range entries {
+		name := e.Name()
+		if isDirEntry(dir, e) {
+			continue
+		}
+		switch {
+		case strings.HasSuffix(name, ".safetensors.index.json"):
+			indexes = append(indexes, name)
+		case strings.HasSuffix(name, ".safetensors"):
+			sts = append(sts, name)
+		case strings.HasSuffix(name, ".gguf"):
+			ggufs = append(ggufs, name)
+		case isWeightFile(name):
+			others = append(others, name)
+		}
+	}
+	var used []string
+	switch {
+	case len(indexes) > 0:
+		idx := indexes[0]
+		if len(indexes) > 1 {
+			if !contains(indexes, "model.safetensors.index.json") {
+				return fmt.Errorf("%s: several index files (%s); pass the one to count", dir, strings.Join(indexes, ", "))
+			}
+			idx = "model.safetensors.index.json"
+		}
+		if err := m.loadIndex(filepath.Join(dir, idx)); err != nil {
+			return err
+		}
+		used = append(used, idx)
+		for _, f := range m.Files {
+			used = append(used, filepath.Base(f.Path))
+		}
+	case len(sts) == 1:
+		if err := m.loadSafetensors(filepath.Join(dir, sts[0])); err != nil {
+			return err
+		}
+		used = sts
+	case len(sts) > 1:
+		pick := pickSafetensors(sts)
+		if pick == nil {
+			return fmt.Errorf("%s: %d safetensors files and no index (%s); pass the file to count", dir, len(sts), strings.Join(sts, ", "))
+		}
+		for _, name := range pick {
+			f, err := safetensors.Open(filepath.Join(dir, name))
+			if err != nil {
+				return err
+			}
+			m.addSafetensors(filepath.Join(dir, name), f)
+			f.Close()
+		}
+		m.Format = Safetensors
+		if len(pick) > 1 {
+			m.notef(fmt.Sprintf("no index file: the %d shards were found by their names", len(pick)))
+		}
+		used = pick
+	case len(ggufs) > 0:
+		picked, err := m.loadGGUFDir(dir, ggufs)
+		if err != nil {
+			return err
+		}
+		used = picked
+	default:
+		if len(others) > 0 {
+			return fmt.Errorf("%s: no safetensors or GGUF files; found %s, which tensorcount does not read", dir, strings.Join(others, ", "))
+		}
+		return fmt.Errorf("%s: no safetensors or GGUF files", dir)
+	}
+	m.noteUnused(dir, entries, used)
+	return nil
+}
+
+// pickSafetensors chooses among several safetensors files without an
+// index: a complete shard set by name, or model.safetensors over a
+// consolidated.safetensors copy. nil means the choice is not clear.
+func pickSafetensors(names []string) []string {
+	if set := shardSet(names); set != nil {
+		return set
+	}
+	if contains(names, "model.safetensors") {
+		return []string{"model.safetensors"}
+	}
+	return nil
+}
+
+// shardSet returns names if they are exactly the shards
+// prefix-0000k-of-0000n.safetensors, k = 1…n, of one set.
+func shardSet(names []string) []string {
+	sorted := append([]string(nil), names...)
+	sort.Strings(sorted)
+	var prefix string
+	total := 0
+	for i, name := range sorted {
+		p, k, n, ok := parseShardName(name, ".safetensors")
+		if !ok || k != i+1 || (i > 0 && (p != prefix || n != total)) {
+			return nil
+		}
+		prefix, total = p, n
+	}
+	if total != len(sorted) {
+		return nil
+	}
+	return sorted
+}
+
+// parseShardName splits "prefix-00002-of-00005.ext" into its parts.
+func parseShardName(name, ext string) (prefix string, k, n int, ok bool) {
+	base, found := strings.CutSuffix(name, ext)
+	if !found {
+		return "", 0, 0, false
+	}
+	i := strings.LastIndex(base, "-of-")
+	if i < 0 {
+		return "", 0, 0, false
+	}
+	j := strings.LastIndex(base[:i], "-")
+	if j < 0 {
+		return "", 0, 0, false
+	}
+	if _, err := fmt.Sscanf(base[j+1:i]+" "+base[i+4:], "%d %d", &k, &n); err != nil || k < 1 || n < k {
+		return "", 0, 0, false
+	}
+	return base[:j], k, n, true
+}
+
+func isDirEntry(dir string, e os.DirEntry) bool {
+	if e.IsDir() {
+		return true
+	}
+	if e.Type()&os.ModeSymlink != 0 {
+		fi, err := os.Stat(filepath.Join(dir, e.Name()))
+		return err == nil && fi.IsDir()
+	}
+	return false
+}
+
+// noteUnused lists weight files in dir (and one level of subdirectories,
+// where original/ and metal/ copies live) that were not counted.
+func (m *Model) noteUnused(dir string, entries []os.DirEntry, used []string) {
+	var unused []string
+	for _, e := range entries {
+		name := e.Name()
+		if isDirEntry(dir, e) {
+			sub, err := os.ReadDir(filepath.Join(dir, name))
+			if err != nil {
+				continue
+			}
+			for _, s := range sub {
+				if !s.IsDir() && (isWeightFile(s.Name()) || strings.HasSuffix(s.Name(), ".index.json")) {
+					unused = append(unused, name+"/"+s.Name())
+				}
+			}
+			continue
+		}
+		if (isWeightFile(name) || strings.HasSuffix(name, ".index.json")) && !contains(used, name) {
+			unused = append(unused, name)
+		}
+	}
+	if len(unused) > 0 {
+		sort.Strings(unused)
+		m.notef(fmt.Sprintf("not counted (not part of the selected weights): %s", strings.Join(unused, ", ")))
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// loadArch reads config.json (or Mistral's params.json) beside the weights
+// when the weights themselves (GGUF) did not say.
+func (m *Model) loadArch() {
+	if m.Format == GGUF {
+		return
+	}
+	for _, name := range []string{"config.json", "params.json"} {
+		c, err := readConfig(filepath.Join(m.Dir, name))
+		if err != nil {
+			m.notef(fmt.Sprintf("%s could not be used: %v", name, err))
+			continue
+		}
+		if c == nil {
+			continue
+		}
+		m.Arch = c.arch()
+		m.Notes = append(m.Notes, c.notes...)
+		return
+	}
+}

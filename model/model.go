@@ -1,0 +1,49 @@
+package model
+
+import "github.com/tensorcount/tensorcount/format"
+
+// Format names, as they appear in reports.
+const (
+	Safetensors = "safetensors"
+	GGUF        = "gguf"
+)
+
+// A Model is what a path resolved to: its weight files, their tensors and
+// the architecture facts found beside them.
+type Model struct {
+	// Path is the path as the user gave it; Dir the directory the files
+	// were found in (a Hugging Face snapshot, say).
+	Path string
+	Dir  string
+	// Format is Safetensors or GGUF.
+	Format string
+	// Files lists the weight files counted, in order.
+	Files []File
+	// Tensors holds every tensor of every file, file by file.
+	Tensors []format.Tensor
+	// Arch holds the architecture facts.
+	Arch Arch
+	// Metadata is the safetensors __metadata__ of a single-file model, or
+	// the string-valued GGUF general.* metadata.
+	Metadata map[string]string
+	// IndexTotalParameters is metadata.total_parameters of a sharded
+	// set's index, when it has one (0 otherwise).
+	IndexTotalParameters uint64
+	// Notes says what was chosen, ignored or inferred while loading.
+	Notes []string
+}
+
+// A File is one weight file of a Model.
+type File struct {
+	Path    string
+	Format  string
+	Tensors int
+	// Bytes is the tensor data the file holds: the sum of tensor sizes,
+	// excluding headers and alignment padding.
+	Bytes int64
+	// Size is the file's length; HeaderBytes the part before the data.
+	Size        int64
+	HeaderBytes int64
+}
+
+func (m *Model) notef(s string) { m.Notes = append(m.Notes, s) }
