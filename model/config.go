@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 // maxConfigSize bounds config.json. Real ones are a few kilobytes; the
@@ -129,7 +130,7 @@ func asInt(v any) (int64, error) {
 	case bool:
 		return 0, fmt.Errorf("is %v, not a number", v)
 	default:
-		return 0, fmt.Errorf("is a %s, not a number", jsonKind(v))
+		return 0, fmt.Errorf("is %s, not a number", article(jsonKind(v)))
 	}
 }
 
@@ -149,7 +150,7 @@ func (c *config) boolean(keys ...string) *bool {
 	}
 	b, isBool := v.(bool)
 	if !isBool {
-		c.notes = append(c.notes, fmt.Sprintf("%s is a %s, not true or false; ignored", c.at(key, where), jsonKind(v)))
+		c.notes = append(c.notes, fmt.Sprintf("%s is %s, not true or false; ignored", c.at(key, where), article(jsonKind(v))))
 		return nil
 	}
 	return &b
@@ -171,6 +172,13 @@ func jsonKind(v any) string {
 		return "null"
 	}
 	return fmt.Sprintf("%T", v)
+}
+
+func article(kind string) string {
+	if strings.ContainsRune("aeiou", rune(kind[0])) {
+		return "an " + kind
+	}
+	return "a " + kind
 }
 
 func cut(s string) string {

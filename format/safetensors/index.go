@@ -191,8 +191,8 @@ func (p *indexParser) metadata() error {
 func (p *indexParser) expect(k jsontext.Kind, field string) error {
 	at := p.dec.InputOffset()
 	if got := p.dec.PeekKind(); got != k {
-		if got == 0 {
-			_, err := p.dec.ReadToken()
+		// Read the value to tell broken JSON from a value of another kind.
+		if _, err := p.dec.ReadValue(); err != nil {
 			return p.syntaxError(err, field)
 		}
 		return &format.Error{Offset: at, Field: field, Value: got.String(), Msg: "must be a JSON object"}
@@ -207,6 +207,9 @@ func (p *indexParser) syntaxError(err error, field string) error {
 	}
 	var se *jsontext.SyntacticError
 	if errors.As(err, &se) {
+		if errors.Is(se.Err, io.ErrUnexpectedEOF) {
+			return &format.Error{Offset: se.ByteOffset, Field: field, Msg: "index JSON ends early"}
+		}
 		return &format.Error{Offset: se.ByteOffset, Field: field, Msg: "invalid JSON: " + se.Err.Error()}
 	}
 	if err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) {

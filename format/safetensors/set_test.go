@@ -1,0 +1,154 @@
+package safetensors
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/tensorcount/tensorcount/format"
+	"github.com/tensorcount/tensorcount/internal/fixture"
+)
+
+// writeSet writes shards of one U8 tensor each per name, and an index
+// with the given weight map text (built from the shards when empty).
+func writeSet(t *testing.T, shards [][]string, weightMap string, metadata string) string {
+	t.Helper()
+	dir := t.TempDir()
+	var entries []string
+	for i, names := range shards {
+		file := fmt.Sprintf("model-%05d-of-%05d.safetensors", i+1, len(shards))
+		var specs []fixture.TensorSpec
+		for _, n := range names {
+			specs = append(specs, fixture.TensorSpec{Name: n, Shape: []uint64{4}, DType: "U8"})
+			entries = append(entries, fmt.Sprintf("%q:%q", n, file))
+		}
+		require.NoError(t, fixture.Safetensors{Tensors: specs, Metadata: map[string]string{"format": "pt"}}.Write(filepath.Join(dir, file)))
+	}
+	if weightMap == "" {
+		weightMap = "{" + strings.Join(entries, ",") + "}"
+	}
+	if metadata == "" {
+		metadata = `{"total_size":` + fmt.Sprint(4*len(entries)) + `}`
+	}
+	index := filepath.Join(dir, "model.safetensors.index.json")
+	require.NoError(t, os.WriteFile(index, []byte(`{"metadata":`+metadata+`,"weight_map":`+weightMap+`}`), 0o644))
+	return index
+}
+
+func TestSet(t *testing.T) {
+	index := writeSet(t, [][]string{{"a", "b"}, {"c"}, {"d", "e", "f"}}, "", `{"total_size":24,"total_parameters":24,"format":"pt","nested":{"x":[1]}}`)
+	s, err := OpenSet(index)
+	require.NoError(t, err)
+	defer s.Close()
+	require.Len(t, s.Files, 3)
+	require.Len(t, s.Tensors(), 6)
+	require.Equal(t, []string{"model-00001-of-00003.safetensors", "model-00002-of-00003.safetensors", "model-00003-of-00003.safetensors"}, s.Index.Shards)
+	require.True(t, s.Index.HasTotalParameters)
+	require.Equal(t, uint64(24), s.Index.TotalParameters)
+	require.Empty(t, s.Notes)
+	for _, tn := range s.Tensors() {
+		require.Equal(t, s.Paths[s.Index.WeightMap[tn.Name]], tn.File)
+	}
+}
+
+func TestSetTotalSizeMismatchIsANote(t *testing.T) {
+	index := writeSet(t, [][]string{{"a"}, {"b"}}, "", `{"total_size":1000}`)
+	s, err := OpenSet(index)
+	require.NoError(t, err)
+	defer s.Close()
+	require.Len(t, s.Notes, 1)
+	require.Contains(t, s.Notes[0], "total_size is 1000 bytes but the shards hold 8 tensor bytes")
+}
+
+func TestSetBroken(t *testing.T) {
+	s1, s2 := `"model-00001-of-00002.safetensors"`, `"model-00002-of-00002.safetensors"`
+	cases := []struct {
+		name      string
+		weightMap string
+		metadata  string
+		file      string // which file the error names: "index" or a shard
+		field     string
+		msg       string
+	}{
+		{"listed tensor missing from its shard", `{"a":` + s1 + `,"b":` + s2 + `,"zz":` + s2 + `}`, "", "index", "weight_map", `tensor "zz" is listed in shard "model-00002-of-00002.safetensors", which does not hold it (1 listed tensors are missing`},
+		{"shard tensor not listed", `{"a":` + s1 + `,"x":` + s2 + `}`, "", "model-00002-of-00002.safetensors", `tensor "b"`, "the index does not list it"},
+		{"tensors swapped between shards", `{"a":` + s2 + `,"b":` + s1 + `}`, "", "model-00002-of-00002.safetensors", `tensor "b"`, "assigns it to another"},
+		{"shard missing", `{"a":` + s1 + `,"b":"model-00003-of-00002.safetensors"}`, "", "index", "weight_map", "cannot be opened"},
+		{"shard with a path separator", `{"a":"../x/model.safetensors"}`, "", "index", "weight_map.a", "path separator"},
+		{"absolute shard path", `{"a":"/etc/passwd"}`, "", "index", "weight_map.a", "path separator"},
+		{"backslash shard path", `{"a":"..\\x.safetensors"}`, "", "index", "weight_map.a", "path separator"},
+		{"dot-dot shard", `{"a":".."}`, "", "index", "weight_map.a", `".."`},
+		{"NUL in shard", `{"a":"m\u0000.safetensors"}`, "", "index", "weight_map.a", "NUL"},
+		{"empty shard", `{"a":""}`, "", "index", "weight_map.a", "empty"},
+		{"Windows absolute", `{"a":"C:model.safetensors"}`, "", "index", "weight_map.a", "absolute"},
+		{"shard name not a string", `{"a":1}`, "", "index", "weight_map.a", "must be a string"},
+		{"weight_map not an object", `[]`, "", "index", "weight_map", "must be a JSON object"},
+		{"duplicate tensor in weight_map", `{"a":` + s1 + `,"a":` + s2 + `}`, "", "index", "weight_map", "duplicate"},
+		{"metadata not an object", `{"a":` + s1 + `,"b":` + s2 + `}`, `[1]`, "index", "metadata", "must be an object"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			index := writeSet(t, [][]string{{"a"}, {"b"}}, c.weightMap, c.metadata)
+			_, err := OpenSet(index)
+			require.Error(t, err)
+			var fe *format.Error
+			require.True(t, errors.As(err, &fe), "%T %v", err, err)
+			want := index
+			if c.file != "index" {
+				want = filepath.Join(filepath.Dir(index), c.file)
+			}
+			require.Equal(t, want, fe.File, err.Error())
+			require.Contains(t, fe.Field, c.field, err.Error())
+			require.Contains(t, fe.Msg, c.msg, err.Error())
+		})
+	}
+}
+
+func TestIndexMalformed(t *testing.T) {
+	for _, c := range []struct{ name, text, field, msg string }{
+		{"not JSON", `nope`, "index", "invalid JSON"},
+		{"not an object", `[]`, "index", "must be a JSON object"},
+		{"no weight_map", `{"metadata":{}}`, "weight_map", "no weight_map"},
+		{"truncated", `{"weight_map":{"a":"b.safetensors"`, "weight_map", "ends early"},
+		{"trailing data", `{"weight_map":{}} x`, "index", "invalid"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := ReadIndex(strings.NewReader(c.text), int64(len(c.text)))
+			var fe *format.Error
+			require.True(t, errors.As(err, &fe), "%v", err)
+			require.Contains(t, fe.Field, c.field, err.Error())
+			require.Contains(t, fe.Msg, c.msg, err.Error())
+		})
+	}
+	_, err := ReadIndex(strings.NewReader("{}"), MaxIndexSize+1)
+	require.ErrorContains(t, err, "index file is too large")
+
+	text := `{"metadata":{"total_size":1.5e3},"weight_map":{}}`
+	idx, err := ReadIndex(strings.NewReader(text), int64(len(text)))
+	require.NoError(t, err)
+	require.False(t, idx.HasTotalSize)
+	require.Len(t, idx.Notes, 1)
+	require.Contains(t, idx.Notes[0], "not a whole number")
+}
+
+func TestSetFollowsSymlinks(t *testing.T) {
+	// The Hugging Face cache keeps shards in blobs/ and links them from
+	// snapshots/<rev>/.
+	index := writeSet(t, [][]string{{"a"}, {"b"}}, "", "")
+	dir := filepath.Dir(index)
+	snap := filepath.Join(t.TempDir(), "snap")
+	require.NoError(t, os.Mkdir(snap, 0o755))
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		require.NoError(t, os.Symlink(filepath.Join(dir, e.Name()), filepath.Join(snap, e.Name())))
+	}
+	s, err := OpenSet(filepath.Join(snap, "model.safetensors.index.json"))
+	require.NoError(t, err)
+	require.Len(t, s.Tensors(), 2)
+	s.Close()
+}
