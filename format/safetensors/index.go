@@ -2,9 +2,11 @@ package safetensors
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
 
@@ -32,20 +34,47 @@ type Index struct {
 	HasTotalParameters bool
 	// Shards lists the distinct shard file names in order of first use.
 	Shards []string
-	// WeightMap maps each tensor name to its shard, an index into Shards.
-	WeightMap map[string]int
+	// Entries lists the weight map in file order: each tensor name with
+	// its shard, an index into Shards.
+	Entries []IndexEntry
 	// Notes records what was accepted but is worth saying.
 	Notes []string
+}
+
+// An IndexEntry is one weight_map member: a tensor and its shard.
+type IndexEntry struct {
+	Name  string
+	Shard int
 }
 
 // ReadIndex parses an index from r, which holds size bytes. It streams the
 // JSON, so memory grows with the number of tensors, not with the file.
 func ReadIndex(r io.Reader, size int64) (*Index, error) {
+	return readIndex(r, size, nil)
+}
+
+// readIndex parses an index, calling onShard as each shard name is first
+// seen so that shard headers can be parsed while the index still is.
+func readIndex(r io.Reader, size int64, onShard func(i int, name string)) (*Index, error) {
 	if size > MaxIndexSize {
 		return nil, &format.Error{Offset: 0, Field: "index", Value: size, Limit: MaxIndexSize, Msg: "index file is too large"}
 	}
-	ip := indexParser{dec: jsontext.NewDecoder(bufio.NewReaderSize(io.LimitReader(r, size), 256<<10))}
-	return ip.parse()
+	// Duplicate tensor names are found by sorting the entries (see
+	// Set.check), which is cheaper than the tokenizer's general check.
+	dec := jsontext.NewDecoder(bufio.NewReaderSize(io.LimitReader(r, size), 256<<10), jsontext.AllowDuplicateNames(true))
+	ip := indexParser{dec: dec, onShard: onShard}
+	idx, err := ip.parse()
+	if err != nil {
+		return nil, err
+	}
+	// All names were appended to one buffer; make them substrings of one
+	// string instead of a hundred thousand small allocations.
+	arena := string(ip.arena)
+	idx.Entries = make([]IndexEntry, len(ip.spans))
+	for i, sp := range ip.spans {
+		idx.Entries[i] = IndexEntry{Name: arena[sp.start:sp.end], Shard: int(sp.shard)}
+	}
+	return idx, nil
 }
 
 // OpenIndex reads the named index file.
@@ -64,13 +93,17 @@ func OpenIndex(name string) (*Index, error) {
 }
 
 type indexParser struct {
-	dec   *jsontext.Decoder
-	idx   Index
-	shard map[string]int
+	dec     *jsontext.Decoder
+	idx     Index
+	shard   map[string]int
+	onShard func(int, string)
+	arena   []byte
+	spans   []span
 }
 
+type span struct{ start, end, shard int32 }
+
 func (p *indexParser) parse() (*Index, error) {
-	p.idx.WeightMap = map[string]int{}
 	p.shard = map[string]int{}
 	if err := p.expect('{', "index"); err != nil {
 		return nil, err
@@ -83,6 +116,9 @@ func (p *indexParser) parse() (*Index, error) {
 		}
 		switch key.String() {
 		case "weight_map":
+			if sawMap {
+				return nil, &format.Error{Offset: p.dec.InputOffset(), Field: "weight_map", Msg: "duplicate object member name"}
+			}
 			sawMap = true
 			if err := p.weightMap(); err != nil {
 				return nil, err
@@ -116,32 +152,50 @@ func (p *indexParser) weightMap() error {
 	if err := p.expect('{', "weight_map"); err != nil {
 		return err
 	}
+	last := -1
 	for p.dec.PeekKind() == '"' {
-		nameTok, err := p.dec.ReadToken()
+		name, err := p.dec.ReadValue()
 		if err != nil {
 			return p.syntaxError(err, "weight_map")
 		}
-		name := nameTok.String() // a Token is void after the next read
+		start := len(p.arena)
+		if bytes.IndexByte(name, '\\') < 0 {
+			p.arena = append(p.arena, name[1:len(name)-1]...)
+		} else if p.arena, err = jsontext.AppendUnquote(p.arena, name); err != nil {
+			return p.syntaxError(err, "weight_map")
+		}
+		if len(p.arena) > math.MaxInt32 {
+			return &format.Error{Offset: p.dec.InputOffset(), Field: "weight_map", Limit: math.MaxInt32, Msg: "tensor names exceed the bytes an index may hold"}
+		}
 		at := p.dec.InputOffset()
 		if k := p.dec.PeekKind(); k != '"' {
-			return &format.Error{Offset: at, Field: "weight_map." + name, Value: k.String(),
+			return &format.Error{Offset: at, Field: "weight_map." + string(p.arena[start:]), Value: k.String(),
 				Msg: "shard name must be a string"}
 		}
-		v, err := p.dec.ReadToken()
+		v, err := p.dec.ReadValue()
 		if err != nil {
 			return p.syntaxError(err, "weight_map")
 		}
-		shard := v.String()
-		i, ok := p.shard[shard]
-		if !ok {
-			if err := CheckShardName(shard); err != nil {
-				return &format.Error{Offset: at, Field: "weight_map." + name, Value: shard, Msg: err.Error()}
+		// Consecutive entries usually name the same shard; the map is
+		// consulted only when the shard changes.
+		i := last
+		if i < 0 || string(v[1:len(v)-1]) != p.idx.Shards[i] {
+			shard := memberName(v)
+			var ok bool
+			if i, ok = p.shard[shard]; !ok {
+				if err := CheckShardName(shard); err != nil {
+					return &format.Error{Offset: at, Field: "weight_map." + string(p.arena[start:]), Value: shard, Msg: err.Error()}
+				}
+				i = len(p.idx.Shards)
+				p.shard[shard] = i
+				p.idx.Shards = append(p.idx.Shards, shard)
+				if p.onShard != nil {
+					p.onShard(i, shard)
+				}
 			}
-			i = len(p.idx.Shards)
-			p.shard[shard] = i
-			p.idx.Shards = append(p.idx.Shards, shard)
 		}
-		p.idx.WeightMap[name] = i
+		last = i
+		p.spans = append(p.spans, span{int32(start), int32(len(p.arena)), int32(i)})
 	}
 	_, err := p.dec.ReadToken()
 	return p.syntaxError(err, "weight_map")

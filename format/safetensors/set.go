@@ -1,11 +1,13 @@
 package safetensors
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
-	"sort"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/tensorcount/tensorcount/format"
@@ -28,24 +30,46 @@ type Set struct {
 // the index's directory; symbolic links are followed, as the Hugging Face
 // cache needs). It checks that the index and the shard headers agree
 // exactly: each listed tensor is in its shard, each shard tensor is listed
-// with that shard.
+// with that shard, and no tensor is listed or stored twice.
+//
+// Shard headers are parsed in parallel, starting as soon as the index
+// names each shard, so that a 163-shard checkpoint costs little more than
+// its largest headers.
 func OpenSet(indexPath string) (*Set, error) {
-	idx, err := OpenIndex(indexPath)
+	f, err := os.Open(indexPath)
 	if err != nil {
 		return nil, err
 	}
-	s := &Set{IndexPath: indexPath, Index: idx, Notes: idx.Notes}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
 	dir := filepath.Dir(indexPath)
+	p := newParallel()
+	idx, err := readIndex(f, fi.Size(), func(i int, name string) { p.open(i, filepath.Join(dir, name)) })
+	files, errs := p.wait()
+	s := &Set{IndexPath: indexPath, Files: files}
+	if err != nil {
+		s.Close()
+		return nil, format.WithFile(err, indexPath)
+	}
+	s.Index = idx
+	s.Notes = idx.Notes
 	s.Paths = make([]string, len(idx.Shards))
 	for i, name := range idx.Shards {
 		s.Paths[i] = filepath.Join(dir, name)
-		if _, err := os.Stat(s.Paths[i]); err != nil {
-			return nil, &format.Error{File: indexPath, Offset: -1, Field: "weight_map", Value: name,
+	}
+	for i, err := range errs {
+		if err == nil {
+			continue
+		}
+		s.Close()
+		if os.IsNotExist(err) {
+			return nil, &format.Error{File: indexPath, Offset: -1, Field: "weight_map", Value: idx.Shards[i],
 				Msg: "names a shard that cannot be opened", Err: err}
 		}
-	}
-	if s.Files, err = openAll(s.Paths); err != nil {
-		return nil, err
+		return nil, format.WithFile(err, s.Paths[i])
 	}
 	if err := s.check(); err != nil {
 		s.Close()
@@ -54,82 +78,108 @@ func OpenSet(indexPath string) (*Set, error) {
 	return s, nil
 }
 
-// openAll parses the shard headers in parallel. Shards are independent and
-// a big checkpoint has over a hundred of them, so a few workers hide the
-// latency of page faults and JSON parsing; more than the CPU count gains
-// nothing for local files.
-func openAll(paths []string) ([]*File, error) {
-	files := make([]*File, len(paths))
-	errs := make([]error, len(paths))
-	workers := min(runtime.GOMAXPROCS(0)*2, len(paths))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				files[i], errs[i] = Open(paths[i])
-			}
-		}()
-	}
-	for i := range paths {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	for i, err := range errs {
-		if err != nil {
-			for _, f := range files {
-				if f != nil {
-					f.Close()
-				}
-			}
-			return nil, format.WithFile(err, paths[i])
-		}
-	}
-	return files, nil
+// parallel opens shards on a bounded number of goroutines. More workers
+// than about twice the CPU count gain nothing for local files.
+type parallel struct {
+	sem   chan struct{}
+	wg    sync.WaitGroup
+	mu    sync.Mutex
+	files []*File
+	errs  []error
 }
 
+func newParallel() *parallel {
+	return &parallel{sem: make(chan struct{}, runtime.GOMAXPROCS(0)*2)}
+}
+
+func (p *parallel) open(i int, path string) {
+	p.mu.Lock()
+	for len(p.files) <= i {
+		p.files = append(p.files, nil)
+		p.errs = append(p.errs, nil)
+	}
+	p.mu.Unlock()
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		p.sem <- struct{}{}
+		defer func() { <-p.sem }()
+		f, err := Open(path)
+		p.mu.Lock()
+		p.files[i], p.errs[i] = f, err
+		p.mu.Unlock()
+	}()
+}
+
+func (p *parallel) wait() ([]*File, []error) {
+	p.wg.Wait()
+	return p.files, p.errs
+}
+
+// check compares the index with the shard headers by sorting both by
+// name and walking them together: no map of a hundred thousand names is
+// needed, and the index, which writers emit sorted, sorts in linear time.
 func (s *Set) check() error {
 	idx := s.Index
-	listed := 0
+	want := slices.Clone(idx.Entries)
+	slices.SortStableFunc(want, func(a, b IndexEntry) int { return strings.Compare(a.Name, b.Name) })
+	var have []IndexEntry
 	var bytes uint64
 	for i, f := range s.Files {
 		for _, t := range f.Tensors {
-			j, ok := idx.WeightMap[t.Name]
-			switch {
-			case !ok:
-				return &format.Error{File: s.Paths[i], Offset: -1, Field: "tensor " + format.Quote(t.Name),
-					Msg: "is in this shard but the index does not list it"}
-			case j != i:
-				return &format.Error{File: s.Paths[i], Offset: -1, Field: "tensor " + format.Quote(t.Name),
-					Value: idx.Shards[j], Msg: "is in this shard but the index assigns it to another"}
-			}
-			listed++
+			have = append(have, IndexEntry{Name: t.Name, Shard: i})
 			bytes += uint64(t.Size)
 		}
 	}
-	if listed != len(idx.WeightMap) {
-		// Some listed tensors are in no shard; name the first few, sorted
-		// so the message is stable.
-		have := make(map[string]bool, listed)
-		for _, f := range s.Files {
-			for _, t := range f.Tensors {
-				have[t.Name] = true
-			}
+	slices.SortStableFunc(have, func(a, b IndexEntry) int {
+		return cmp.Or(strings.Compare(a.Name, b.Name), cmp.Compare(a.Shard, b.Shard))
+	})
+	for i := 1; i < len(want); i++ {
+		if want[i].Name == want[i-1].Name {
+			return &format.Error{File: s.IndexPath, Offset: -1, Field: "weight_map." + want[i].Name,
+				Msg: "duplicate object member name: the tensor is listed twice"}
 		}
-		var missing []string
-		for name := range idx.WeightMap {
-			if !have[name] {
-				missing = append(missing, name)
-			}
+	}
+	for i := 1; i < len(have); i++ {
+		if have[i].Name == have[i-1].Name {
+			return &format.Error{File: s.Paths[have[i].Shard], Offset: -1, Field: "tensor " + format.Quote(have[i].Name),
+				Msg: "is stored in two shards: " + format.Quote(idx.Shards[have[i-1].Shard]) + " holds it too"}
 		}
-		sort.Strings(missing)
+	}
+	var unlisted, misplaced *IndexEntry
+	var missing []IndexEntry
+	i, j := 0, 0
+	for i < len(want) || j < len(have) {
+		switch {
+		case j == len(have) || (i < len(want) && want[i].Name < have[j].Name):
+			missing = append(missing, want[i])
+			i++
+		case i == len(want) || have[j].Name < want[i].Name:
+			if unlisted == nil {
+				unlisted = &have[j]
+			}
+			j++
+		default:
+			if want[i].Shard != have[j].Shard && misplaced == nil {
+				misplaced = &have[j]
+			}
+			i++
+			j++
+		}
+	}
+	switch {
+	case unlisted != nil:
+		return &format.Error{File: s.Paths[unlisted.Shard], Offset: -1, Field: "tensor " + format.Quote(unlisted.Name),
+			Msg: "is in this shard but the index does not list it"}
+	case misplaced != nil:
+		k, _ := slices.BinarySearchFunc(want, misplaced.Name, func(e IndexEntry, name string) int { return strings.Compare(e.Name, name) })
+		return &format.Error{File: s.Paths[misplaced.Shard], Offset: -1, Field: "tensor " + format.Quote(misplaced.Name),
+			Value: idx.Shards[want[k].Shard], Msg: "is in this shard but the index assigns it to another"}
+	case len(missing) > 0:
 		first := missing[0]
 		return &format.Error{File: s.IndexPath, Offset: -1, Field: "weight_map",
 			Msg: fmt.Sprintf("tensor %s is listed in shard %s, which does not hold it (%d listed tensors are missing from their shards)",
-				format.Quote(first), format.Quote(idx.Shards[idx.WeightMap[first]]), len(missing))}
+				format.Quote(first.Name), format.Quote(idx.Shards[first.Shard]), len(missing))}
 	}
 	if idx.HasTotalSize && idx.TotalSize != bytes {
 		s.Notes = append(s.Notes, fmt.Sprintf("index metadata.total_size is %d bytes but the shards hold %d tensor bytes (writers differ: some store file sizes)", idx.TotalSize, bytes))
@@ -154,6 +204,9 @@ func (s *Set) Tensors() []format.Tensor {
 func (s *Set) Close() error {
 	var first error
 	for _, f := range s.Files {
+		if f == nil {
+			continue
+		}
 		if err := f.Close(); err != nil && first == nil {
 			first = err
 		}

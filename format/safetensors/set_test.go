@@ -51,8 +51,13 @@ func TestSet(t *testing.T) {
 	require.True(t, s.Index.HasTotalParameters)
 	require.Equal(t, uint64(24), s.Index.TotalParameters)
 	require.Empty(t, s.Notes)
+	shardOf := map[string]int{}
+	for _, e := range s.Index.Entries {
+		shardOf[e.Name] = e.Shard
+	}
+	require.Len(t, shardOf, 6)
 	for _, tn := range s.Tensors() {
-		require.Equal(t, s.Paths[s.Index.WeightMap[tn.Name]], tn.File)
+		require.Equal(t, s.Paths[shardOf[tn.Name]], tn.File)
 	}
 }
 
@@ -77,7 +82,7 @@ func TestSetBroken(t *testing.T) {
 	}{
 		{"listed tensor missing from its shard", `{"a":` + s1 + `,"b":` + s2 + `,"zz":` + s2 + `}`, "", "index", "weight_map", `tensor "zz" is listed in shard "model-00002-of-00002.safetensors", which does not hold it (1 listed tensors are missing`},
 		{"shard tensor not listed", `{"a":` + s1 + `,"x":` + s2 + `}`, "", "model-00002-of-00002.safetensors", `tensor "b"`, "the index does not list it"},
-		{"tensors swapped between shards", `{"a":` + s2 + `,"b":` + s1 + `}`, "", "model-00002-of-00002.safetensors", `tensor "b"`, "assigns it to another"},
+		{"tensors swapped between shards", `{"a":` + s2 + `,"b":` + s1 + `}`, "", "model-00001-of-00002.safetensors", `tensor "a"`, "assigns it to another"},
 		{"shard missing", `{"a":` + s1 + `,"b":"model-00003-of-00002.safetensors"}`, "", "index", "weight_map", "cannot be opened"},
 		{"shard with a path separator", `{"a":"../x/model.safetensors"}`, "", "index", "weight_map.a", "path separator"},
 		{"absolute shard path", `{"a":"/etc/passwd"}`, "", "index", "weight_map.a", "path separator"},
@@ -88,7 +93,7 @@ func TestSetBroken(t *testing.T) {
 		{"Windows absolute", `{"a":"C:model.safetensors"}`, "", "index", "weight_map.a", "absolute"},
 		{"shard name not a string", `{"a":1}`, "", "index", "weight_map.a", "must be a string"},
 		{"weight_map not an object", `[]`, "", "index", "weight_map", "must be a JSON object"},
-		{"duplicate tensor in weight_map", `{"a":` + s1 + `,"a":` + s2 + `}`, "", "index", "weight_map", "duplicate"},
+		{"duplicate tensor in weight_map", `{"a":` + s1 + `,"b":` + s2 + `,"a":` + s2 + `}`, "", "index", "weight_map.a", "listed twice"},
 		{"metadata not an object", `{"a":` + s1 + `,"b":` + s2 + `}`, `[1]`, "index", "metadata", "must be an object"},
 	}
 	for _, c := range cases {
@@ -151,4 +156,13 @@ func TestSetFollowsSymlinks(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, s.Tensors(), 2)
 	s.Close()
+}
+
+func TestSetTensorInTwoShards(t *testing.T) {
+	index := writeSet(t, [][]string{{"a", "b"}, {"b"}}, `{"a":"model-00001-of-00002.safetensors","b":"model-00002-of-00002.safetensors"}`, "")
+	_, err := OpenSet(index)
+	var fe *format.Error
+	require.True(t, errors.As(err, &fe), "%v", err)
+	require.Equal(t, `tensor "b"`, fe.Field)
+	require.Contains(t, fe.Msg, "stored in two shards")
 }
