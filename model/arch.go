@@ -58,8 +58,8 @@ type Arch struct {
 // Quantization is the part of a quantization_config that decides how
 // stored tensors map to parameters.
 type Quantization struct {
-	Method    string `json:"method"`              // quant_method: gptq, awq, bitsandbytes, compressed-tensors, fp8, mxfp4…
-	Bits      int    `json:"bits,omitempty"`      // weight bits (gptq bits, awq w_bit/bits, compressed-tensors num_bits)
+	Method    string `json:"method"`         // quant_method: gptq, awq, bitsandbytes, compressed-tensors, fp8, mxfp4…
+	Bits      int    `json:"bits,omitempty"` // weight bits (gptq bits, awq w_bit/bits, compressed-tensors num_bits)
 	GroupSize int    `json:"group_size,omitempty"`
 	Format    string `json:"format,omitempty"` // compressed-tensors format, e.g. pack-quantized
 	// Load4Bit and Load8Bit are the bitsandbytes flags.

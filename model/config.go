@@ -313,4 +313,3 @@ func stringList(v any) []string {
 	}
 	return out
 }
-
