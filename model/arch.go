@@ -1,5 +1,10 @@
 package model
 
+import (
+	"regexp"
+	"strings"
+)
+
 // Arch holds the architecture facts of a model, as its config.json or
 // GGUF metadata states them. A zero field was not stated. The counts in a
 // report never depend on these facts alone: they come from the tensors,
@@ -84,4 +89,35 @@ type QuantGroup struct {
 	Targets []string `json:"targets,omitempty"`
 	Bits    int      `json:"bits,omitempty"`
 	Type    string   `json:"type,omitempty"` // int, float
+}
+
+// BitsFor returns the weight bit width that applies to the named module:
+// the compressed-tensors group whose targets match it (a specific target
+// such as "re:.*mlp.*" or a module name before the generic "Linear"), else
+// the checkpoint-wide width. 0 means not stated.
+func (q *Quantization) BitsFor(module string) int {
+	if q == nil {
+		return 0
+	}
+	generic := 0
+	for _, g := range q.Groups {
+		for _, target := range g.Targets {
+			switch {
+			case target == "Linear":
+				if generic == 0 {
+					generic = g.Bits
+				}
+			case strings.HasPrefix(target, "re:"):
+				if re, err := regexp.Compile(target[3:]); err == nil && re.MatchString(module) {
+					return g.Bits
+				}
+			case module == target || strings.HasSuffix(module, "."+target):
+				return g.Bits
+			}
+		}
+	}
+	if generic > 0 {
+		return generic
+	}
+	return q.Bits
 }

@@ -211,9 +211,6 @@ func (c *config) arch() Arch {
 		}
 	}
 	a.HeadDim = c.int("head_dim", "kv_channels")
-	if a.HeadDim == 0 && a.Heads > 0 && a.HiddenSize%a.Heads == 0 {
-		a.HeadDim = a.HiddenSize / a.Heads
-	}
 	a.FFNSize = c.int("intermediate_size", "n_inner", "ffn_hidden_size", "ffn_dim", "d_ff", "hidden_dim")
 	if a.FFNSize == 0 && a.HiddenSize > 0 {
 		if v, _, _, ok := c.lookup("n_inner"); ok && v == nil {
@@ -235,6 +232,13 @@ func (c *config) arch() Arch {
 	a.QKNopeHeadDim = c.int("qk_nope_head_dim")
 	a.QKRopeHeadDim = c.int("qk_rope_head_dim")
 	a.VHeadDim = c.int("v_head_dim")
+	switch {
+	case a.HeadDim > 0:
+	case a.QKNopeHeadDim+a.QKRopeHeadDim > 0:
+		a.HeadDim = a.QKNopeHeadDim + a.QKRopeHeadDim // MLA query/key heads
+	case a.Heads > 0 && a.HiddenSize%a.Heads == 0:
+		a.HeadDim = a.HiddenSize / a.Heads
+	}
 	a.ContextLength = c.int("max_position_embeddings", "n_positions", "n_ctx", "seq_length", "max_seq_len")
 	a.TiedEmbeddings = c.boolean("tie_word_embeddings")
 	if a.Experts > 0 && a.ExpertsPerToken > a.Experts {
@@ -257,7 +261,7 @@ func (c *config) quantization() *Quantization {
 	v, _, _, ok := c.lookup("quantization_config", "compression_config")
 	m, isMap := v.(map[string]any)
 	if !ok || !isMap {
-		return nil
+		return c.mlxQuantization()
 	}
 	qc := &config{file: c.file, maps: []map[string]any{m}, names: []string{"quantization_config"}}
 	q := &Quantization{
@@ -300,6 +304,20 @@ func (c *config) quantization() *Quantization {
 	if q.Method == "" && q.Load4Bit {
 		q.Method = "bitsandbytes"
 	}
+	return q
+}
+
+// mlxQuantization reads MLX's top-level "quantization" object
+// ({"group_size": 64, "bits": 4}), the only place an MLX checkpoint states
+// that its U32 weights are packed.
+func (c *config) mlxQuantization() *Quantization {
+	m, ok := c.maps[0]["quantization"].(map[string]any)
+	if !ok {
+		return nil
+	}
+	qc := &config{file: c.file, maps: []map[string]any{m}, names: []string{"quantization"}}
+	q := &Quantization{Method: "mlx", Bits: qc.int("bits"), GroupSize: qc.int("group_size")}
+	c.notes = append(c.notes, qc.notes...)
 	return q
 }
 

@@ -1,10 +1,14 @@
 package report
 
 import (
+	"math"
 	"path/filepath"
 	"sort"
+	"strconv"
 
+	"github.com/tensorcount/tensorcount/classify"
 	"github.com/tensorcount/tensorcount/model"
+	"github.com/tensorcount/tensorcount/scan"
 )
 
 // Schema identifies the JSON layout; it changes only if a key is renamed
@@ -26,14 +30,38 @@ type Report struct {
 	// Elements is the sum of shape products over every stored tensor, as
 	// written (packed containers counted as stored).
 	Elements uint64 `json:"elements"`
+	// Parameters counts learned parameters: logical element counts
+	// (packed weights unpacked), excluding buffers and quantization
+	// bookkeeping, and counting a tied tensor stored twice once.
+	Parameters uint64 `json:"parameters"`
+	// ActiveParameters is what one token uses: parameters minus the
+	// routed experts it does not run. Equal to Parameters for a dense
+	// model; omitted for a mixture of experts whose experts per token is
+	// unknown.
+	ActiveParameters uint64 `json:"active_parameters,omitempty"`
+	// NonEmbeddingParameters is Parameters minus the token embedding,
+	// position embedding and output head (each given below, so another
+	// convention can be applied).
+	NonEmbeddingParameters      uint64 `json:"non_embedding_parameters"`
+	EmbeddingParameters         uint64 `json:"embedding_parameters"`
+	PositionEmbeddingParameters uint64 `json:"position_embedding_parameters,omitempty"`
+	HeadParameters              uint64 `json:"head_parameters"`
 	// Bytes is what the tensors occupy on disk: tensor bytes, not headers
 	// or alignment padding.
-	Bytes int64 `json:"bytes"`
+	Bytes            int64   `json:"bytes"`
+	BitsPerParameter float64 `json:"bits_per_parameter,omitempty"`
 
-	ByDType map[string]DTypeCount `json:"by_dtype"`
+	ByDType     map[string]DTypeCount `json:"by_dtype"`
+	ByRole      map[string]RoleCount  `json:"by_role"`
+	ByComponent map[string]RoleCount  `json:"by_component"`
+	ByLayer     []LayerCount          `json:"by_layer,omitempty"`
 
-	Arch  *model.Arch `json:"arch,omitempty"`
-	Notes []string    `json:"notes"`
+	Arch    *model.Arch `json:"arch,omitempty"`
+	Tie     *Tie        `json:"tie,omitempty"`
+	MoE     *MoE        `json:"moe,omitempty"`
+	Formula *Formula    `json:"formula,omitempty"`
+	Costs   *Costs      `json:"costs,omitempty"`
+	Notes   []string    `json:"notes"`
 
 	exact bool // text tables print exact integers instead of units
 }
@@ -55,43 +83,155 @@ type DTypeCount struct {
 	Bytes    int64  `json:"bytes"`
 }
 
+// RoleCount totals the tensors of one role or component. Elements are as
+// stored; Parameters as counted (zero for buffers and bookkeeping).
+type RoleCount struct {
+	Tensors    int    `json:"tensors"`
+	Elements   uint64 `json:"elements"`
+	Parameters uint64 `json:"parameters"`
+}
+
+// LayerCount totals one block of one component. Layer -1 collects the
+// tensors outside any block (embeddings, final norm, head).
+type LayerCount struct {
+	Component  string            `json:"component"`
+	Layer      int               `json:"layer"`
+	Tensors    int               `json:"tensors"`
+	Parameters uint64            `json:"parameters"`
+	ByRole     map[string]uint64 `json:"by_role"`
+}
+
 // Options adjusts what Build computes.
 type Options struct {
 	// Exact makes the text tables print exact integers instead of
 	// readable units.
 	Exact bool
+	// Context, when positive, adds the KV-cache size for that many tokens
+	// to the costs.
+	Context int
+	// Tokens, when positive, adds the training compute for that many
+	// tokens (6·N·D).
+	Tokens uint64
+	// NoData skips the only data read a count makes (comparing a stored
+	// head with the embedding, reading packed-weight descriptions).
+	NoData bool
 }
 
 // Build computes the report of a loaded model.
 func Build(m *model.Model, opt Options) (*Report, error) {
 	r := &Report{
-		Schema:  Schema,
-		Path:    m.Path,
-		Format:  m.Format,
-		ByDType: map[string]DTypeCount{},
-		Notes:   append([]string{}, m.Notes...),
-		exact:   opt.Exact,
+		Schema:      Schema,
+		Path:        m.Path,
+		Format:      m.Format,
+		ByDType:     map[string]DTypeCount{},
+		ByRole:      map[string]RoleCount{},
+		ByComponent: map[string]RoleCount{},
+		exact:       opt.Exact,
 	}
 	for _, f := range m.Files {
 		r.Files = append(r.Files, FileReport{Path: f.Path, Format: f.Format, Tensors: f.Tensors,
 			Bytes: f.Bytes, Size: f.Size, HeaderBytes: f.HeaderBytes})
 	}
-	for _, t := range m.Tensors {
-		n := t.Elements()
-		r.Tensors++
-		r.Elements += n
-		r.Bytes += t.Size
-		c := r.ByDType[t.DType.Name]
-		c.Tensors++
-		c.Elements += n
-		c.Bytes += t.Size
-		r.ByDType[t.DType.Name] = c
-	}
 	if m.Arch != (model.Arch{}) {
 		a := m.Arch
 		r.Arch = &a
 	}
+	c := &counter{m: m, opt: opt, notes: newNotes(m.Notes)}
+	var src *scan.Source
+	if !opt.NoData {
+		src = scan.NewSource()
+		defer src.Close()
+		c.data = src
+	}
+	c.label()
+	c.count()
+	if src != nil {
+		r.Tie = c.tie(src)
+	} else {
+		r.Tie = c.tie(nil)
+	}
+	c.sum(r)
+	r.MoE = c.moe(r)
+	r.Formula = c.formula(r)
+	r.Costs = c.costs(r)
+	r.Notes = c.notes.render()
 	return r, nil
+}
+
+// sum fills the totals and breakdowns.
+func (c *counter) sum(r *Report) {
+	layers := map[[2]string]*LayerCount{}
+	for i := range c.items {
+		it := &c.items[i]
+		t, l := it.t, it.label
+		n := t.Elements()
+		var p uint64
+		if it.counted {
+			p = it.params
+		}
+		r.Tensors++
+		r.Elements += n
+		r.Bytes += t.Size
+		r.Parameters += p
+
+		d := r.ByDType[t.DType.Name]
+		d.Tensors++
+		d.Elements += n
+		d.Bytes += t.Size
+		r.ByDType[t.DType.Name] = d
+
+		rc := r.ByRole[string(l.Role)]
+		rc.Tensors++
+		rc.Elements += n
+		rc.Parameters += p
+		r.ByRole[string(l.Role)] = rc
+
+		cc := r.ByComponent[string(l.Component)]
+		cc.Tensors++
+		cc.Elements += n
+		cc.Parameters += p
+		r.ByComponent[string(l.Component)] = cc
+
+		key := [2]string{string(l.Component), strconv.Itoa(l.Layer)}
+		lc, ok := layers[key]
+		if !ok {
+			lc = &LayerCount{Component: string(l.Component), Layer: l.Layer, ByRole: map[string]uint64{}}
+			layers[key] = lc
+		}
+		lc.Tensors++
+		lc.Parameters += p
+		lc.ByRole[string(l.Role)] += p
+
+		if l.Component == classify.ComponentLanguageModel || l.Component == classify.ComponentMTP {
+			switch {
+			case l.Role == classify.RoleEmbedding && (l.Kind == classify.KindTokenEmbd || l.Kind == classify.KindNone):
+				r.EmbeddingParameters += p
+			case l.Role == classify.RolePositionEmbedding:
+				r.PositionEmbeddingParameters += p
+			case l.Role == classify.RoleHead && l.Kind == classify.KindOutput:
+				r.HeadParameters += p
+			}
+		}
+	}
+	r.NonEmbeddingParameters = r.Parameters - r.EmbeddingParameters - r.PositionEmbeddingParameters - r.HeadParameters
+	r.ActiveParameters = r.Parameters
+	if r.Parameters > 0 {
+		r.BitsPerParameter = round6(float64(r.Bytes) * 8 / float64(r.Parameters))
+	}
+	for _, lc := range layers {
+		r.ByLayer = append(r.ByLayer, *lc)
+	}
+	order := map[string]int{}
+	for i, comp := range classify.Components() {
+		order[string(comp)] = i
+	}
+	sort.Slice(r.ByLayer, func(i, j int) bool {
+		a, b := r.ByLayer[i], r.ByLayer[j]
+		if a.Component != b.Component {
+			return order[a.Component] < order[b.Component]
+		}
+		return a.Layer < b.Layer
+	})
 }
 
 // dtypeOrder lists the dtypes of a report, largest share of bytes first.
@@ -111,3 +251,8 @@ func (r *Report) dtypeOrder() []string {
 }
 
 func base(p string) string { return filepath.Base(p) }
+
+// round6 rounds to six decimals, hiding float noise in JSON.
+func round6(f float64) float64 {
+	return math.Round(f*1e6) / 1e6
+}

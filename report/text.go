@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/tensorcount/tensorcount/classify"
 	"github.com/tensorcount/tensorcount/model"
 )
 
@@ -17,47 +18,42 @@ const maxFilesShown = 8
 func (r *Report) WriteText(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n", safe(r.Path))
+	fmt.Fprintf(&b, "  %s, %d %s", r.Format, len(r.Files), plural(len(r.Files), "file", "files"))
+	if r.Arch != nil && r.Arch.Architecture != "" {
+		fmt.Fprintf(&b, " · %s", safe(r.Arch.Architecture))
+	}
+	b.WriteString("\n\n")
 
-	fmt.Fprintf(&b, "  %s, %d %s\n\n", r.Format, len(r.Files), plural(len(r.Files), "file", "files"))
 	top := &table{indent: "  "}
-	top.add("tensors", Exact(r.Tensors), "")
-	top.add("elements", Count(r.Elements), Exact(r.Elements))
-	top.add("bytes", Bytes(r.Bytes), Exact(r.Bytes))
+	top.add("parameters", Count(r.Parameters), Exact(r.Parameters), "")
+	switch {
+	case r.MoE != nil && r.ActiveParameters > 0:
+		top.add("active", Count(r.ActiveParameters), Exact(r.ActiveParameters), fmt.Sprintf("%s per token", percent(int64(r.ActiveParameters), int64(r.Parameters))))
+	case r.MoE != nil:
+		top.add("active", "?", "", "experts per token unknown")
+	}
+	top.add("non-embedding", Count(r.NonEmbeddingParameters), Exact(r.NonEmbeddingParameters), "")
+	top.add("tensors", Exact(r.Tensors), "", "")
+	top.add("elements", Count(r.Elements), Exact(r.Elements), "as stored")
+	bits := ""
+	if r.BitsPerParameter > 0 {
+		bits = fmt.Sprintf("%.2f bits/parameter", r.BitsPerParameter)
+	}
+	top.add("bytes", Bytes(r.Bytes), Exact(r.Bytes), bits)
+	top.left = map[int]bool{3: true}
 	top.write(&b)
 
-	if len(r.ByDType) > 0 {
-		b.WriteString("\n")
-		t := &table{indent: "  "}
-		t.add("dtype", "tensors", "elements", "bytes", "bits/elem", "share")
-		for _, name := range r.dtypeOrder() {
-			c := r.ByDType[name]
-			bits := "–"
-			if c.Elements > 0 {
-				bits = fmt.Sprintf("%.2f", float64(c.Bytes)*8/float64(c.Elements))
-			}
-			t.add(safe(name), Exact(c.Tensors), r.count(c.Elements), r.bytes(c.Bytes), bits, percent(c.Bytes, r.Bytes))
-		}
-		t.write(&b)
-	}
+	r.writeRoles(&b)
+	r.writeComponents(&b)
+	r.writeDTypes(&b)
+	r.writeFormula(&b)
+	r.writeCosts(&b)
 
 	if r.Arch != nil {
 		b.WriteString("\n")
 		writeArch(&b, r.Arch)
 	}
-
-	if len(r.Files) > 1 {
-		fmt.Fprintf(&b, "\nfiles (%d)\n", len(r.Files))
-		t := &table{indent: "  ", left: map[int]bool{2: true}}
-		for i, f := range r.Files {
-			if i == maxFilesShown {
-				t.add(fmt.Sprintf("… %d more (--json lists every file)", len(r.Files)-maxFilesShown))
-				break
-			}
-			t.add(safe(base(f.Path)), Exact(f.Tensors), plural(f.Tensors, "tensor", "tensors"), r.bytes(f.Bytes))
-		}
-		t.write(&b)
-	}
-
+	r.writeFiles(&b)
 	if len(r.Notes) > 0 {
 		b.WriteString("\nnotes\n")
 		for _, n := range r.Notes {
@@ -66,6 +62,130 @@ func (r *Report) WriteText(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+func (r *Report) writeRoles(b *strings.Builder) {
+	if len(r.ByRole) == 0 {
+		return
+	}
+	b.WriteString("\n")
+	t := &table{indent: "  "}
+	t.add("role", "tensors", "parameters", "share", "elements as stored")
+	for _, role := range classify.Roles() {
+		c, ok := r.ByRole[string(role)]
+		if !ok {
+			continue
+		}
+		elems := ""
+		if c.Elements != c.Parameters {
+			elems = r.count(c.Elements)
+		}
+		t.add(string(role), Exact(c.Tensors), r.count(c.Parameters), percent(int64(c.Parameters), int64(r.Parameters)), elems)
+	}
+	t.write(b)
+}
+
+func (r *Report) writeComponents(b *strings.Builder) {
+	if len(r.ByComponent) < 2 {
+		return
+	}
+	b.WriteString("\n")
+	t := &table{indent: "  "}
+	t.add("component", "tensors", "parameters", "share")
+	for _, comp := range classify.Components() {
+		c, ok := r.ByComponent[string(comp)]
+		if !ok {
+			continue
+		}
+		t.add(string(comp), Exact(c.Tensors), r.count(c.Parameters), percent(int64(c.Parameters), int64(r.Parameters)))
+	}
+	t.write(b)
+}
+
+func (r *Report) writeDTypes(b *strings.Builder) {
+	if len(r.ByDType) == 0 {
+		return
+	}
+	b.WriteString("\n")
+	t := &table{indent: "  "}
+	t.add("dtype", "tensors", "elements", "bytes", "bits/elem", "share")
+	for _, name := range r.dtypeOrder() {
+		c := r.ByDType[name]
+		bits := "–"
+		if c.Elements > 0 {
+			bits = fmt.Sprintf("%.2f", float64(c.Bytes)*8/float64(c.Elements))
+		}
+		t.add(safe(name), Exact(c.Tensors), r.count(c.Elements), r.bytes(c.Bytes), bits, percent(c.Bytes, r.Bytes))
+	}
+	t.write(b)
+}
+
+func (r *Report) writeFormula(b *strings.Builder) {
+	f := r.Formula
+	if f == nil {
+		return
+	}
+	body := "non-embedding"
+	if r.MoE != nil {
+		body = "active non-embedding"
+	}
+	fmt.Fprintf(b, "\n12·L·d² check: L = %d, d = %s, 12·L·d² = %s; measured body (%s) %s, ratio %.3f\n",
+		f.Layers, Exact(f.HiddenSize), Count(f.TwelveLD2), body, Count(f.BodyParameters), f.Ratio)
+	t := &table{indent: "  "}
+	t.add("term", "formula", "measured", "difference")
+	var formula uint64
+	for _, term := range f.Terms {
+		formula += term.Formula
+		t.add(term.Name, r.count(term.Formula), r.count(term.Measured), r.signed(term.Measured, term.Formula))
+	}
+	t.add("total", r.count(formula), r.count(f.MainParameters), r.signed(f.MainParameters, formula))
+	t.write(b)
+	for _, term := range f.Terms {
+		fmt.Fprintf(b, "  - %s: %s\n", term.Name, term.Reason)
+	}
+}
+
+func (r *Report) writeCosts(b *strings.Builder) {
+	k := r.Costs
+	if k == nil {
+		return
+	}
+	b.WriteString("\ncosts\n")
+	t := &table{indent: "  ", left: map[int]bool{1: true}}
+	t.add("weights", fmt.Sprintf("%s bf16 · %s fp8 · %s int4", Bytes(int64(k.WeightsBF16Bytes)), Bytes(int64(k.WeightsFP8Bytes)), Bytes(int64(k.WeightsInt4Bytes))))
+	disk := Bytes(k.DiskBytes) + " on disk"
+	if k.BitsPerParameter > 0 {
+		disk += fmt.Sprintf(", %.2f bits/parameter", k.BitsPerParameter)
+	}
+	t.add("", disk)
+	t.add("compute", fmt.Sprintf("%s FLOPs per token (forward, ≈ 2 × active parameters)", Count(k.FLOPsPerToken)))
+	if k.KVCacheBytesPerToken > 0 {
+		kv := fmt.Sprintf("%s per token (bf16)", Bytes(int64(k.KVCacheBytesPerToken)))
+		if k.Context > 0 {
+			kv += fmt.Sprintf("; %s for %s tokens", Bytes(int64(k.KVCacheBytes)), Exact(k.Context))
+		}
+		t.add("KV cache", kv)
+	}
+	if k.TrainingTokens > 0 {
+		t.add("training", fmt.Sprintf("6·N·D = %.3g FLOPs for %s tokens", k.TrainingFLOPs, Count(k.TrainingTokens)))
+	}
+	t.write(b)
+}
+
+func (r *Report) writeFiles(b *strings.Builder) {
+	if len(r.Files) < 2 {
+		return
+	}
+	fmt.Fprintf(b, "\nfiles (%d)\n", len(r.Files))
+	t := &table{indent: "  ", left: map[int]bool{2: true}}
+	for i, f := range r.Files {
+		if i == maxFilesShown {
+			t.add(fmt.Sprintf("… %d more (--json lists every file)", len(r.Files)-maxFilesShown))
+			break
+		}
+		t.add(safe(base(f.Path)), Exact(f.Tensors), plural(f.Tensors, "tensor", "tensors"), r.bytes(f.Bytes))
+	}
+	t.write(b)
 }
 
 func writeArch(b *strings.Builder, a *model.Arch) {
@@ -131,6 +251,9 @@ func writeArch(b *strings.Builder, a *model.Arch) {
 		}
 		facts = append(facts, s)
 	}
+	if a.SizeLabel != "" {
+		facts = append(facts, "size label "+safe(a.SizeLabel))
+	}
 	// Wrap the facts into lines of readable length.
 	line := "  "
 	for i, f := range facts {
@@ -163,6 +286,14 @@ func (r *Report) bytes(n int64) string {
 		return Exact(n)
 	}
 	return Bytes(n)
+}
+
+// signed renders measured − formula with its sign.
+func (r *Report) signed(measured, formula uint64) string {
+	if measured >= formula {
+		return "+" + r.count(measured-formula)
+	}
+	return "−" + r.count(formula-measured)
 }
 
 func percent(part, whole int64) string {

@@ -1,0 +1,138 @@
+package report
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// notes collects the report's explanations. Tensors excluded or unpacked
+// for the same reason are grouped under one note per name pattern
+// (layer numbers replaced by N), so that a 64-layer model gets one line,
+// not 64.
+type notes struct {
+	list   []string
+	seen   map[string]bool
+	groups map[string]*noteGroup
+	order  []string
+}
+
+type noteGroup struct {
+	kind, pattern string
+	tensors       int
+	elements      uint64
+}
+
+func newNotes(initial []string) *notes {
+	return &notes{list: append([]string{}, initial...), seen: map[string]bool{}, groups: map[string]*noteGroup{}}
+}
+
+func (n *notes) add(s string) { n.list = append(n.list, s) }
+
+// once adds s the first time key is seen.
+func (n *notes) once(key, s string) {
+	if !n.seen[key] {
+		n.seen[key] = true
+		n.add(s)
+	}
+}
+
+// group records a tensor under a kind of note ("buffer", "quant_aux",
+// "unpack:<how>") with the elements the note is about.
+func (n *notes) group(kind, name string, elements uint64) {
+	p := pattern(name)
+	key := kind + "\x00" + p
+	g, ok := n.groups[key]
+	if !ok {
+		g = &noteGroup{kind: kind, pattern: p}
+		n.groups[key] = g
+		n.order = append(n.order, key)
+	}
+	g.tensors++
+	g.elements += elements
+}
+
+// maxPatterns is how many name patterns one kind of note lists before
+// patterns are merged by their last segment.
+const maxPatterns = 4
+
+// render returns every note: grouped ones first, in the order their kinds
+// first appeared, then the rest.
+func (n *notes) render() []string {
+	var kinds []string
+	byKind := map[string][]*noteGroup{}
+	for _, key := range n.order {
+		g := n.groups[key]
+		if _, ok := byKind[g.kind]; !ok {
+			kinds = append(kinds, g.kind)
+		}
+		byKind[g.kind] = append(byKind[g.kind], g)
+	}
+	var out []string
+	for _, kind := range kinds {
+		gs := byKind[kind]
+		if len(gs) > maxPatterns {
+			gs = mergeByLastSegment(gs)
+		}
+		for _, g := range gs {
+			out = append(out, describe(g))
+		}
+	}
+	return append(out, n.list...)
+}
+
+func describe(g *noteGroup) string {
+	what := fmt.Sprintf("%s %s %s", Exact(g.tensors), plural(g.tensors, "tensor", "tensors"), g.pattern)
+	switch {
+	case g.kind == "buffer":
+		return fmt.Sprintf("%s: %s (stored state such as masks and rotary tables, not learned): %s elements not counted",
+			what, plural(g.tensors, "a buffer", "buffers"), Exact(g.elements))
+	case g.kind == "quant_aux":
+		return fmt.Sprintf("%s: quantization bookkeeping (scales, zero points, indices), not parameters: %s elements not counted",
+			what, Exact(g.elements))
+	case g.kind == "tied":
+		return fmt.Sprintf("%s: a copy of a tied weight, counted once: %s parameters not counted again", what, Exact(g.elements))
+	case strings.HasPrefix(g.kind, "unpack:"):
+		return fmt.Sprintf("%s: %s; %s parameters more than the stored elements", what, strings.TrimPrefix(g.kind, "unpack:"), Exact(g.elements))
+	}
+	return what
+}
+
+// mergeByLastSegment folds patterns that end alike ("….q_proj.scales",
+// "….k_proj.scales") into one "*.scales" group.
+func mergeByLastSegment(gs []*noteGroup) []*noteGroup {
+	merged := map[string]*noteGroup{}
+	var keys []string
+	for _, g := range gs {
+		last := g.pattern
+		if i := strings.LastIndexByte(last, '.'); i >= 0 {
+			last = "*" + last[i:]
+		}
+		m, ok := merged[last]
+		if !ok {
+			m = &noteGroup{kind: g.kind, pattern: last}
+			merged[last] = m
+			keys = append(keys, last)
+		}
+		m.tensors += g.tensors
+		m.elements += g.elements
+	}
+	sort.SliceStable(keys, func(i, j int) bool { return merged[keys[i]].elements > merged[keys[j]].elements })
+	out := make([]*noteGroup, len(keys))
+	for i, k := range keys {
+		out[i] = merged[k]
+	}
+	return out
+}
+
+// pattern replaces the numeric segments of a tensor name with N:
+// "h.11.attn.bias" becomes "h.N.attn.bias".
+func pattern(name string) string {
+	segs := strings.Split(name, ".")
+	for i, s := range segs {
+		if s != "" && strings.Trim(s, "0123456789") == "" {
+			segs[i] = "N"
+		}
+	}
+	return safe(strings.Join(segs, "."))
+}
