@@ -7,13 +7,17 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tensorcount/tensorcount/classify"
 	"github.com/tensorcount/tensorcount/model"
 )
 
 // A TensorRow describes one tensor for the "tensors" listing.
 type TensorRow struct {
-	Name  string `json:"name"`
-	DType string `json:"dtype"`
+	Name      string `json:"name"`
+	Role      string `json:"role"`
+	Component string `json:"component"`
+	Layer     int    `json:"layer"` // -1 outside any block
+	DType     string `json:"dtype"`
 	// Shape is outermost first (PyTorch order); FileShape is the order
 	// the file stores (reversed for GGUF, the same for safetensors).
 	Shape     []uint64 `json:"shape"`
@@ -46,7 +50,9 @@ func Tensors(m *model.Model) *TensorList {
 			shape = []uint64{}
 			fileShape = shape
 		}
-		l.Tensors = append(l.Tensors, TensorRow{Name: t.Name, DType: t.DType.Name, Shape: shape, FileShape: fileShape,
+		lab := classify.Tensor(t.Name)
+		l.Tensors = append(l.Tensors, TensorRow{Name: t.Name, Role: string(lab.Role), Component: string(lab.Component), Layer: lab.Layer,
+			DType: t.DType.Name, Shape: shape, FileShape: fileShape,
 			Elements: t.Elements(), Bytes: t.Size, File: t.File, Offset: t.Offset})
 	}
 	return l
@@ -63,14 +69,18 @@ func (l *TensorList) WriteJSON(w io.Writer) error {
 // dimension orders, since gguf_dump and the file use ne order.
 func (l *TensorList) WriteText(w io.Writer) error {
 	gguf := l.Format == model.GGUF
-	t := &table{left: map[int]bool{1: true, 2: true, 3: gguf}}
-	head := []string{"name", "dtype", "shape"}
+	t := &table{left: map[int]bool{1: true, 3: true, 4: true, 5: gguf}}
+	head := []string{"name", "role", "layer", "dtype", "shape"}
 	if gguf {
-		head = []string{"name", "dtype", "shape (PyTorch order)", "ne (GGUF order)"}
+		head = []string{"name", "role", "layer", "dtype", "shape (PyTorch order)", "ne (GGUF order)"}
 	}
 	t.add(append(head, "elements", "bytes")...)
 	for _, r := range l.Tensors {
-		row := []string{safe(r.Name), safe(r.DType), dims(r.Shape)}
+		layer := "–"
+		if r.Layer >= 0 {
+			layer = fmt.Sprint(r.Layer)
+		}
+		row := []string{safe(r.Name), r.Role, layer, safe(r.DType), dims(r.Shape)}
 		if gguf {
 			row = append(row, dims(r.FileShape))
 		}

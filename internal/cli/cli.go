@@ -31,7 +31,8 @@ var commands []command
 
 func init() {
 	commands = []command{
-		{"tensors", "one row per tensor: name, dtype, shape, elements, bytes", runTensors},
+		{"tensors", "one row per tensor: name, role, layer, dtype, shape, elements, bytes", runTensors},
+		{"layers", "per-layer totals by role", runLayers},
 	}
 }
 

@@ -9,24 +9,46 @@ const helpText = `tensorcount counts the real tensors and learned parameters in 
 GGUF weight files, reading only their headers.
 
 Usage:
-  tensorcount [flags] PATH...      summary of each model
-  tensorcount tensors [flags] PATH one row per tensor
+  tensorcount [flags] PATH...        summary: totals, roles, dtypes, 12·L·d² check,
+                                     costs, architecture, notes
+  tensorcount tensors [flags] PATH   one row per tensor (name, role, layer, dtype,
+                                     shape, elements, bytes)
+  tensorcount layers [flags] PATH    per-layer totals by role
 
 PATH is a .safetensors or .gguf file, a *.safetensors.index.json, a model
-directory, a Hugging Face cache entry (models--org--name) or an Ollama blob.
-A directory with an index is counted through the index; weight files the
-index does not name are listed in a note and not counted.
+directory, a split GGUF part, a Hugging Face cache entry (models--org--name)
+or an Ollama blob. A directory with an index is counted through the index;
+weight files the index does not name are listed in a note and not counted.
 
 Flags:
-  --json        print JSON (one object; an array when several PATHs are given)
-  -h, --help    show this help
+  --json           print JSON (one object; an array when several PATHs are given)
+  --markdown       print the summary as Markdown, for a model card
+  --exact          print exact integers in tables instead of 8.03B-style units
+  --ctx N          add the KV-cache size for a context of N tokens
+  --tokens D       add the training compute 6·N·D for D tokens (2T, 15e12, …)
+  --headers-only   read nothing but headers: skip comparing a stored head with
+                   the embedding and reading packed-weight descriptions
+  -h, --help       show this help
 
 Figures:
-  tensors       tensor entries in the selected files
-  elements      sum of shape products over every stored tensor, as written
-                (packed containers counted as stored; GGUF shapes are logical)
-  bytes         bytes the tensors occupy on disk: tensor data only, not
-                headers and not GGUF alignment padding
+  tensors          tensor entries in the selected files
+  elements         sum of shape products over every stored tensor, as written
+                   (packed containers counted as stored; GGUF shapes are logical)
+  parameters       learned parameters: packed quantized weights unpacked to their
+                   real shape; buffers (causal masks, rotary tables, position ids,
+                   rope_freqs) and quantization bookkeeping (scales, zero points,
+                   g_idx, absmax, …) left out; a tied weight stored twice counted once
+  active           per token: parameters − routed experts × (1 − k/E); equal to
+                   parameters for dense models
+  non-embedding    parameters minus token embedding, position embedding and head
+  bytes            bytes the tensors occupy on disk: tensor data only, not headers
+                   and not GGUF alignment padding (gguf-parser counts padding)
+  bits/parameter   8 × bytes / parameters
+
+The only tensor data a count reads: when a model stores both an embedding and
+an output head of the same shape, a few sampled pages of each are compared to
+tell a tied weight stored twice from two weights (constant placeholder data
+stops the check), and small descriptions of packed weights are read.
 
 Exit status: 0 success, 1 a file could not be read (the message names the
 file, byte offset, field, value and limit), 2 usage error.

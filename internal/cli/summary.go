@@ -3,6 +3,8 @@ package cli
 import (
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -10,37 +12,106 @@ import (
 	"github.com/tensorcount/tensorcount/report"
 )
 
+// outputFlags are the flags every reporting subcommand shares.
+type outputFlags struct {
+	json, markdown, exact, noData bool
+	ctx                           int
+	tokens                        string
+}
+
+func (o *outputFlags) register(fs *pflag.FlagSet) {
+	fs.BoolVar(&o.json, "json", false, "")
+	fs.BoolVar(&o.markdown, "markdown", false, "")
+	fs.BoolVar(&o.exact, "exact", false, "")
+	fs.BoolVar(&o.noData, "headers-only", false, "")
+	fs.IntVar(&o.ctx, "ctx", 0, "")
+	fs.StringVar(&o.tokens, "tokens", "", "")
+}
+
+// options validates the flags and turns them into report options.
+func (o *outputFlags) options() (report.Options, error) {
+	opt := report.Options{Exact: o.exact, Context: o.ctx, NoData: o.noData}
+	if o.json && o.markdown {
+		return opt, fmt.Errorf("--json and --markdown exclude each other")
+	}
+	if o.ctx < 0 {
+		return opt, fmt.Errorf("--ctx must not be negative")
+	}
+	if o.tokens != "" {
+		n, err := parseCount(o.tokens)
+		if err != nil {
+			return opt, fmt.Errorf("--tokens %q: %v", o.tokens, err)
+		}
+		opt.Tokens = n
+	}
+	return opt, nil
+}
+
+// parseCount reads a count written plainly or with a suffix: 15000000,
+// 15e12, 2T, 300B, 1.5M.
+func parseCount(s string) (uint64, error) {
+	mult := 1.0
+	switch suffix := strings.ToUpper(s[len(s)-1:]); suffix {
+	case "K":
+		mult = 1e3
+	case "M":
+		mult = 1e6
+	case "B", "G":
+		mult = 1e9
+	case "T":
+		mult = 1e12
+	}
+	if mult != 1 {
+		s = s[:len(s)-1]
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f < 0 || f*mult > 1e19 {
+		return 0, fmt.Errorf("not a count")
+	}
+	return uint64(f * mult), nil
+}
+
 func runSummary(args []string, stdout, stderr io.Writer) int {
 	fs := pflag.NewFlagSet("tensorcount", pflag.ContinueOnError)
-	asJSON := fs.Bool("json", false, "")
+	var o outputFlags
+	o.register(fs)
 	if done, st := parse(fs, args, stdout, stderr); done {
 		return st
+	}
+	opt, err := o.options()
+	if err != nil {
+		return usageError(stderr, err.Error())
 	}
 	if fs.NArg() == 0 {
 		return usageError(stderr, "no PATH given")
 	}
 	status := ExitOK
 	var reports []*report.Report
-	for i, path := range fs.Args() {
-		r, err := build(path)
+	for _, path := range fs.Args() {
+		r, err := build(path, opt)
 		if err != nil {
 			fmt.Fprintf(stderr, "tensorcount: %v\n", err)
 			status = ExitRead
 			continue
 		}
-		if *asJSON {
+		if o.json {
 			reports = append(reports, r)
 			continue
 		}
-		if i > 0 {
+		if len(reports) > 0 || status != ExitOK {
 			fmt.Fprintln(stdout)
 		}
-		if err := r.WriteText(stdout); err != nil {
+		reports = append(reports, r)
+		if o.markdown {
+			err = r.WriteMarkdown(stdout)
+		} else {
+			err = r.WriteText(stdout)
+		}
+		if err != nil {
 			return ExitRead
 		}
 	}
-	if *asJSON {
-		var err error
+	if o.json {
 		if fs.NArg() == 1 {
 			if len(reports) == 1 {
 				err = reports[0].WriteJSON(stdout)
@@ -55,10 +126,10 @@ func runSummary(args []string, stdout, stderr io.Writer) int {
 	return status
 }
 
-func build(path string) (*report.Report, error) {
+func build(path string, opt report.Options) (*report.Report, error) {
 	m, err := model.Load(path)
 	if err != nil {
 		return nil, err
 	}
-	return report.Build(m, report.Options{})
+	return report.Build(m, opt)
 }
