@@ -77,4 +77,3 @@ func (s *Source) ReadSmall(t format.Tensor, limit int64) ([]byte, error) {
 	s.BytesRead += t.Size
 	return b, nil
 }
-
