@@ -1,0 +1,39 @@
+package model
+
+// A Claim is a statement of a model's size found somewhere outside the
+// weights: the user's --claim, a directory or file name, a model card, GGUF
+// metadata or an index. Claims are parsed, not judged; the report compares
+// them with the measured figures.
+type Claim struct {
+	// Text is the claim as written: "7B", "8x7B", "30B-A3B", "0.49B",
+	// "494032768".
+	Text string `json:"text"`
+	// Source says where it was found: "--claim", "directory name",
+	// "file name", "README.md", "README.md front matter",
+	// "gguf general.size_label", "gguf general.name",
+	// "gguf general.basename", "index metadata.total_parameters".
+	Source string `json:"source"`
+	// Kind says what the number claims to count.
+	Kind ClaimKind `json:"kind"`
+	// Value is the number of parameters claimed (7e9 for "7B"); for an
+	// expert label ("8x7B") the size of one expert, for an active claim
+	// ("A3B") the active parameters.
+	Value float64 `json:"value"`
+	// Precision is the half-width of the range the text implies: 0.5e9
+	// for "7B", 0.005e9 for "0.49B", 0 for an exact integer.
+	Precision float64 `json:"precision"`
+	// Experts is the expert count of an expert label ("8x7B" → 8).
+	Experts int `json:"experts,omitempty"`
+}
+
+// ClaimKind says what a claimed number counts.
+type ClaimKind string
+
+const (
+	ClaimTotal        ClaimKind = "total"         // all parameters: "7B"
+	ClaimActive       ClaimKind = "active"        // parameters per token: the "A3B" of "30B-A3B"
+	ClaimNonEmbedding ClaimKind = "non_embedding" // "Number of Parameters (Non-Embedding): 0.36B"
+	ClaimExperts      ClaimKind = "experts"       // an expert-count label: "8x7B" (8 experts of about 7B, not 56B)
+	ClaimEffective    ClaimKind = "effective"     // an "effective" size: gemma-3n "E2B" (compute per token, not stored)
+	ClaimExact        ClaimKind = "exact"         // an exact count: index metadata.total_parameters
+)
