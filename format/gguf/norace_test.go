@@ -1,0 +1,5 @@
+//go:build !race
+
+package gguf_test
+
+const raceEnabled = false
