@@ -32,6 +32,13 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		row("Bits per parameter", fmt.Sprintf("%.2f", r.BitsPerParameter), "")
 	}
 
+	if len(r.Claims) > 0 {
+		b.WriteString("\n### Claimed size\n\n| Claim | Source | Verdict | Explanation |\n|---|---|---|---|\n")
+		for _, c := range r.Claims {
+			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", md(c.Text), md(c.Source), c.Verdict, md(c.Explanation))
+		}
+	}
+
 	b.WriteString("\n### By role\n\n| Role | Tensors | Parameters | Share |\n|---|---:|---:|---:|\n")
 	for _, role := range classify.Roles() {
 		c, ok := r.ByRole[string(role)]

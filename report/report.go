@@ -61,9 +61,13 @@ type Report struct {
 	MoE     *MoE        `json:"moe,omitempty"`
 	Formula *Formula    `json:"formula,omitempty"`
 	Costs   *Costs      `json:"costs,omitempty"`
-	Notes   []string    `json:"notes"`
+	// Claim is the first of Claims: the user's --claim when given.
+	Claim  *ClaimVerdict  `json:"claim,omitempty"`
+	Claims []ClaimVerdict `json:"claims,omitempty"`
+	Notes  []string       `json:"notes"`
 
-	exact bool // text tables print exact integers instead of units
+	exact bool   // text tables print exact integers instead of units
+	items []item // every tensor with its label and count, for Diff
 }
 
 // FileReport describes one weight file.
@@ -155,6 +159,7 @@ func Build(m *model.Model, opt Options) (*Report, error) {
 	r.Formula = c.formula(r)
 	r.Costs = c.costs(r)
 	r.Notes = c.notes.render()
+	r.items = c.items
 	return r, nil
 }
 

@@ -43,6 +43,7 @@ func (r *Report) WriteText(w io.Writer) error {
 	top.left = map[int]bool{3: true}
 	top.write(&b)
 
+	r.writeClaims(&b, false)
 	r.writeRoles(&b)
 	r.writeComponents(&b)
 	r.writeDTypes(&b)
@@ -60,6 +61,50 @@ func (r *Report) WriteText(w io.Writer) error {
 			fmt.Fprintf(&b, "  - %s\n", safe(n))
 		}
 	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// writeClaims writes the claim verdicts: one line each in the summary,
+// with the explanations when full (the audit command).
+func (r *Report) writeClaims(b *strings.Builder, full bool) {
+	if len(r.Claims) == 0 {
+		return
+	}
+	b.WriteString("\n")
+	t := &table{indent: "  ", left: map[int]bool{1: true, 2: true, 3: true}}
+	t.add("claim", "source", "verdict", "figure", "measured", "deviation")
+	for _, c := range r.Claims {
+		measured, dev := "", ""
+		if c.Matched != "" {
+			measured = Count(c.MatchedValue)
+			if c.Verdict != VerdictLabel {
+				dev = fmt.Sprintf("%+.1f%%", c.Deviation*100)
+			}
+		}
+		t.add(safe(c.Text), safe(c.Source), c.Verdict, strings.ReplaceAll(c.Matched, "_", " "), measured, dev)
+	}
+	t.write(b)
+	if full {
+		for _, c := range r.Claims {
+			fmt.Fprintf(b, "  - %s\n", safe(c.Explanation))
+		}
+	}
+}
+
+// WriteAudit writes the claims and their verdicts with explanations.
+func (r *Report) WriteAudit(w io.Writer) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\n", safe(r.Path))
+	fmt.Fprintf(&b, "  parameters %s · non-embedding %s", Exact(r.Parameters), Exact(r.NonEmbeddingParameters))
+	if r.MoE != nil && r.ActiveParameters > 0 {
+		fmt.Fprintf(&b, " · active %s", Exact(r.ActiveParameters))
+	}
+	fmt.Fprintf(&b, " · elements %s\n", Exact(r.Elements))
+	if len(r.Claims) == 0 {
+		b.WriteString("\n  no size claim found in the names, model card or metadata; pass one with --claim\n")
+	}
+	r.writeClaims(&b, true)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
