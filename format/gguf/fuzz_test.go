@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/tensorcount/tensorcount/format"
@@ -51,9 +50,6 @@ func FuzzNewFile(f *testing.F) {
 			var fe *format.Error
 			if !errors.As(err, &fe) {
 				t.Fatalf("error is %T, not *format.Error: %v", err, err)
-			}
-			if strings.HasPrefix(fe.Msg, "internal error") {
-				t.Fatal(err)
 			}
 			_ = err.Error()
 			return

@@ -33,6 +33,7 @@ func init() {
 	commands = []command{
 		{"tensors", "one row per tensor: name, role, layer, dtype, shape, elements, bytes", runTensors},
 		{"layers", "per-layer totals by role", runLayers},
+		{"diff", "structural diff of two checkpoints", runDiff},
 	}
 }
 
