@@ -81,6 +81,8 @@ type Quantization struct {
 	// ExpertDType is a top-level expert_dtype (e.g. "fp4"): routed experts
 	// stored at another precision than the rest.
 	ExpertDType string `json:"expert_dtype,omitempty"`
+
+	patterns map[string]*regexp.Regexp // compiled "re:" targets; nil when invalid
 }
 
 // A QuantGroup is one compressed-tensors config group.
@@ -108,7 +110,7 @@ func (q *Quantization) BitsFor(module string) int {
 					generic = g.Bits
 				}
 			case strings.HasPrefix(target, "re:"):
-				if re, err := regexp.Compile(target[3:]); err == nil && re.MatchString(module) {
+				if re := q.pattern(target[3:]); re != nil && re.MatchString(module) {
 					return g.Bits
 				}
 			case module == target || strings.HasSuffix(module, "."+target):
@@ -120,4 +122,21 @@ func (q *Quantization) BitsFor(module string) int {
 		return generic
 	}
 	return q.Bits
+}
+
+// pattern compiles a target pattern once; Go's regexp runs in linear
+// time, so a hostile pattern cannot stall the count.
+func (q *Quantization) pattern(expr string) *regexp.Regexp {
+	if re, ok := q.patterns[expr]; ok {
+		return re
+	}
+	if q.patterns == nil {
+		q.patterns = map[string]*regexp.Regexp{}
+	}
+	re, err := regexp.Compile(expr)
+	if err != nil {
+		re = nil
+	}
+	q.patterns[expr] = re
+	return re
 }

@@ -49,16 +49,21 @@ func readConfig(path string) (*config, error) {
 	if len(data) > maxConfigSize {
 		return nil, fmt.Errorf("%s is larger than %d bytes", filepath.Base(path), maxConfigSize)
 	}
+	return parseConfig(filepath.Base(path), data)
+}
+
+// parseConfig parses the text of a config file named file.
+func parseConfig(file string, data []byte) (*config, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var top map[string]any
 	if err := dec.Decode(&top); err != nil {
-		return nil, fmt.Errorf("%s is not a JSON object: %v", filepath.Base(path), err)
+		return nil, fmt.Errorf("%s is not a JSON object: %v", file, err)
 	}
 	if top == nil {
-		return nil, fmt.Errorf("%s is null, not a JSON object", filepath.Base(path))
+		return nil, fmt.Errorf("%s is null, not a JSON object", file)
 	}
-	c := &config{file: filepath.Base(path), maps: []map[string]any{top}, names: []string{""}}
+	c := &config{file: file, maps: []map[string]any{top}, names: []string{""}}
 	for _, k := range nestedConfigs {
 		if m, ok := top[k].(map[string]any); ok {
 			c.maps = append(c.maps, m)

@@ -14,21 +14,31 @@ import (
 // Dir returns the corpus directory, or skips the test when there is none.
 func Dir(t testing.TB) string {
 	t.Helper()
+	dir, ok := Find()
+	if !ok {
+		t.Skip("the shared corpus (../shared/corpus beside the repository) is absent")
+	}
+	return dir
+}
+
+// Find returns the corpus directory: ../shared/corpus beside the module
+// root found above the working directory.
+func Find() (string, bool) {
 	dir, err := os.Getwd()
 	if err != nil {
-		t.Fatal(err)
+		return "", false
 	}
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
 			c := filepath.Join(dir, "..", "shared", "corpus")
 			if fi, err := os.Stat(c); err == nil && fi.IsDir() {
-				return c
+				return c, true
 			}
-			t.Skip("the shared corpus (../shared/corpus) is absent")
+			return "", false
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			t.Skip("no go.mod above the test directory")
+			return "", false
 		}
 		dir = parent
 	}
