@@ -9,9 +9,10 @@ type Claim struct {
 	// "494032768".
 	Text string `json:"text"`
 	// Source says where it was found: "--claim", "directory name",
-	// "file name", "README.md", "README.md front matter",
-	// "gguf general.size_label", "gguf general.name",
-	// "gguf general.basename", "index metadata.total_parameters".
+	// "Hugging Face cache entry name", "file name", "README.md",
+	// "README.md front matter", "gguf general.size_label",
+	// "gguf general.name", "gguf general.basename",
+	// "index metadata.total_parameters".
 	Source string `json:"source"`
 	// Kind says what the number claims to count.
 	Kind ClaimKind `json:"kind"`
@@ -22,8 +23,17 @@ type Claim struct {
 	// Precision is the half-width of the range the text implies: 0.5e9
 	// for "7B", 0.005e9 for "0.49B", 0 for an exact integer.
 	Precision float64 `json:"precision"`
-	// Experts is the expert count of an expert label ("8x7B" → 8).
+	// Experts is the expert count of an expert label ("8x7B" → 8), or of
+	// an active claim that names it (Llama 4's "17B-16E").
 	Experts int `json:"experts,omitempty"`
+	// Active and ActivePrecision hold the active part of a combined text
+	// such as "30B-A3B" when it arrives as one claim (--claim); Parts
+	// splits it. Claims found in names and metadata are already split.
+	Active          float64 `json:"active,omitempty"`
+	ActivePrecision float64 `json:"active_precision,omitempty"`
+	// Also lists further sources that made the same claim (same Kind,
+	// Value and Experts), so a report can say who agrees.
+	Also []string `json:"also,omitempty"`
 }
 
 // ClaimKind says what a claimed number counts.
