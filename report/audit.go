@@ -83,7 +83,7 @@ func (r *Report) figures(kind model.ClaimKind) []figure {
 			add("parameters", "parameters", r.Parameters, "")
 		}
 		add("non_embedding_parameters", "non-embedding parameters", r.NonEmbeddingParameters,
-			fmt.Sprintf("without embeddings and head (%s)", Count(embedding)))
+			fmt.Sprintf("embeddings and head, %s, left out", Count(embedding)))
 		if r.MoE != nil && r.ActiveParameters > 0 {
 			add("active_parameters", "active parameters", r.ActiveParameters, "per token")
 		}
@@ -131,7 +131,7 @@ func (r *Report) elementsWhy() string {
 	if len(parts) == 0 {
 		return ""
 	}
-	return "elements as stored include " + strings.Join(parts, ", ")
+	return "includes " + strings.Join(parts, ", ")
 }
 
 // Audit compares each claim with the measured figures and records the

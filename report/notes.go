@@ -78,7 +78,33 @@ func (n *notes) render() []string {
 			out = append(out, describe(g))
 		}
 	}
-	return append(out, n.list...)
+	return append(out, collapse(n.list)...)
+}
+
+// collapse merges notes that differ only in their numbers (the same
+// warning for blk.0 … blk.79) into the first one and a count.
+func collapse(list []string) []string {
+	var out []string
+	index := map[string]int{}
+	extra := map[int]int{}
+	for _, s := range list {
+		key := strings.Map(func(r rune) rune {
+			if r >= '0' && r <= '9' {
+				return '#'
+			}
+			return r
+		}, s)
+		if i, ok := index[key]; ok {
+			extra[i]++
+			continue
+		}
+		index[key] = len(out)
+		out = append(out, s)
+	}
+	for i, n := range extra {
+		out[i] += fmt.Sprintf(" (and %d more like it)", n)
+	}
+	return out
 }
 
 func describe(g *noteGroup) string {

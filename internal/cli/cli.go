@@ -34,6 +34,7 @@ func init() {
 		{"tensors", "one row per tensor: name, role, layer, dtype, shape, elements, bytes", runTensors},
 		{"layers", "per-layer totals by role", runLayers},
 		{"diff", "structural diff of two checkpoints", runDiff},
+		{"audit", "claimed size against the measured figures", runAudit},
 	}
 }
 

@@ -169,3 +169,51 @@ func TestEscapesHostileNames(t *testing.T) {
 	require.NotContains(t, out, "\a")
 	require.Contains(t, out, `\x1b[2Jevil\a.weight`)
 }
+
+func TestAudit(t *testing.T) {
+	out, errOut, status := run("audit", "--claim", "158K", example)
+	require.Equal(t, ExitOK, status, errOut)
+	require.Contains(t, out, "158K   --claim  matches  parameters   158.02K")
+
+	out, _, status = run("audit", "--claim", "7B", example)
+	require.Equal(t, ExitMismatch, status)
+	require.Contains(t, out, "7B does not match")
+
+	out, _, status = run("audit", example)
+	require.Equal(t, ExitOK, status)
+	require.Contains(t, out, "no size claim found")
+
+	_, errOut, status = run("audit", "--claim", "lots", example)
+	require.Equal(t, ExitUsage, status)
+	require.Contains(t, errOut, `--claim "lots" is not a size`)
+
+	out, _, status = run("audit", "--json", "--claim", "30B-A3B", example)
+	require.Equal(t, ExitMismatch, status)
+	var got map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out), &got))
+	claims := got["claims"].([]any)
+	require.Len(t, claims, 2, "30B-A3B is a total and an active claim")
+	require.Equal(t, "mismatch", got["claim"].(map[string]any)["verdict"])
+
+	// The plain summary shows the verdicts too, and still exits 0.
+	out, _, status = run("--claim", "7B", example)
+	require.Equal(t, ExitOK, status)
+	require.Contains(t, out, "7B     --claim  mismatch")
+}
+
+func TestDiff(t *testing.T) {
+	out, _, status := run("diff", example, example)
+	require.Equal(t, ExitOK, status)
+	require.Contains(t, out, "no differences: same tensors, shapes, dtypes and parameters")
+
+	dir := corpus.Dir(t)
+	out, _, status = run("diff", "--json", filepath.Join(dir, "stories260k-f32-gguf"), filepath.Join(dir, "stories260k-q8_0-gguf"))
+	require.Equal(t, ExitOK, status)
+	var d map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out), &d))
+	require.Equal(t, "same parameters; B is a Q8_0 re-quantization of A", d["verdict"])
+
+	_, errOut, status := run("diff", example)
+	require.Equal(t, ExitUsage, status)
+	require.Contains(t, errOut, "diff takes two PATHs")
+}

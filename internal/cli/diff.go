@@ -25,7 +25,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	}
 	var rs [2]*report.Report
 	for i, path := range fs.Args() {
-		if rs[i], err = build(path, opt); err != nil {
+		if rs[i], err = build(path, opt, o.claim); err != nil {
 			fmt.Fprintf(stderr, "tensorcount: %v\n", err)
 			return ExitRead
 		}

@@ -21,7 +21,7 @@ func runLayers(args []string, stdout, stderr io.Writer) int {
 	if fs.NArg() != 1 {
 		return usageError(stderr, "layers takes one PATH")
 	}
-	r, err := build(fs.Arg(0), opt)
+	r, err := build(fs.Arg(0), opt, o.claim)
 	if err != nil {
 		fmt.Fprintf(stderr, "tensorcount: %v\n", err)
 		return ExitRead

@@ -16,7 +16,7 @@ import (
 type outputFlags struct {
 	json, markdown, exact, noData bool
 	ctx                           int
-	tokens                        string
+	tokens, claim                 string
 }
 
 func (o *outputFlags) register(fs *pflag.FlagSet) {
@@ -26,6 +26,7 @@ func (o *outputFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.noData, "headers-only", false, "")
 	fs.IntVar(&o.ctx, "ctx", 0, "")
 	fs.StringVar(&o.tokens, "tokens", "", "")
+	fs.StringVar(&o.claim, "claim", "", "")
 }
 
 // options validates the flags and turns them into report options.
@@ -82,13 +83,18 @@ func runSummary(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageError(stderr, err.Error())
 	}
+	if o.claim != "" {
+		if _, ok := model.ParseClaim(o.claim); !ok {
+			return usageError(stderr, fmt.Sprintf("--claim %q is not a size (examples: 7B, 0.5B, 135M, 8x7B, 30B-A3B)", o.claim))
+		}
+	}
 	if fs.NArg() == 0 {
 		return usageError(stderr, "no PATH given")
 	}
 	status := ExitOK
 	var reports []*report.Report
 	for _, path := range fs.Args() {
-		r, err := build(path, opt)
+		r, err := build(path, opt, o.claim)
 		if err != nil {
 			fmt.Fprintf(stderr, "tensorcount: %v\n", err)
 			status = ExitRead
@@ -126,10 +132,21 @@ func runSummary(args []string, stdout, stderr io.Writer) int {
 	return status
 }
 
-func build(path string, opt report.Options) (*report.Report, error) {
+// build loads path, counts it and audits its claims (the user's claim
+// first).
+func build(path string, opt report.Options, claim string) (*report.Report, error) {
 	m, err := model.Load(path)
 	if err != nil {
 		return nil, err
 	}
-	return report.Build(m, opt)
+	cs, err := claims(m, claim)
+	if err != nil {
+		return nil, err
+	}
+	r, err := report.Build(m, opt)
+	if err != nil {
+		return nil, err
+	}
+	r.Audit(cs)
+	return r, nil
 }
