@@ -14,6 +14,13 @@ Usage:
   tensorcount tensors [flags] PATH   one row per tensor (name, role, layer, dtype,
                                      shape, elements, bytes)
   tensorcount layers [flags] PATH    per-layer totals by role
+  tensorcount audit [--claim 7B] PATH
+                                     every size claim found (names, model card,
+                                     GGUF metadata, index) against the measured
+                                     figures; exit status 3 on a mismatch
+  tensorcount diff [flags] A B       structural diff of two checkpoints, any mix
+                                     of formats: tensors on one side only, shape
+                                     and dtype changes, role deltas, ties
 
 PATH is a .safetensors or .gguf file, a *.safetensors.index.json, a model
 directory, a split GGUF part, a Hugging Face cache entry (models--org--name)
@@ -26,6 +33,7 @@ Flags:
   --exact          print exact integers in tables instead of 8.03B-style units
   --ctx N          add the KV-cache size for a context of N tokens
   --tokens D       add the training compute 6·N·D for D tokens (2T, 15e12, …)
+  --claim SIZE     a claimed size to audit (7B, 0.5B, 135M, 8x7B, 30B-A3B)
   --headers-only   read nothing but headers: skip comparing a stored head with
                    the embedding and reading packed-weight descriptions
   -h, --help       show this help
@@ -50,8 +58,15 @@ an output head of the same shape, a few sampled pages of each are compared to
 tell a tied weight stored twice from two weights (constant placeholder data
 stops the check), and small descriptions of packed weights are read.
 
+Claims: "7B" spans 6.5B–7.5B (precision follows the text: "0.49B" is far
+tighter). A claim matches when a measured figure (parameters, the main model
+without vision or MTP layers, non-embedding, active, elements as stored) lies
+in its range; within ±5% it is close; beyond that a mismatch. "8x7B" and
+"E2B" are labels, explained rather than judged.
+
 Exit status: 0 success, 1 a file could not be read (the message names the
-file, byte offset, field, value and limit), 2 usage error.
+file, byte offset, field, value and limit), 2 usage error, 3 audit: a claim
+does not match.
 `
 
 func usage(w io.Writer) { fmt.Fprint(w, helpText) }
