@@ -46,6 +46,11 @@ func (f *File) parseHeader(hdr []byte, name string) error {
 	// flags).
 	dec := jsontext.NewDecoder(bytes.NewBuffer(hdr), jsontext.AllowDuplicateNames(true))
 	p := &headerParser{dec: dec, base: 8, hdr: hdr}
+	// Real entries take 100–150 bytes of JSON each; sizing the slices from
+	// the header (never from a count the header claims) spares most of
+	// the regrowth copies.
+	p.entries = make([]entry, 0, len(hdr)/128+1)
+	p.dims = make([]uint64, 0, len(hdr)/64+1)
 	if err := p.parse(f); err != nil {
 		return err
 	}
@@ -167,7 +172,7 @@ func (p *headerParser) metadata(f *File) error {
 
 // tensor parses one tensor object: {"dtype":..., "shape":[...], "data_offsets":[b, e]}.
 func (p *headerParser) tensor(name string, at int64) error {
-	field := lazyField(name)
+	field := lazyField(name).field
 	if k := p.dec.PeekKind(); k != '{' {
 		return &format.Error{Offset: p.next(), Field: field(""), Value: k.String(),
 			Msg: "tensor entry must be an object"}
@@ -186,7 +191,19 @@ func (p *headerParser) tensor(name string, at int64) error {
 		// Member names are compared exactly, as the reference reader's
 		// serde does: "DTYPE" is not "dtype". Escaped spellings of the
 		// names are unusual but legal JSON, so they are unquoted first.
-		member := memberName(key)
+		// The three names are compared on the raw bytes (no allocation);
+		// only an escaped spelling needs unquoting.
+		var member string
+		switch string(key) {
+		case `"dtype"`:
+			member = "dtype"
+		case `"shape"`:
+			member = "shape"
+		case `"data_offsets"`:
+			member = "data_offsets"
+		default:
+			member = memberName(key)
+		}
 		var seen *bool
 		switch member {
 		case "dtype":
@@ -314,7 +331,7 @@ func (p *headerParser) layout(f *File, name string) error {
 	}
 	for i := range p.entries {
 		e := &p.entries[i]
-		field := lazyField(e.name)
+		field := lazyField(e.name).field
 		shape := p.dims[e.dims[0]:e.dims[1]]
 		elements, ok := checked.Product(shape)
 		if !ok {
@@ -352,7 +369,7 @@ func (p *headerParser) layout(f *File, name string) error {
 	var cursor uint64
 	for _, i := range order {
 		e := &p.entries[i]
-		field := lazyField(e.name)
+		field := lazyField(e.name).field
 		switch {
 		case e.begin > cursor:
 			return &format.Error{Offset: e.at, Field: field(".data_offsets"), Value: e.begin, Limit: cursor,
@@ -386,11 +403,14 @@ func (p *headerParser) layout(f *File, name string) error {
 	return nil
 }
 
-// lazyField returns a function naming a member of the tensor's entry. The
+// lazyField names a member of a tensor's entry for an error message. The
 // name is quoted only when an error needs it: quoting every name of a
-// 100,000-tensor header up front cost more than parsing it.
-func lazyField(name string) func(member string) string {
-	return func(member string) string { return "tensor " + format.Quote(name) + member }
+// 100,000-tensor header up front cost more than parsing it, and so did a
+// closure per tensor.
+type lazyField string
+
+func (name lazyField) field(member string) string {
+	return "tensor " + format.Quote(string(name)) + member
 }
 
 // syntaxError converts a tokenizer error into a *format.Error with the
