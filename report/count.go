@@ -30,7 +30,9 @@ type counter struct {
 	items []item
 	notes *notes
 	data  dataReader
-	// byName finds an item by tensor name (for quantization siblings).
+	// byName finds an item by tensor name, for the quantization
+	// bookkeeping beside a packed weight; built on first use (lookup),
+	// since most checkpoints never need it.
 	byName map[string]int
 }
 
@@ -42,14 +44,12 @@ type dataReader interface {
 
 func (c *counter) label() {
 	c.items = make([]item, len(c.m.Tensors))
-	c.byName = make(map[string]int, len(c.m.Tensors))
 	a := c.m.Arch
 	mtpLayers := map[int]bool{}
 	for i := range c.m.Tensors {
 		t := &c.m.Tensors[i]
 		l := classify.Tensor(t.Name)
 		c.items[i] = item{t: t, label: l}
-		c.byName[t.Name] = i
 		if l.Component == classify.ComponentMTP && l.Layer >= 0 {
 			mtpLayers[l.Layer] = true
 		}
@@ -91,12 +91,24 @@ func (c *counter) label() {
 		for i := range c.items {
 			it := &c.items[i]
 			if module, ok := strings.CutSuffix(it.t.Name, ".biases"); ok {
-				if _, has := c.byName[module+".scales"]; has { // full names on both sides
+				if _, has := c.lookup(module + ".scales"); has { // full names on both sides
 					it.label.Role = classify.RoleQuantAux
 				}
 			}
 		}
 	}
+}
+
+// lookup finds the item of a tensor name.
+func (c *counter) lookup(name string) (int, bool) {
+	if c.byName == nil {
+		c.byName = make(map[string]int, len(c.items))
+		for i := range c.items {
+			c.byName[c.items[i].t.Name] = i
+		}
+	}
+	i, ok := c.byName[name]
+	return i, ok
 }
 
 // count sets every item's params and counted.
@@ -226,7 +238,7 @@ func (c *counter) bnbShape(it *item) ([]uint64, bool) {
 		return nil, false
 	}
 	for _, suffix := range []string{".quant_state.bitsandbytes__nf4", ".quant_state.bitsandbytes__fp4"} {
-		j, ok := c.byName[it.t.Name+suffix]
+		j, ok := c.lookup(it.t.Name + suffix)
 		if !ok {
 			continue
 		}
@@ -248,7 +260,7 @@ func (c *counter) sibling(it *item, suffix string) (int, bool) {
 	if m == "" || k < 0 {
 		return 0, false
 	}
-	j, ok := c.byName[it.t.Name[:k+len(m)]+suffix]
+	j, ok := c.lookup(it.t.Name[:k+len(m)] + suffix)
 	return j, ok
 }
 

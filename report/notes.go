@@ -15,6 +15,7 @@ type notes struct {
 	seen   map[string]bool
 	groups map[string]*noteGroup
 	order  []string
+	buf    []byte // scratch for group keys
 }
 
 type noteGroup struct {
@@ -40,11 +41,14 @@ func (n *notes) once(key, s string) {
 // group records a tensor under a kind of note ("buffer", "quant_aux",
 // "unpack:<how>") with the elements the note is about.
 func (n *notes) group(kind, name string, elements uint64) {
-	p := pattern(name)
-	key := kind + "\x00" + p
-	g, ok := n.groups[key]
+	// The key is built in a reused buffer; indexing a map with
+	// string(bytes) does not allocate, so only a new pattern costs memory.
+	n.buf = append(append(append(n.buf[:0], kind...), 0), name...)
+	n.buf = appendPattern(n.buf[:len(kind)+1], name)
+	g, ok := n.groups[string(n.buf)]
 	if !ok {
-		g = &noteGroup{kind: kind, pattern: p}
+		key := string(n.buf)
+		g = &noteGroup{kind: kind, pattern: safe(key[len(kind)+1:])}
 		n.groups[key] = g
 		n.order = append(n.order, key)
 	}
@@ -151,14 +155,25 @@ func mergeByLastSegment(gs []*noteGroup) []*noteGroup {
 	return out
 }
 
-// pattern replaces the numeric segments of a tensor name with N:
+// appendPattern appends name with its numeric segments replaced by N:
 // "h.11.attn.bias" becomes "h.N.attn.bias".
-func pattern(name string) string {
-	segs := strings.Split(name, ".")
-	for i, s := range segs {
-		if s != "" && strings.Trim(s, "0123456789") == "" {
-			segs[i] = "N"
+func appendPattern(b []byte, name string) []byte {
+	for len(name) > 0 {
+		seg := name
+		i := strings.IndexByte(name, '.')
+		if i >= 0 {
+			seg, name = name[:i], name[i+1:]
+		} else {
+			name = ""
+		}
+		if seg != "" && strings.Trim(seg, "0123456789") == "" {
+			b = append(b, 'N')
+		} else {
+			b = append(b, seg...)
+		}
+		if i >= 0 {
+			b = append(b, '.')
 		}
 	}
-	return safe(strings.Join(segs, "."))
+	return b
 }

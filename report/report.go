@@ -4,7 +4,6 @@ import (
 	"math"
 	"path/filepath"
 	"sort"
-	"strconv"
 
 	"github.com/tensorcount/tensorcount/classify"
 	"github.com/tensorcount/tensorcount/model"
@@ -163,9 +162,18 @@ func Build(m *model.Model, opt Options) (*Report, error) {
 	return r, nil
 }
 
-// sum fills the totals and breakdowns.
+// sum fills the totals and breakdowns. The tables are accumulated through
+// pointers, one map lookup per tensor and table, since this loop runs over
+// every tensor of checkpoints with a hundred thousand of them.
 func (c *counter) sum(r *Report) {
-	layers := map[[2]string]*LayerCount{}
+	type layerKey struct {
+		comp  classify.Component
+		layer int
+	}
+	layers := map[layerKey]*LayerCount{}
+	dtypes := map[string]*DTypeCount{}
+	roles := map[classify.Role]*RoleCount{}
+	comps := map[classify.Component]*RoleCount{}
 	for i := range c.items {
 		it := &c.items[i]
 		t, l := it.t, it.label
@@ -179,25 +187,22 @@ func (c *counter) sum(r *Report) {
 		r.Bytes += t.Size
 		r.Parameters += p
 
-		d := r.ByDType[t.DType.Name]
+		d := dtypes[t.DType.Name]
+		if d == nil {
+			d = &DTypeCount{}
+			dtypes[t.DType.Name] = d
+		}
 		d.Tensors++
 		d.Elements += n
 		d.Bytes += t.Size
-		r.ByDType[t.DType.Name] = d
 
-		rc := r.ByRole[string(l.Role)]
-		rc.Tensors++
-		rc.Elements += n
-		rc.Parameters += p
-		r.ByRole[string(l.Role)] = rc
+		for _, rc := range [2]*RoleCount{get(roles, l.Role), get(comps, l.Component)} {
+			rc.Tensors++
+			rc.Elements += n
+			rc.Parameters += p
+		}
 
-		cc := r.ByComponent[string(l.Component)]
-		cc.Tensors++
-		cc.Elements += n
-		cc.Parameters += p
-		r.ByComponent[string(l.Component)] = cc
-
-		key := [2]string{string(l.Component), strconv.Itoa(l.Layer)}
+		key := layerKey{l.Component, l.Layer}
 		lc, ok := layers[key]
 		if !ok {
 			lc = &LayerCount{Component: string(l.Component), Layer: l.Layer, ByRole: map[string]uint64{}}
@@ -218,6 +223,15 @@ func (c *counter) sum(r *Report) {
 			}
 		}
 	}
+	for name, d := range dtypes {
+		r.ByDType[name] = *d
+	}
+	for role, rc := range roles {
+		r.ByRole[string(role)] = *rc
+	}
+	for comp, cc := range comps {
+		r.ByComponent[string(comp)] = *cc
+	}
 	r.NonEmbeddingParameters = r.Parameters - r.EmbeddingParameters - r.PositionEmbeddingParameters - r.HeadParameters
 	r.ActiveParameters = r.Parameters
 	if r.Parameters > 0 {
@@ -237,6 +251,16 @@ func (c *counter) sum(r *Report) {
 		}
 		return a.Layer < b.Layer
 	})
+}
+
+// get returns the counter of key in m, creating it.
+func get[K comparable](m map[K]*RoleCount, key K) *RoleCount {
+	rc := m[key]
+	if rc == nil {
+		rc = &RoleCount{}
+		m[key] = rc
+	}
+	return rc
 }
 
 // dtypeOrder lists the dtypes of a report, largest share of bytes first.
