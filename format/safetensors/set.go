@@ -1,7 +1,6 @@
 package safetensors
 
 import (
-	"cmp"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -116,67 +115,61 @@ func (p *parallel) wait() ([]*File, []error) {
 	return p.files, p.errs
 }
 
-// check compares the index with the shard headers by sorting both by
-// name and walking them together: no map of a hundred thousand names is
-// needed, and the index, which writers emit sorted, sorts in linear time.
+// check compares the index with the shard headers: one map lookup per
+// tensor, with the map sized from the index so that it never regrows.
 func (s *Set) check() error {
 	idx := s.Index
-	want := slices.Clone(idx.Entries)
-	slices.SortStableFunc(want, func(a, b IndexEntry) int { return strings.Compare(a.Name, b.Name) })
-	var have []IndexEntry
+	entry := make(map[string]int32, len(idx.Entries))
+	for i, e := range idx.Entries {
+		if _, dup := entry[e.Name]; dup {
+			return &format.Error{File: s.IndexPath, Offset: -1, Field: "weight_map." + e.Name,
+				Msg: "duplicate object member name: the tensor is listed twice"}
+		}
+		entry[e.Name] = int32(i)
+	}
+	found := make([]int32, len(idx.Entries)) // shard+1 that holds each entry
 	var bytes uint64
+	// A tensor in the wrong shard is reported after the walk, as a
+	// tensor stored twice if its own shard holds it too.
+	misplacedShard, misplacedEntry := -1, int32(-1)
 	for i, f := range s.Files {
 		for _, t := range f.Tensors {
-			have = append(have, IndexEntry{Name: t.Name, Shard: i})
+			j, ok := entry[t.Name]
+			switch {
+			case !ok:
+				return &format.Error{File: s.Paths[i], Offset: -1, Field: "tensor " + format.Quote(t.Name),
+					Msg: "is in this shard but the index does not list it"}
+			case found[j] != 0:
+				return &format.Error{File: s.Paths[i], Offset: -1, Field: "tensor " + format.Quote(t.Name),
+					Msg: "is stored in two shards: " + format.Quote(idx.Shards[found[j]-1]) + " holds it too"}
+			case idx.Entries[j].Shard != i:
+				if misplacedShard < 0 {
+					misplacedShard, misplacedEntry = i, j
+				}
+				continue
+			}
+			found[j] = int32(i + 1)
 			bytes += uint64(t.Size)
 		}
 	}
-	slices.SortStableFunc(have, func(a, b IndexEntry) int {
-		return cmp.Or(strings.Compare(a.Name, b.Name), cmp.Compare(a.Shard, b.Shard))
-	})
-	for i := 1; i < len(want); i++ {
-		if want[i].Name == want[i-1].Name {
-			return &format.Error{File: s.IndexPath, Offset: -1, Field: "weight_map." + want[i].Name,
-				Msg: "duplicate object member name: the tensor is listed twice"}
+	if misplacedShard >= 0 {
+		e := idx.Entries[misplacedEntry]
+		if found[misplacedEntry] != 0 {
+			return &format.Error{File: s.Paths[misplacedShard], Offset: -1, Field: "tensor " + format.Quote(e.Name),
+				Msg: "is stored in two shards: " + format.Quote(idx.Shards[e.Shard]) + " holds it too"}
 		}
+		return &format.Error{File: s.Paths[misplacedShard], Offset: -1, Field: "tensor " + format.Quote(e.Name),
+			Value: idx.Shards[e.Shard], Msg: "is in this shard but the index assigns it to another"}
 	}
-	for i := 1; i < len(have); i++ {
-		if have[i].Name == have[i-1].Name {
-			return &format.Error{File: s.Paths[have[i].Shard], Offset: -1, Field: "tensor " + format.Quote(have[i].Name),
-				Msg: "is stored in two shards: " + format.Quote(idx.Shards[have[i-1].Shard]) + " holds it too"}
-		}
-	}
-	var unlisted, misplaced *IndexEntry
 	var missing []IndexEntry
-	i, j := 0, 0
-	for i < len(want) || j < len(have) {
-		switch {
-		case j == len(have) || (i < len(want) && want[i].Name < have[j].Name):
-			missing = append(missing, want[i])
-			i++
-		case i == len(want) || have[j].Name < want[i].Name:
-			if unlisted == nil {
-				unlisted = &have[j]
-			}
-			j++
-		default:
-			if want[i].Shard != have[j].Shard && misplaced == nil {
-				misplaced = &have[j]
-			}
-			i++
-			j++
+	for j, shard := range found {
+		if shard == 0 {
+			missing = append(missing, idx.Entries[j])
 		}
 	}
-	switch {
-	case unlisted != nil:
-		return &format.Error{File: s.Paths[unlisted.Shard], Offset: -1, Field: "tensor " + format.Quote(unlisted.Name),
-			Msg: "is in this shard but the index does not list it"}
-	case misplaced != nil:
-		k, _ := slices.BinarySearchFunc(want, misplaced.Name, func(e IndexEntry, name string) int { return strings.Compare(e.Name, name) })
-		return &format.Error{File: s.Paths[misplaced.Shard], Offset: -1, Field: "tensor " + format.Quote(misplaced.Name),
-			Value: idx.Shards[want[k].Shard], Msg: "is in this shard but the index assigns it to another"}
-	case len(missing) > 0:
-		first := missing[0]
+	if len(missing) > 0 {
+		// Name the alphabetically first, so the message is stable.
+		first := slices.MinFunc(missing, func(a, b IndexEntry) int { return strings.Compare(a.Name, b.Name) })
 		return &format.Error{File: s.IndexPath, Offset: -1, Field: "weight_map",
 			Msg: fmt.Sprintf("tensor %s is listed in shard %s, which does not hold it (%d listed tensors are missing from their shards)",
 				format.Quote(first.Name), format.Quote(idx.Shards[first.Shard]), len(missing))}

@@ -82,7 +82,7 @@ func TestSetBroken(t *testing.T) {
 	}{
 		{"listed tensor missing from its shard", `{"a":` + s1 + `,"b":` + s2 + `,"zz":` + s2 + `}`, "", "index", "weight_map", `tensor "zz" is listed in shard "model-00002-of-00002.safetensors", which does not hold it (1 listed tensors are missing`},
 		{"shard tensor not listed", `{"a":` + s1 + `,"x":` + s2 + `}`, "", "model-00002-of-00002.safetensors", `tensor "b"`, "the index does not list it"},
-		{"tensors swapped between shards", `{"a":` + s2 + `,"b":` + s1 + `}`, "", "model-00001-of-00002.safetensors", `tensor "a"`, "assigns it to another"},
+		{"tensors swapped between shards", `{"a":` + s2 + `,"b":` + s1 + `}`, "", "model-00002-of-00002.safetensors", `tensor "b"`, "assigns it to another"},
 		{"shard missing", `{"a":` + s1 + `,"b":"model-00003-of-00002.safetensors"}`, "", "index", "weight_map", "cannot be opened"},
 		{"shard with a path separator", `{"a":"../x/model.safetensors"}`, "", "index", "weight_map.a", "path separator"},
 		{"absolute shard path", `{"a":"/etc/passwd"}`, "", "index", "weight_map.a", "path separator"},
