@@ -6,7 +6,7 @@
 // UTF-8 JSON describing every tensor (dtype, shape, byte range), and the
 // tensor data. Counting never needs the data, so a File holds only what the
 // header says; NewFile reads at most two ranges of the file (a speculative
-// first read, then the rest of a large header).
+// 64 KiB first read, then the rest of a larger header).
 //
 // Validation follows the reference reader: the header must be strict JSON
 // (no duplicate names, exact-case member names, valid UTF-8), every dtype
