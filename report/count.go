@@ -2,8 +2,10 @@ package report
 
 import (
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/tensorcount/tensorcount/classify"
 	"github.com/tensorcount/tensorcount/format"
@@ -45,12 +47,16 @@ type dataReader interface {
 func (c *counter) label() {
 	c.items = make([]item, len(c.m.Tensors))
 	a := c.m.Arch
+	// classify is pure, so large checkpoints are labelled on every core.
+	parallel(len(c.items), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			t := &c.m.Tensors[i]
+			c.items[i] = item{t: t, label: classify.Tensor(t.Name)}
+		}
+	})
 	mtpLayers := map[int]bool{}
-	for i := range c.m.Tensors {
-		t := &c.m.Tensors[i]
-		l := classify.Tensor(t.Name)
-		c.items[i] = item{t: t, label: l}
-		if l.Component == classify.ComponentMTP && l.Layer >= 0 {
+	for i := range c.items {
+		if l := c.items[i].label; l.Component == classify.ComponentMTP && l.Layer >= 0 {
 			mtpLayers[l.Layer] = true
 		}
 	}
@@ -109,6 +115,26 @@ func (c *counter) lookup(name string) (int, bool) {
 	}
 	i, ok := c.byName[name]
 	return i, ok
+}
+
+// parallel runs fn over [0, n) split into one contiguous range per CPU;
+// small inputs run on the calling goroutine.
+func parallel(n int, fn func(lo, hi int)) {
+	workers := runtime.GOMAXPROCS(0)
+	if n < 4096 || workers < 2 {
+		fn(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	step := (n + workers - 1) / workers
+	for lo := 0; lo < n; lo += step {
+		wg.Add(1)
+		go func(lo, hi int) {
+			defer wg.Done()
+			fn(lo, hi)
+		}(lo, min(lo+step, n))
+	}
+	wg.Wait()
 }
 
 // count sets every item's params and counted.
