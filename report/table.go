@@ -1,8 +1,8 @@
 package report
 
 import (
+	"bytes"
 	"io"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -26,34 +26,32 @@ func (t *table) write(w io.Writer) error {
 			widths[i] = max(widths[i], utf8.RuneCountInString(c))
 		}
 	}
-	var b strings.Builder
-	done := ""
+	var out, line []byte
 	for _, r := range t.rows {
-		start := len(done)
-		b.WriteString(t.indent)
+		line = append(line[:0], t.indent...)
 		for i, c := range r {
-			pad := strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c))
+			pad := widths[i] - utf8.RuneCountInString(c)
 			if i > 0 {
-				b.WriteString("  ")
+				line = append(line, "  "...)
 			}
 			if i == 0 || t.left[i] {
-				b.WriteString(c)
-				if i < len(r)-1 {
-					b.WriteString(pad)
-				}
+				line = append(line, c...)
+				line = appendSpaces(line, pad)
 			} else {
-				b.WriteString(pad)
-				b.WriteString(c)
+				line = appendSpaces(line, pad)
+				line = append(line, c...)
 			}
 		}
-		// Trailing blanks from empty last cells help nobody.
-		line := strings.TrimRight(b.String()[start:], " ")
-		b.Reset()
-		b.WriteString(done)
-		b.WriteString(line)
-		b.WriteByte('\n')
-		done = b.String()
+		// Trailing blanks from empty or left-aligned last cells help nobody.
+		out = append(append(out, bytes.TrimRight(line, " ")...), '\n')
 	}
-	_, err := io.WriteString(w, b.String())
+	_, err := w.Write(out)
 	return err
+}
+
+func appendSpaces(b []byte, n int) []byte {
+	for range n {
+		b = append(b, ' ')
+	}
+	return b
 }

@@ -5,9 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"sync"
 
 	"github.com/tensorcount/tensorcount/format"
-	"os"
 )
 
 // MaxHeaderSize is the largest JSON header accepted, in bytes. It is the
@@ -93,7 +94,9 @@ func (f *File) Close() error {
 }
 
 func newFile(r io.ReaderAt, size int64, name string) (*File, error) {
-	hdr, n, err := readHeader(r, size)
+	buf := headerBuffers.Get().(*[]byte)
+	defer headerBuffers.Put(buf)
+	hdr, n, err := readHeader(r, size, buf)
 	if err != nil {
 		return nil, err
 	}
@@ -107,14 +110,20 @@ func newFile(r io.ReaderAt, size int64, name string) (*File, error) {
 	return f, nil
 }
 
+// headerBuffers recycles header buffers between files: the parse copies
+// out everything it keeps (names become strings), and a sharded
+// checkpoint would otherwise allocate a fresh buffer for every shard.
+var headerBuffers = sync.Pool{New: func() any { b := make([]byte, 0, speculativeRead); return &b }}
+
 // readHeader returns the N header bytes after the length prefix, in at
-// most two reads of r.
-func readHeader(r io.ReaderAt, size int64) ([]byte, uint64, error) {
+// most two reads of r, using (and growing) *buf. The result is valid until
+// *buf is reused.
+func readHeader(r io.ReaderAt, size int64, buf *[]byte) ([]byte, uint64, error) {
 	if size < 8 {
 		return nil, 0, &format.Error{Offset: 0, Field: "header length", Value: size, Limit: 8,
 			Msg: "file is shorter than the 8-byte header length"}
 	}
-	first := make([]byte, min(size, speculativeRead))
+	first := (*buf)[:min(size, speculativeRead)]
 	if err := readFull(r, first, 0); err != nil {
 		return nil, 0, err
 	}
@@ -133,12 +142,17 @@ func readHeader(r io.ReaderAt, size int64) ([]byte, uint64, error) {
 	if 8+n <= uint64(len(first)) {
 		return first[8 : 8+n], n, nil
 	}
-	hdr := make([]byte, n)
-	got := copy(hdr, first[8:])
-	if err := readFull(r, hdr[got:], int64(8+got)); err != nil {
+	// The rest of a larger header goes after what the first read got.
+	if uint64(cap(*buf)) < 8+n {
+		grown := make([]byte, 8+n)
+		copy(grown, first)
+		*buf = grown[:0]
+	}
+	all := (*buf)[:8+n]
+	if err := readFull(r, all[len(first):], int64(len(first))); err != nil {
 		return nil, 0, err
 	}
-	return hdr, n, nil
+	return all[8:], n, nil
 }
 
 // readFull reads len(p) bytes at off, turning a short read into an error
