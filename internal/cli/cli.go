@@ -35,6 +35,7 @@ func init() {
 		{"layers", "per-layer totals by role", runLayers},
 		{"diff", "structural diff of two checkpoints", runDiff},
 		{"audit", "claimed size against the measured figures", runAudit},
+		{"scan", "read every value: NaN/Inf, all-zero, constant, duplicate tensors, stats", runScan},
 	}
 }
 

@@ -64,6 +64,21 @@ without vision or MTP layers, non-embedding, active, elements as stored) lies
 in its range; within ±5% it is close; beyond that a mismatch. "8x7B" and
 "E2B" are labels, explained rather than judged.
 
+Scan: tensorcount scan [--json] [--all] [--quiet] [--workers N] PATH reads
+every tensor once, in parallel, at close to memory speed, and reports per
+tensor NaN, +Inf, −Inf and zero counts, min, max, mean and standard deviation
+(over the finite values, in float64), for F64, F32, F16, BF16, F8_E4M3,
+F8_E5M2, the integer types and BOOL, and GGUF Q8_0 and Q4_0 dequantised;
+other dtypes are listed as not scanned, with the reason. Findings come first:
+tensors holding NaN or Inf, all-zero and constant tensors (placeholders),
+groups of byte-identical tensors (a tied weight stored twice, duplicated
+experts; found by hash, confirmed byte by byte) and norms whose every value is
+1 (never trained). The text shows the tensors with findings (--all: every
+tensor); --json gives schema tensorcount/scan/v1 with every tensor. A
+progress bar is drawn on stderr when it is a terminal; --quiet hides it.
+--workers sets the parallelism (default: every core). Exit status 4 when NaN
+or Inf was found; other findings do not change the status.
+
 Exit status: 0 success, 1 a file could not be read (the message names the
 file, byte offset, field, value and limit), 2 usage error, 3 audit: a claim
 does not match.

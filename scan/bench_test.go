@@ -1,0 +1,126 @@
+package scan
+
+import (
+	"context"
+	"encoding/binary"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"testing"
+
+	"github.com/x448/float16"
+
+	"github.com/tensorcount/tensorcount/format/safetensors"
+)
+
+// benchBytes is the size of the tensor each benchmark scans: far larger
+// than any cache, so the figure is a streaming rate.
+const benchBytes = 64 << 20
+
+// benchData fills benchBytes of a dtype with realistic values: weights
+// drawn around zero with a spread of 0.02, quant blocks with random
+// quants. One MiB is generated and repeated, which keeps the setup fast
+// without making the data cache-resident.
+func benchData(dtype string) []byte {
+	rng := rand.New(rand.NewPCG(1, 2))
+	const tile = 1 << 20
+	var b []byte
+	w := func() float64 { return 0.02 * rng.NormFloat64() }
+	for len(b) < tile {
+		switch dtype {
+		case "F32":
+			b = binary.LittleEndian.AppendUint32(b, math.Float32bits(float32(w())))
+		case "F16":
+			b = binary.LittleEndian.AppendUint16(b, float16.Fromfloat32(float32(w())).Bits())
+		case "BF16":
+			b = binary.LittleEndian.AppendUint16(b, uint16(math.Float32bits(float32(w()))>>16))
+		case "F8_E4M3":
+			x := byte(rng.Uint32())
+			if x&0x7F == 0x7F {
+				x = 0 // no NaN in real weights
+			}
+			b = append(b, x)
+		case "I8":
+			b = append(b, byte(rng.Uint32()))
+		case "Q8_0", "Q4_0":
+			b = append(b, f16bits(float32(0.001+0.002*rng.Float64()))...)
+			n := 32
+			if dtype == "Q4_0" {
+				n = 16
+			}
+			for range n {
+				b = append(b, byte(rng.Uint32()))
+			}
+		}
+	}
+	bb := testDTypes[dtype].BlockBytes
+	b = b[:len(b)/bb*bb]
+	out := make([]byte, 0, benchBytes)
+	for len(out)+len(b) <= benchBytes {
+		out = append(out, b...)
+	}
+	return out
+}
+
+// BenchmarkScan reports the scan rate per dtype (MB/s in the output is
+// 10⁶ bytes of stored tensor data per second).
+func BenchmarkScan(b *testing.B) {
+	for _, dtype := range []string{"F32", "F16", "BF16", "F8_E4M3", "I8", "Q8_0", "Q4_0"} {
+		b.Run(dtype, func(b *testing.B) {
+			var m memFile
+			data := benchData(dtype)
+			d := testDTypes[dtype]
+			m.add("w", dtype, data, uint64(len(data)/d.BlockBytes*d.BlockSize))
+			opt := Options{Open: m.open}
+			b.SetBytes(int64(len(data)))
+			b.ResetTimer()
+			for b.Loop() {
+				if _, err := Scan(context.Background(), m.tensors, opt); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkScanFile scans the file TENSORCOUNT_SCAN_BENCH_FILE names (see
+// TestWriteBenchFile) through the default memory map and, for
+// comparison, through pread (an *os.File as Options.Open): warm the page
+// cache first.
+func BenchmarkScanFile(b *testing.B) {
+	path := os.Getenv("TENSORCOUNT_SCAN_BENCH_FILE")
+	if path == "" {
+		b.Skip("set TENSORCOUNT_SCAN_BENCH_FILE to a safetensors file")
+	}
+	f, err := safetensors.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	var size int64
+	for _, t := range f.Tensors {
+		size += t.Size
+	}
+	fh, err := os.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer fh.Close()
+	for _, c := range []struct {
+		name string
+		opt  Options
+	}{
+		{"mapfile", Options{}},
+		{"pread", Options{Open: func(string) (io.ReaderAt, error) { return fh, nil }}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(size)
+			for b.Loop() {
+				if _, err := Scan(context.Background(), f.Tensors, c.opt); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
