@@ -56,7 +56,7 @@ func (c *counter) label() {
 	})
 	mtpLayers := map[int]bool{}
 	for i := range c.items {
-		if l := c.items[i].label; l.Component == classify.ComponentMTP && l.Layer >= 0 {
+		if l := &c.items[i].label; l.Component == classify.ComponentMTP && l.Layer >= 0 {
 			mtpLayers[l.Layer] = true
 		}
 	}
@@ -64,7 +64,7 @@ func (c *counter) label() {
 	// "M.weight"; only the bookkeeping beside it ("M.weight.absmax", the
 	// quant state) says it is packed.
 	for i := range c.items {
-		l := c.items[i].label
+		l := &c.items[i].label
 		if l.Role != classify.RoleQuantAux || l.Packed == classify.PackNone {
 			continue
 		}

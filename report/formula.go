@@ -45,7 +45,7 @@ func (c *counter) formula(r *Report) *Formula {
 	var vocab, d int
 	for i := range c.items {
 		it := &c.items[i]
-		l := it.label
+		l := &it.label
 		if l.Component != classify.ComponentLanguageModel {
 			continue
 		}
@@ -190,7 +190,7 @@ func (c *counter) formula(r *Report) *Formula {
 // the width, since GPT-2's Conv1D stores [d, f] where Linear stores [f, d].
 func (c *counter) ffnWidth(d int) int {
 	for i := range c.items {
-		l := c.items[i].label
+		l := &c.items[i].label
 		t := c.items[i].t
 		if l.Role != classify.RoleFFN || l.Component != classify.ComponentLanguageModel || l.Param != "weight" || len(t.Shape) != 2 {
 			continue

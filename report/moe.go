@@ -68,7 +68,7 @@ func (c *counter) expertsInTensors() int {
 	n := 0
 	for i := range c.items {
 		it := &c.items[i]
-		l := it.label
+		l := &it.label
 		if l.Role != classify.RoleExpert {
 			continue
 		}

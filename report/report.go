@@ -176,7 +176,7 @@ func (c *counter) sum(r *Report) {
 	comps := map[classify.Component]*RoleCount{}
 	for i := range c.items {
 		it := &c.items[i]
-		t, l := it.t, it.label
+		t, l := it.t, &it.label
 		n := t.Elements()
 		var p uint64
 		if it.counted {

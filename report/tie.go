@@ -43,7 +43,7 @@ func (c *counter) tie(cmp comparer) *Tie {
 	var emb, head *item
 	for i := range c.items {
 		it := &c.items[i]
-		l := it.label
+		l := &it.label
 		if l.Component != classify.ComponentLanguageModel || l.Param != "weight" {
 			continue
 		}

@@ -63,10 +63,11 @@ func readIndex(r io.Reader, size int64, onShard func(i int, name string)) (*Inde
 	// Set.check), which is cheaper than the tokenizer's general check.
 	dec := jsontext.NewDecoder(bufio.NewReaderSize(io.LimitReader(r, size), 256<<10), jsontext.AllowDuplicateNames(true))
 	ip := indexParser{dec: dec, onShard: onShard}
-	// An entry takes at least 10 bytes of JSON and names average ~40:
-	// sizing from the file (never from anything it claims) avoids regrowth.
-	ip.arena = make([]byte, 0, size/2)
-	ip.spans = make([]span, 0, size/64)
+	// The names cannot be longer than the file, and an entry takes at
+	// least 10 bytes of it: sizing from the file (never from anything it
+	// claims) spares the copies of regrowing.
+	ip.arena = make([]byte, 0, size)
+	ip.spans = make([]span, 0, size/48)
 	idx, err := ip.parse()
 	if err != nil {
 		return nil, err
