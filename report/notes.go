@@ -166,7 +166,7 @@ func appendPattern(b []byte, name string) []byte {
 		} else {
 			name = ""
 		}
-		if seg != "" && strings.Trim(seg, "0123456789") == "" {
+		if allDigits(seg) {
 			b = append(b, 'N')
 		} else {
 			b = append(b, seg...)
@@ -176,4 +176,13 @@ func appendPattern(b []byte, name string) []byte {
 		}
 	}
 	return b
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
