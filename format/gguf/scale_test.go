@@ -135,7 +135,7 @@ func TestLlama31_8BSparse(t *testing.T) {
 	require.NoError(t, err)
 	require.Greater(t, fi.Size(), int64(4_500_000_000))
 	require.Equal(t, fi.Size(), f.DataOffset+int64(out.Offset)+int64((out.Bytes+31)/32*32))
-	if used, ok := diskUsage(fi); ok {
+	if used, ok := fixture.DiskUsage(fi); ok {
 		require.Less(t, used, int64(32<<20), "file is not sparse")
 	}
 }

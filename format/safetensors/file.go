@@ -55,26 +55,37 @@ type File struct {
 // short read, hence an error, never SIGBUS. Tensor data, which is read by
 // the scan package, still goes through a fault-safe mapping.
 func Open(name string) (*File, error) {
-	fd, err := os.Open(name)
+	fd, size, err := openRegular(name)
 	if err != nil {
 		return nil, err
 	}
-	fi, err := fd.Stat()
-	if err != nil {
-		fd.Close()
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		fd.Close()
-		return nil, fmt.Errorf("%s: not a regular file", name)
-	}
-	f, err := newFile(fd, fi.Size(), name)
+	f, err := newFile(fd, size, name)
 	if err != nil {
 		fd.Close()
 		return nil, format.WithFile(err, name)
 	}
 	f.closer = fd
 	return f, nil
+}
+
+// openRegular opens a regular file read-only and returns its size. A
+// directory or a device given as a weight file is refused before it is
+// read.
+func openRegular(name string) (*os.File, int64, error) {
+	fd, err := os.Open(name)
+	if err != nil {
+		return nil, 0, err
+	}
+	fi, err := fd.Stat()
+	if err != nil {
+		fd.Close()
+		return nil, 0, err
+	}
+	if !fi.Mode().IsRegular() {
+		fd.Close()
+		return nil, 0, fmt.Errorf("%s: not a regular file", name)
+	}
+	return fd, fi.Size(), nil
 }
 
 // NewFile parses the header of a safetensors file of the given size read

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strings"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -84,16 +83,12 @@ func readIndex(r io.Reader, size int64, onShard func(i int, name string)) (*Inde
 
 // OpenIndex reads the named index file.
 func OpenIndex(name string) (*Index, error) {
-	f, err := os.Open(name)
+	f, size, err := openRegular(name)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	idx, err := ReadIndex(f, fi.Size())
+	idx, err := ReadIndex(f, size)
 	return idx, format.WithFile(err, name)
 }
 

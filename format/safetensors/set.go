@@ -35,18 +35,14 @@ type Set struct {
 // names each shard, so that a 163-shard checkpoint costs little more than
 // its largest headers.
 func OpenSet(indexPath string) (*Set, error) {
-	f, err := os.Open(indexPath)
+	f, size, err := openRegular(indexPath)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
 	dir := filepath.Dir(indexPath)
 	p := newParallel()
-	idx, err := readIndex(f, fi.Size(), func(i int, name string) { p.open(i, filepath.Join(dir, name)) })
+	idx, err := readIndex(f, size, func(i int, name string) { p.open(i, filepath.Join(dir, name)) })
 	files, errs := p.wait()
 	s := &Set{IndexPath: indexPath, Files: files}
 	if err != nil {

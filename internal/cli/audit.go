@@ -4,39 +4,22 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/spf13/pflag"
-
 	"github.com/tensorcount/tensorcount/model"
 )
 
 func runAudit(args []string, stdout, stderr io.Writer) int {
-	fs := pflag.NewFlagSet("audit", pflag.ContinueOnError)
-	var o outputFlags
-	o.register(fs)
-	if done, st := parse(fs, args, stdout, stderr); done {
-		return st
+	inv, status, done := start("audit", args, 1, stdout, stderr, nil)
+	if done {
+		return status
 	}
-	opt, err := o.options()
+	r, err := build(inv.fs.Arg(0), inv.opt, inv.out.claim)
 	if err != nil {
-		return usageError(stderr, err.Error())
-	}
-	if fs.NArg() != 1 {
-		return usageError(stderr, "audit takes one PATH")
-	}
-	if o.claim != "" {
-		if _, ok := model.ParseClaim(o.claim); !ok {
-			return usageError(stderr, fmt.Sprintf("--claim %q is not a size (examples: 7B, 0.5B, 135M, 8x7B, 30B-A3B)", o.claim))
-		}
-	}
-	r, err := build(fs.Arg(0), opt, o.claim)
-	if err != nil {
-		fmt.Fprintf(stderr, "tensorcount: %v\n", err)
-		return ExitRead
+		return inv.fail(err)
 	}
 	switch {
-	case o.json:
+	case inv.out.json:
 		err = r.WriteJSON(stdout)
-	case o.markdown:
+	case inv.out.markdown:
 		err = r.WriteMarkdown(stdout)
 	default:
 		err = r.WriteAudit(stdout)
@@ -51,16 +34,19 @@ func runAudit(args []string, stdout, stderr io.Writer) int {
 }
 
 // claims returns the claims to audit: the user's --claim first, then
-// those found beside the weights.
-func claims(m *model.Model, claim string) ([]model.Claim, error) {
+// those found beside the weights. The claim was checked by options.
+func claims(m *model.Model, claim string) []model.Claim {
 	var out []model.Claim
 	if claim != "" {
-		c, ok := model.ParseClaim(claim)
-		if !ok {
-			return nil, fmt.Errorf("--claim %q is not a size (examples: 7B, 0.5B, 135M, 8x7B, 30B-A3B)", claim)
+		if c, ok := model.ParseClaim(claim); ok {
+			c.Source = "--claim"
+			out = append(out, c.Parts()...)
 		}
-		c.Source = "--claim"
-		out = append(out, c.Parts()...)
 	}
-	return append(out, m.Claims...), nil
+	return append(out, m.Claims...)
+}
+
+// claimError says why a --claim text is not a size.
+func claimError(claim string) error {
+	return fmt.Errorf("--claim %q is not a size (examples: 7B, 0.5B, 135M, 8x7B, 30B-A3B)", claim)
 }

@@ -1,38 +1,18 @@
 package cli
 
-import (
-	"fmt"
-	"io"
-
-	"github.com/spf13/pflag"
-)
+import "io"
 
 func runLayers(args []string, stdout, stderr io.Writer) int {
-	fs := pflag.NewFlagSet("layers", pflag.ContinueOnError)
-	var o outputFlags
-	o.register(fs)
-	if done, st := parse(fs, args, stdout, stderr); done {
-		return st
+	inv, status, done := start("layers", args, 1, stdout, stderr, nil)
+	if done {
+		return status
 	}
-	opt, err := o.options()
+	r, err := build(inv.fs.Arg(0), inv.opt, inv.out.claim)
 	if err != nil {
-		return usageError(stderr, err.Error())
+		return inv.fail(err)
 	}
-	if fs.NArg() != 1 {
-		return usageError(stderr, "layers takes one PATH")
+	if inv.out.json {
+		return written(r.WriteLayersJSON(stdout))
 	}
-	r, err := build(fs.Arg(0), opt, o.claim)
-	if err != nil {
-		fmt.Fprintf(stderr, "tensorcount: %v\n", err)
-		return ExitRead
-	}
-	if o.json {
-		err = r.WriteLayersJSON(stdout)
-	} else {
-		err = r.WriteLayersText(stdout)
-	}
-	if err != nil {
-		return ExitRead
-	}
-	return ExitOK
+	return written(r.WriteLayersText(stdout))
 }

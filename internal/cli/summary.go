@@ -38,6 +38,11 @@ func (o *outputFlags) options() (report.Options, error) {
 	if o.ctx < 0 {
 		return opt, fmt.Errorf("--ctx must not be negative")
 	}
+	if o.claim != "" {
+		if _, ok := model.ParseClaim(o.claim); !ok {
+			return opt, claimError(o.claim)
+		}
+	}
 	if o.tokens != "" {
 		n, err := parseCount(o.tokens)
 		if err != nil {
@@ -73,31 +78,16 @@ func parseCount(s string) (uint64, error) {
 }
 
 func runSummary(args []string, stdout, stderr io.Writer) int {
-	fs := pflag.NewFlagSet("tensorcount", pflag.ContinueOnError)
-	var o outputFlags
-	o.register(fs)
-	if done, st := parse(fs, args, stdout, stderr); done {
-		return st
+	inv, status, done := start("tensorcount", args, 0, stdout, stderr, nil)
+	if done {
+		return status
 	}
-	opt, err := o.options()
-	if err != nil {
-		return usageError(stderr, err.Error())
-	}
-	if o.claim != "" {
-		if _, ok := model.ParseClaim(o.claim); !ok {
-			return usageError(stderr, fmt.Sprintf("--claim %q is not a size (examples: 7B, 0.5B, 135M, 8x7B, 30B-A3B)", o.claim))
-		}
-	}
-	if fs.NArg() == 0 {
-		return usageError(stderr, "no PATH given")
-	}
-	status := ExitOK
+	o := &inv.out
 	var reports []*report.Report
-	for _, path := range fs.Args() {
-		r, err := build(path, opt, o.claim)
+	for _, path := range inv.fs.Args() {
+		r, err := build(path, inv.opt, o.claim)
 		if err != nil {
-			fmt.Fprintf(stderr, "tensorcount: %v\n", err)
-			status = ExitRead
+			status = inv.fail(err)
 			continue
 		}
 		if o.json {
@@ -118,7 +108,8 @@ func runSummary(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if o.json {
-		if fs.NArg() == 1 {
+		var err error
+		if inv.fs.NArg() == 1 {
 			if len(reports) == 1 {
 				err = reports[0].WriteJSON(stdout)
 			}
@@ -139,10 +130,7 @@ func build(path string, opt report.Options, claim string) (*report.Report, error
 	if err != nil {
 		return nil, err
 	}
-	cs, err := claims(m, claim)
-	if err != nil {
-		return nil, err
-	}
+	cs := claims(m, claim)
 	r, err := report.Build(m, opt)
 	if err != nil {
 		return nil, err

@@ -1,37 +1,24 @@
 package cli
 
 import (
-	"fmt"
 	"io"
-
-	"github.com/spf13/pflag"
 
 	"github.com/tensorcount/tensorcount/model"
 	"github.com/tensorcount/tensorcount/report"
 )
 
 func runTensors(args []string, stdout, stderr io.Writer) int {
-	fs := pflag.NewFlagSet("tensors", pflag.ContinueOnError)
-	asJSON := fs.Bool("json", false, "")
-	if done, st := parse(fs, args, stdout, stderr); done {
-		return st
+	inv, status, done := start("tensors", args, 1, stdout, stderr, nil)
+	if done {
+		return status
 	}
-	if fs.NArg() != 1 {
-		return usageError(stderr, "tensors takes one PATH")
-	}
-	m, err := model.Load(fs.Arg(0))
+	m, err := model.Load(inv.fs.Arg(0))
 	if err != nil {
-		fmt.Fprintf(stderr, "tensorcount: %v\n", err)
-		return ExitRead
+		return inv.fail(err)
 	}
 	l := report.Tensors(m)
-	if *asJSON {
-		err = l.WriteJSON(stdout)
-	} else {
-		err = l.WriteText(stdout)
+	if inv.out.json {
+		return written(l.WriteJSON(stdout))
 	}
-	if err != nil {
-		return ExitRead
-	}
-	return ExitOK
+	return written(l.WriteText(stdout))
 }
