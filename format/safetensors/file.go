@@ -52,8 +52,8 @@ type File struct {
 // checkpoint mapping and unmapping every shard and faulting its header
 // pages in cost more than the two reads per shard (measured: 130–250 ms
 // against 90–110 ms for the whole set). A file truncated meanwhile gives a
-// short read, hence an error, never SIGBUS. Tensor data, which is read by
-// the scan package, still goes through a fault-safe mapping.
+// short read, hence an error, never SIGBUS. The few tensor pages a tie
+// check compares are read through a fault-safe mapping (scan.Source).
 func Open(name string) (*File, error) {
 	fd, size, err := openRegular(name)
 	if err != nil {

@@ -21,8 +21,9 @@ func Dir(t testing.TB) string {
 	return dir
 }
 
-// Find returns the corpus directory: ../shared/corpus beside the module
-// root found above the working directory.
+// Find returns the corpus directory: ../shared/corpus beside a module
+// root above the working directory (the repository's, also from the
+// nested bench module).
 func Find() (string, bool) {
 	dir, err := os.Getwd()
 	if err != nil {
@@ -34,7 +35,6 @@ func Find() (string, bool) {
 			if fi, err := os.Stat(c); err == nil && fi.IsDir() {
 				return c, true
 			}
-			return "", false
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
