@@ -21,6 +21,8 @@ Usage:
   tensorcount diff [flags] A B       structural diff of two checkpoints, any mix
                                      of formats: tensors on one side only, shape
                                      and dtype changes, role deltas, ties
+  tensorcount scan [flags] PATH      read every value: NaN/Inf, all-zero and
+                                     constant tensors, duplicates, statistics
 
 PATH is a .safetensors or .gguf file, a *.safetensors.index.json, a model
 directory, a split GGUF part, a Hugging Face cache entry (models--org--name)
@@ -81,7 +83,7 @@ or Inf was found; other findings do not change the status.
 
 Exit status: 0 success, 1 a file could not be read (the message names the
 file, byte offset, field, value and limit), 2 usage error, 3 audit: a claim
-does not match.
+does not match, 4 scan: NaN or Inf found.
 `
 
 func usage(w io.Writer) { fmt.Fprint(w, helpText) }
