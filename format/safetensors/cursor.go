@@ -29,6 +29,28 @@ func (o *cursor) space() {
 	}
 }
 
+// member moves to the next member of the object the cursor is in,
+// reporting false at its closing brace (which it passes).
+func (o *cursor) member() bool {
+	o.space()
+	if o.b[o.i] == ',' {
+		o.i++
+		o.space()
+	}
+	if o.b[o.i] == '}' {
+		o.i++
+		return false
+	}
+	return true
+}
+
+// colon passes the separator between a member's name and its value.
+func (o *cursor) colon() {
+	o.space()
+	o.i++
+	o.space()
+}
+
 // skip passes over one value and returns its bytes.
 func (o *cursor) skip() []byte {
 	start := o.i
@@ -38,13 +60,20 @@ func (o *cursor) skip() []byte {
 		switch {
 		case c == '"':
 			o.i++
-			for o.b[o.i] != '"' {
-				if o.b[o.i] == '\\' {
-					o.i++
+			for {
+				// The closing quote is the first one not escaped: an
+				// even run of backslashes before it escapes itself.
+				q := bytes.IndexByte(o.b[o.i:], '"')
+				o.i += q
+				esc := 0
+				for k := o.i - 1; o.b[k] == '\\'; k-- {
+					esc++
 				}
 				o.i++
+				if esc%2 == 0 {
+					break
+				}
 			}
-			o.i++
 		case c == '{' || c == '[':
 			depth++
 			o.i++

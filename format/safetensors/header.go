@@ -60,46 +60,19 @@ func (f *File) parseHeader(hdr []byte, name string) error {
 }
 
 func (p *headerParser) parse(f *File) error {
-	tok, err := p.dec.ReadToken()
+	// The tokenizer reads the whole header as one value, checking its
+	// syntax, its UTF-8 and its nesting depth in a single pass at several
+	// hundred MB/s; the members are then picked out of the validated bytes
+	// by a cursor. Reading member by member through the tokenizer instead
+	// made parsing several times slower.
+	v, err := p.dec.ReadValue()
 	if err != nil {
 		return p.syntaxError(err, "header")
 	}
-	if tok.Kind() != '{' {
-		lead := len(p.hdr) - len(bytes.TrimLeft(p.hdr, " \t\r\n"))
-		return &format.Error{Offset: p.base + int64(lead), Field: "header",
-			Value: tok.Kind().String(), Msg: "header is not a JSON object"}
-	}
-	for {
-		k := p.dec.PeekKind()
-		if k == '}' {
-			break
-		}
-		if k != '"' {
-			_, err := p.dec.ReadToken()
-			return p.syntaxError(err, "header")
-		}
-		at := p.next()
-		nameTok, err := p.dec.ReadToken()
-		if err != nil {
-			return p.syntaxError(err, "header")
-		}
-		name := nameTok.String()
-		if name == "__metadata__" {
-			if p.sawMetadata {
-				return &format.Error{Offset: at, Field: "__metadata__", Msg: "duplicate object member name"}
-			}
-			p.sawMetadata = true
-			if err := p.metadata(f); err != nil {
-				return err
-			}
-			continue
-		}
-		if err := p.tensor(name, at); err != nil {
-			return err
-		}
-	}
-	if _, err := p.dec.ReadToken(); err != nil { // the closing brace
-		return p.syntaxError(err, "header")
+	lead := int64(len(p.hdr) - len(bytes.TrimLeft(p.hdr, " \t\r\n")))
+	if v.Kind() != '{' {
+		return &format.Error{Offset: p.base + lead, Field: "header",
+			Value: v.Kind().String(), Msg: "header is not a JSON object"}
 	}
 	// Only whitespace may follow the object: NUL padding, a second object
 	// or any other trailing bytes are rejected, as by the reference reader.
@@ -109,62 +82,58 @@ func (p *headerParser) parse(f *File) error {
 		}
 		return p.syntaxError(err, "header")
 	}
+	o := cursor{b: v, base: p.base + lead, i: 1}
+	for o.member() {
+		at := o.at()
+		key := o.skip()
+		o.colon()
+		name := memberName(key)
+		if name == "__metadata__" {
+			if p.sawMetadata {
+				return &format.Error{Offset: at, Field: "__metadata__", Msg: "duplicate object member name"}
+			}
+			p.sawMetadata = true
+			if err := metadata(f, &o); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := p.tensor(name, at, &o); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
-// next returns the file offset of the next value, past the whitespace and
-// separator the tokenizer has not consumed yet.
-func (p *headerParser) next() int64 {
-	skip := 0
-	for _, c := range p.dec.UnreadBuffer() {
-		if c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != ':' && c != ',' {
-			break
-		}
-		skip++
-	}
-	return p.base + p.dec.InputOffset() + int64(skip)
-}
-
-func (p *headerParser) metadata(f *File) error {
-	at := p.next()
-	switch p.dec.PeekKind() {
+func metadata(f *File, o *cursor) error {
+	at := o.at()
+	switch o.b[o.i] {
 	case 'n':
-		if _, err := p.dec.ReadToken(); err != nil {
-			return p.syntaxError(err, "__metadata__")
-		}
+		o.skip()
 		f.MetadataNull = true
 		return nil
 	case '{':
 	default:
-		return &format.Error{Offset: at, Field: "__metadata__", Value: p.dec.PeekKind().String(),
+		v := o.skip()
+		return &format.Error{Offset: at, Field: "__metadata__", Value: jsontext.Value(v).Kind().String(),
 			Msg: "must be an object of strings or null"}
 	}
-	if _, err := p.dec.ReadToken(); err != nil {
-		return p.syntaxError(err, "__metadata__")
-	}
+	o.i++
 	f.Metadata = map[string]string{}
-	for p.dec.PeekKind() == '"' {
-		key, err := p.dec.ReadToken()
-		if err != nil {
-			return p.syntaxError(err, "__metadata__")
-		}
-		k := key.String()
+	for o.member() {
+		keyAt := o.at()
+		k := memberName(o.skip())
+		o.colon()
 		if _, dup := f.Metadata[k]; dup {
-			return &format.Error{Offset: p.base + p.dec.InputOffset(), Field: "__metadata__." + k, Msg: "duplicate object member name"}
+			return &format.Error{Offset: keyAt, Field: "__metadata__." + k, Msg: "duplicate object member name"}
 		}
-		at := p.next()
-		if p.dec.PeekKind() != '"' {
-			return &format.Error{Offset: at, Field: "__metadata__." + k, Value: p.dec.PeekKind().String(),
+		at := o.at()
+		v := o.skip()
+		if v[0] != '"' {
+			return &format.Error{Offset: at, Field: "__metadata__." + k, Value: jsontext.Value(v).Kind().String(),
 				Msg: "metadata values must be strings"}
 		}
-		val, err := p.dec.ReadToken()
-		if err != nil {
-			return p.syntaxError(err, "__metadata__")
-		}
-		f.Metadata[k] = val.String()
-	}
-	if _, err := p.dec.ReadToken(); err != nil {
-		return p.syntaxError(err, "__metadata__")
+		f.Metadata[k] = memberName(v)
 	}
 	return nil
 }
@@ -174,34 +143,21 @@ func (p *headerParser) metadata(f *File) error {
 // value, checking its syntax and UTF-8; the members are then picked out of
 // those validated bytes by a small cursor, which halves the parse time
 // against reading every token through the tokenizer.
-func (p *headerParser) tensor(name string, at int64) error {
+func (p *headerParser) tensor(name string, at int64, o *cursor) error {
 	field := lazyField(name).field
-	start := p.next()
-	v, err := p.dec.ReadValue()
-	if err != nil {
-		return p.syntaxError(err, field(""))
-	}
-	if v.Kind() != '{' {
-		return &format.Error{Offset: start, Field: field(""), Value: v.Kind().String(),
+	if o.b[o.i] != '{' {
+		start := o.at()
+		v := o.skip()
+		return &format.Error{Offset: start, Field: field(""), Value: jsontext.Value(v).Kind().String(),
 			Msg: "tensor entry must be an object"}
 	}
-	o := cursor{b: v, base: p.base + p.dec.InputOffset() - int64(len(v)), i: 1}
+	o.i++
 	e := entry{name: name, at: at}
 	var haveDType, haveShape, haveOffsets bool
-	for {
-		o.space()
-		if o.b[o.i] == '}' {
-			break
-		}
-		if o.b[o.i] == ',' {
-			o.i++
-			o.space()
-		}
+	for o.member() {
 		keyAt := o.at()
 		key := o.skip()
-		o.space()
-		o.i++ // the colon
-		o.space()
+		o.colon()
 		// Member names are compared exactly, as the reference reader's
 		// serde does: "DTYPE" is not "dtype". The raw bytes are compared
 		// first (no allocation); only an escaped spelling is unquoted.
@@ -235,18 +191,18 @@ func (p *headerParser) tensor(name string, at int64) error {
 		*seen = true
 		switch member {
 		case "dtype":
-			if err := dtype(&e, &o, field); err != nil {
+			if err := dtype(&e, o, field); err != nil {
 				return err
 			}
 		case "shape":
 			first := len(p.dims)
-			if err := p.uints(&o, field, ".shape", -1); err != nil {
+			if err := p.uints(o, field, ".shape", -1); err != nil {
 				return err
 			}
 			e.dims = [2]int{first, len(p.dims)}
 		case "data_offsets":
 			first := len(p.dims)
-			if err := p.uints(&o, field, ".data_offsets", 2); err != nil {
+			if err := p.uints(o, field, ".data_offsets", 2); err != nil {
 				return err
 			}
 			e.begin, e.end = p.dims[first], p.dims[first+1]
