@@ -223,4 +223,5 @@ func TestCorpusTies(t *testing.T) {
 
 	r = buildPath(t, corpus.Path(t, "mlx-lora-adapter-discollama"), Options{})
 	require.Equal(t, uint64(212_992), r.ByRole["adapter"].Parameters)
+	requireNote(t, r, "every tensor is a LoRA factor (rank 8): this is an adapter")
 }

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"math"
 	"path/filepath"
 	"sort"
@@ -154,6 +155,7 @@ func Build(m *model.Model, opt Options) (*Report, error) {
 		r.Tie = c.tie(nil)
 	}
 	c.sum(r)
+	c.adapter(r)
 	r.MoE = c.moe(r)
 	r.Formula = c.formula(r)
 	r.Costs = c.costs(r)
@@ -251,6 +253,24 @@ func (c *counter) sum(r *Report) {
 		}
 		return a.Layer < b.Layer
 	})
+}
+
+// adapter says so when the files hold only LoRA factors: the figures then
+// describe an adapter, not a model that runs on its own.
+func (c *counter) adapter(r *Report) {
+	a := r.ByRole[string(classify.RoleAdapter)]
+	if a.Tensors == 0 || a.Tensors != r.Tensors {
+		return
+	}
+	rank := uint64(0)
+	for i := range c.items {
+		if sh := c.items[i].t.Shape; len(sh) == 2 {
+			if rank == 0 || min(sh[0], sh[1]) < rank {
+				rank = min(sh[0], sh[1])
+			}
+		}
+	}
+	c.notes.add(fmt.Sprintf("every tensor is a LoRA factor (rank %d): this is an adapter, trained on top of a base model that is not in these files; its costs are the adapter's alone", rank))
 }
 
 // get returns the counter of key in m, creating it.
