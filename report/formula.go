@@ -89,8 +89,8 @@ func (c *counter) formula(r *Report) *Formula {
 	if a.VocabSize > 0 && vocab > 0 && a.VocabSize != vocab {
 		c.notes.add(fmt.Sprintf("%s says vocabulary %d but the embedding has %d rows", a.Source, a.VocabSize, vocab))
 	}
-	if L == 0 || d == 0 {
-		return nil
+	if L == 0 || d == 0 || len(layers) == 0 && sum[classify.RoleAttention]+sum[classify.RoleFFN] == 0 {
+		return nil // no blocks in the weights: nothing to compare
 	}
 	ld2 := uint64(L) * uint64(d) * uint64(d)
 	f := &Formula{Layers: L, HiddenSize: d, TwelveLD2: 12 * ld2}

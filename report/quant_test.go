@@ -115,3 +115,16 @@ func TestVisionComponents(t *testing.T) {
 	// The formula compares the language model only.
 	require.Equal(t, r.ByComponent["language_model"].Parameters, r.Formula.MainParameters)
 }
+
+func TestUnknownNamesAndEmptyFiles(t *testing.T) {
+	r := buildPath(t, corpusOrSkip(t, "safetensors-dtypes-torch/model.safetensors"), Options{})
+	require.Equal(t, 36, r.ByRole["other"].Tensors)
+	requireNote(t, r, "36 tensors have names no rule recognises, counted under role other: int64_3, int64_35, int64_357, float64_3, float64_35 and 31 more patterns")
+	require.Nil(t, r.Formula, "no blocks, no formula")
+
+	r = buildPath(t, corpusOrSkip(t, "llamacpp-vocab/ggml-vocab-bert-bge.gguf"), Options{})
+	require.Zero(t, r.Tensors)
+	require.Nil(t, r.Formula)
+	require.Nil(t, r.Costs)
+	requireNote(t, r, "the files hold no tensors")
+}

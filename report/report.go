@@ -5,6 +5,7 @@ import (
 	"math"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/tensorcount/tensorcount/classify"
 	"github.com/tensorcount/tensorcount/model"
@@ -155,6 +156,7 @@ func Build(m *model.Model, opt Options) (*Report, error) {
 		r.Tie = c.tie(nil)
 	}
 	c.sum(r)
+	c.unknown(r)
 	c.adapter(r)
 	r.MoE = c.moe(r)
 	r.Formula = c.formula(r)
@@ -253,6 +255,42 @@ func (c *counter) sum(r *Report) {
 		}
 		return a.Layer < b.Layer
 	})
+}
+
+// maxUnknownListed bounds the unrecognised name patterns a note lists.
+const maxUnknownListed = 5
+
+// unknown lists the tensors no rule recognised, by name pattern, and says
+// when the files hold no tensors at all.
+func (c *counter) unknown(r *Report) {
+	if r.Tensors == 0 {
+		c.notes.add("the files hold no tensors (a vocabulary-only GGUF, say): there is nothing to count")
+		return
+	}
+	var patterns []string
+	seen := map[string]bool{}
+	n := 0
+	for i := range c.items {
+		if c.items[i].label.Known() {
+			continue
+		}
+		n++
+		p := string(appendPattern(nil, c.items[i].t.Name))
+		if !seen[p] {
+			seen[p] = true
+			patterns = append(patterns, safe(p))
+		}
+	}
+	if n == 0 {
+		return
+	}
+	more := ""
+	if len(patterns) > maxUnknownListed {
+		more = fmt.Sprintf(" and %d more patterns", len(patterns)-maxUnknownListed)
+		patterns = patterns[:maxUnknownListed]
+	}
+	c.notes.add(fmt.Sprintf("%s %s no rule recognises, counted under role other: %s%s",
+		Exact(n), plural(n, "tensor has a name", "tensors have names"), strings.Join(patterns, ", "), more))
 }
 
 // adapter says so when the files hold only LoRA factors: the figures then
