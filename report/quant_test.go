@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/tensorcount/tensorcount/internal/corpus"
 	"github.com/tensorcount/tensorcount/internal/fixture"
 )
 
@@ -117,12 +118,12 @@ func TestVisionComponents(t *testing.T) {
 }
 
 func TestUnknownNamesAndEmptyFiles(t *testing.T) {
-	r := buildPath(t, corpusOrSkip(t, "safetensors-dtypes-torch/model.safetensors"), Options{})
+	r := buildPath(t, corpus.Path(t, "safetensors-dtypes-torch/model.safetensors"), Options{})
 	require.Equal(t, 36, r.ByRole["other"].Tensors)
 	requireNote(t, r, "36 tensors have names no rule recognises, counted under role other: int64_3, int64_35, int64_357, float64_3, float64_35 and 31 more patterns")
 	require.Nil(t, r.Formula, "no blocks, no formula")
 
-	r = buildPath(t, corpusOrSkip(t, "llamacpp-vocab/ggml-vocab-bert-bge.gguf"), Options{})
+	r = buildPath(t, corpus.Path(t, "llamacpp-vocab/ggml-vocab-bert-bge.gguf"), Options{})
 	require.Zero(t, r.Tensors)
 	require.Nil(t, r.Formula)
 	require.Nil(t, r.Costs)

@@ -225,5 +225,3 @@ func TestCorpusTies(t *testing.T) {
 	require.Equal(t, uint64(212_992), r.ByRole["adapter"].Parameters)
 	requireNote(t, r, "every tensor is a LoRA factor (rank 8): this is an adapter")
 }
-
-func corpusOrSkip(t *testing.T, rel string) string { return corpus.Path(t, rel) }
