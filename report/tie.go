@@ -112,6 +112,10 @@ func (c *counter) tie(cmp comparer) *Tie {
 			safe(emb.t.Name), safe(head.t.Name)))
 	default:
 		t.Evidence = "different content"
+		if cmp != nil {
+			c.notes.add(fmt.Sprintf("%s differs from %s (found in %s of sampled data): two untied weights",
+				safe(head.t.Name), safe(emb.t.Name), Bytes(t.BytesRead)))
+		}
 	}
 	if t.Tied {
 		head.counted = false
