@@ -65,15 +65,15 @@ func readIndex(r io.Reader, size int64, onShard func(i int, name string)) (*Inde
 	// The names cannot be longer than the file, and an entry takes at
 	// least 10 bytes of it: sizing from the file (never from anything it
 	// claims) spares the copies of regrowing.
-	ip.arena = make([]byte, 0, size)
+	ip.arena.Grow(int(size))
 	ip.spans = make([]span, 0, size/48)
 	idx, err := ip.parse()
 	if err != nil {
 		return nil, err
 	}
-	// All names were appended to one buffer; make them substrings of one
-	// string instead of a hundred thousand small allocations.
-	arena := string(ip.arena)
+	// All names were written to one builder; they become substrings of
+	// its string (no copy) instead of a hundred thousand small allocations.
+	arena := ip.arena.String()
 	idx.Entries = make([]IndexEntry, len(ip.spans))
 	for i, sp := range ip.spans {
 		idx.Entries[i] = IndexEntry{Name: arena[sp.start:sp.end], Shard: int(sp.shard)}
@@ -97,7 +97,7 @@ type indexParser struct {
 	idx     Index
 	shard   map[string]int
 	onShard func(int, string)
-	arena   []byte
+	arena   strings.Builder
 	spans   []span
 }
 
@@ -158,18 +158,22 @@ func (p *indexParser) weightMap() error {
 		if err != nil {
 			return p.syntaxError(err, "weight_map")
 		}
-		start := len(p.arena)
+		start := p.arena.Len()
 		if bytes.IndexByte(name, '\\') < 0 {
-			p.arena = append(p.arena, name[1:len(name)-1]...)
-		} else if p.arena, err = jsontext.AppendUnquote(p.arena, name); err != nil {
-			return p.syntaxError(err, "weight_map")
+			p.arena.Write(name[1 : len(name)-1])
+		} else {
+			unq, err := jsontext.AppendUnquote(nil, name)
+			if err != nil {
+				return p.syntaxError(err, "weight_map")
+			}
+			p.arena.Write(unq)
 		}
-		if len(p.arena) > math.MaxInt32 {
+		if p.arena.Len() > math.MaxInt32 {
 			return &format.Error{Offset: p.dec.InputOffset(), Field: "weight_map", Limit: math.MaxInt32, Msg: "tensor names exceed the bytes an index may hold"}
 		}
 		at := p.dec.InputOffset()
 		if k := p.dec.PeekKind(); k != '"' {
-			return &format.Error{Offset: at, Field: "weight_map." + string(p.arena[start:]), Value: k.String(),
+			return &format.Error{Offset: at, Field: "weight_map." + p.arena.String()[start:], Value: k.String(),
 				Msg: "shard name must be a string"}
 		}
 		v, err := p.dec.ReadValue()
@@ -184,7 +188,7 @@ func (p *indexParser) weightMap() error {
 			var ok bool
 			if i, ok = p.shard[shard]; !ok {
 				if err := CheckShardName(shard); err != nil {
-					return &format.Error{Offset: at, Field: "weight_map." + string(p.arena[start:]), Value: shard, Msg: err.Error()}
+					return &format.Error{Offset: at, Field: "weight_map." + p.arena.String()[start:], Value: shard, Msg: err.Error()}
 				}
 				i = len(p.idx.Shards)
 				p.shard[shard] = i
@@ -195,7 +199,7 @@ func (p *indexParser) weightMap() error {
 			}
 		}
 		last = i
-		p.spans = append(p.spans, span{int32(start), int32(len(p.arena)), int32(i)})
+		p.spans = append(p.spans, span{int32(start), int32(p.arena.Len()), int32(i)})
 	}
 	_, err := p.dec.ReadToken()
 	return p.syntaxError(err, "weight_map")
