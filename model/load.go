@@ -302,24 +302,14 @@ func shardSet(names []string) []string {
 	return sorted
 }
 
-// parseShardName splits "prefix-00002-of-00005.ext" into its parts.
+// parseShardName splits "prefix-00002-of-00005.ext" into its parts; a
+// part number outside 1…count is not a shard of a set.
 func parseShardName(name, ext string) (prefix string, k, n int, ok bool) {
-	base, found := strings.CutSuffix(name, ext)
-	if !found {
+	prefix, k, n, _, ok = format.ShardName(name, ext)
+	if !ok || k < 1 || k > n {
 		return "", 0, 0, false
 	}
-	i := strings.LastIndex(base, "-of-")
-	if i < 0 {
-		return "", 0, 0, false
-	}
-	j := strings.LastIndex(base[:i], "-")
-	if j < 0 {
-		return "", 0, 0, false
-	}
-	if _, err := fmt.Sscanf(base[j+1:i]+" "+base[i+4:], "%d %d", &k, &n); err != nil || k < 1 || n < k {
-		return "", 0, 0, false
-	}
-	return base[:j], k, n, true
+	return prefix, k, n, true
 }
 
 func isDirEntry(dir string, e os.DirEntry) bool {

@@ -2,11 +2,9 @@ package gguf
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
 	"math/bits"
-	"os"
 
 	"github.com/tensorcount/tensorcount/format"
 )
@@ -73,24 +71,17 @@ var legacyMagics = map[uint32]string{
 // gives a short read, not SIGBUS. Later array reads (EachArrayString, …)
 // use the same open file.
 func Open(name string) (*File, error) {
-	fd, err := os.Open(name)
-	if err == nil {
-		var fi os.FileInfo
-		if fi, err = fd.Stat(); err == nil && !fi.Mode().IsRegular() {
-			err = errors.New("not a regular file")
-		}
-		if err == nil {
-			var f *File
-			if f, err = NewFile(fd, fi.Size()); err != nil {
-				fd.Close()
-				return nil, format.WithFile(err, name)
-			}
-			f.closer = fd
-			return f, nil
-		}
-		fd.Close()
+	fd, size, err := format.OpenRegular(name)
+	if err != nil {
+		return nil, &format.Error{File: name, Offset: -1, Msg: "cannot open", Err: err}
 	}
-	return nil, &format.Error{File: name, Offset: -1, Msg: "cannot open", Err: err}
+	f, err := NewFile(fd, size)
+	if err != nil {
+		fd.Close()
+		return nil, format.WithFile(err, name)
+	}
+	f.closer = fd
+	return f, nil
 }
 
 // NewFile parses the GGUF header readable from r, a file of size bytes.

@@ -4,9 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/tensorcount/tensorcount/format"
@@ -22,11 +20,6 @@ type Split struct {
 	Parts []*File  // the parsed parts, in the same order
 }
 
-// splitNamePattern matches a part's file name. gguf-split and gguf-py
-// write five digits; other widths are accepted as long as the part number
-// and the count use the same one.
-var splitNamePattern = regexp.MustCompile(`^(.+)-([0-9]+)-of-([0-9]+)\.gguf$`)
-
 // maxSplitCount is the most parts split.count (a UINT16) can describe.
 const maxSplitCount = 1<<16 - 1
 
@@ -35,16 +28,11 @@ const maxSplitCount = 1<<16 - 1
 // count and the digit width. ok is false for names that are not of the
 // form prefix-K-of-N.gguf with K and N of equal width and N ≤ 65535.
 func SplitName(name string) (prefix string, part, count, width int, ok bool) {
-	m := splitNamePattern.FindStringSubmatch(filepath.Base(name))
-	if m == nil || len(m[2]) != len(m[3]) || len(m[3]) > 6 {
+	prefix, part, count, width, ok = format.ShardName(name, ".gguf")
+	if !ok || count > maxSplitCount {
 		return "", 0, 0, 0, false
 	}
-	part, _ = strconv.Atoi(m[2])
-	count, _ = strconv.Atoi(m[3])
-	if count < 1 || count > maxSplitCount {
-		return "", 0, 0, 0, false
-	}
-	return m[1], part, count, len(m[3]), true
+	return prefix, part, count, width, true
 }
 
 func splitPartName(prefix string, part, count, width int) string {

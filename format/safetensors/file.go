@@ -3,9 +3,7 @@ package safetensors
 import (
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"io"
-	"os"
 	"sync"
 
 	"github.com/tensorcount/tensorcount/format"
@@ -55,7 +53,7 @@ type File struct {
 // short read, hence an error, never SIGBUS. The few tensor pages a tie
 // check compares are read through a fault-safe mapping (scan.Source).
 func Open(name string) (*File, error) {
-	fd, size, err := openRegular(name)
+	fd, size, err := format.OpenRegular(name)
 	if err != nil {
 		return nil, err
 	}
@@ -66,26 +64,6 @@ func Open(name string) (*File, error) {
 	}
 	f.closer = fd
 	return f, nil
-}
-
-// openRegular opens a regular file read-only and returns its size. A
-// directory or a device given as a weight file is refused before it is
-// read.
-func openRegular(name string) (*os.File, int64, error) {
-	fd, err := os.Open(name)
-	if err != nil {
-		return nil, 0, err
-	}
-	fi, err := fd.Stat()
-	if err != nil {
-		fd.Close()
-		return nil, 0, err
-	}
-	if !fi.Mode().IsRegular() {
-		fd.Close()
-		return nil, 0, fmt.Errorf("%s: not a regular file", name)
-	}
-	return fd, fi.Size(), nil
 }
 
 // NewFile parses the header of a safetensors file of the given size read

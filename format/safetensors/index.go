@@ -83,7 +83,7 @@ func readIndex(r io.Reader, size int64, onShard func(i int, name string)) (*Inde
 
 // OpenIndex reads the named index file.
 func OpenIndex(name string) (*Index, error) {
-	f, size, err := openRegular(name)
+	f, size, err := format.OpenRegular(name)
 	if err != nil {
 		return nil, err
 	}

@@ -35,7 +35,7 @@ type Set struct {
 // names each shard, so that a 163-shard checkpoint costs little more than
 // its largest headers.
 func OpenSet(indexPath string) (*Set, error) {
-	f, size, err := openRegular(indexPath)
+	f, size, err := format.OpenRegular(indexPath)
 	if err != nil {
 		return nil, err
 	}
