@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/tensorcount/tensorcount/model"
-	"github.com/tensorcount/tensorcount/report"
+	"github.com/tensorcount/tensorcount/count"
 )
 
 // BenchmarkSafetensorsSet counts sharded sets three ways: tensorcount's
@@ -39,7 +39,7 @@ func BenchmarkSafetensorsSet(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if _, err := report.Build(m, report.Options{}); err != nil {
+				if _, err := count.Build(m, count.Options{}); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -39,7 +39,6 @@ func Load(path string) (*Model, error) {
 		return nil, err
 	}
 	m.loadArch()
-	m.FindClaims()
 	return m, nil
 }
 

@@ -29,9 +29,6 @@ type Model struct {
 	// IndexTotalParameters is metadata.total_parameters of a sharded
 	// set's index, when it has one (0 otherwise).
 	IndexTotalParameters uint64
-	// Claims are the size claims found in the names, model card and
-	// metadata, in FindClaims order; the report audits them.
-	Claims []Claim
 	// Notes says what was chosen, ignored or inferred while loading.
 	Notes []string
 }

@@ -1,301 +1,49 @@
 package report
 
 import (
-	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 
 	"github.com/tensorcount/tensorcount/classify"
-	"github.com/tensorcount/tensorcount/format/gguf"
+	"github.com/tensorcount/tensorcount/diff"
+	"github.com/tensorcount/tensorcount/internal/text"
 )
-
-// A Diff is the structural difference between two checkpoints: which
-// tensors only one side has, which changed shape or dtype, how each
-// role's parameters moved, and how the embeddings are tied on each side.
-type Diff struct {
-	Schema string   `json:"schema"`
-	A      DiffSide `json:"a"`
-	B      DiffSide `json:"b"`
-	// MatchedBy is "name", or "canonical name" when the formats differ
-	// and Hugging Face names were mapped to GGUF ones.
-	MatchedBy      string           `json:"matched_by"`
-	OnlyInA        []DiffTensor     `json:"only_in_a"`
-	OnlyInB        []DiffTensor     `json:"only_in_b"`
-	ShapeChanges   []Change         `json:"shape_changes"`
-	DTypeChanges   []DTypeChange    `json:"dtype_changes"`
-	RoleDeltas     map[string]Delta `json:"role_deltas"`
-	ParameterDelta int64            `json:"parameter_delta"`
-	Ties           []string         `json:"ties"`
-	Same           bool             `json:"same"`
-	Verdict        string           `json:"verdict"`
-}
-
-// DiffSide summarises one checkpoint.
-type DiffSide struct {
-	Path       string `json:"path"`
-	Format     string `json:"format"`
-	Tensors    int    `json:"tensors"`
-	Elements   uint64 `json:"elements"`
-	Parameters uint64 `json:"parameters"`
-	Bytes      int64  `json:"bytes"`
-	Tied       bool   `json:"tied"`
-	FileType   string `json:"file_type,omitempty"` // GGUF general.file_type name
-}
-
-// A DiffTensor is a tensor (or a group of tensors sharing a canonical
-// name) present on one side only.
-type DiffTensor struct {
-	Name       string   `json:"name"`
-	Role       string   `json:"role"`
-	DType      string   `json:"dtype"`
-	Shape      []uint64 `json:"shape"`
-	Elements   uint64   `json:"elements"`
-	Parameters uint64   `json:"parameters"`
-}
-
-// A Change is a tensor present on both sides with another shape.
-type Change struct {
-	A, B DiffTensor
-}
-
-// A DTypeChange counts the matched tensors stored as From in A and To in B.
-type DTypeChange struct {
-	From    string `json:"from"`
-	To      string `json:"to"`
-	Tensors int    `json:"tensors"`
-}
-
-// Delta is a figure on both sides.
-type Delta struct {
-	A     uint64 `json:"a"`
-	B     uint64 `json:"b"`
-	Delta int64  `json:"delta"`
-}
-
-// group is the tensors of one side sharing a match key.
-type group struct {
-	key   string
-	items []*item
-}
-
-func (g *group) tensor() DiffTensor {
-	it := g.items[0]
-	d := DiffTensor{Name: it.t.Name, Role: string(it.label.Role), DType: it.t.DType.Name, Shape: it.t.Shape}
-	if len(g.items) > 1 {
-		d.Name = fmt.Sprintf("%s (+%d more)", it.t.Name, len(g.items)-1)
-		d.Shape = nil
-	}
-	for _, it := range g.items {
-		d.Elements += it.t.Elements()
-		if it.counted {
-			d.Parameters += it.params
-		}
-	}
-	return d
-}
-
-// NewDiff compares two reports. Tensors are matched by name; when the
-// formats differ, by the GGUF name a Hugging Face name maps to, so that a
-// safetensors checkpoint and its GGUF conversion line up. Shapes are
-// compared in PyTorch order on both sides.
-func NewDiff(a, b *Report) *Diff {
-	d := &Diff{Schema: "tensorcount/diff/v1", A: side(a), B: side(b), MatchedBy: "name", RoleDeltas: map[string]Delta{}}
-	canonical := a.Format != b.Format
-	if canonical {
-		d.MatchedBy = "canonical name"
-	}
-	ga, gb := groups(a, canonical), groups(b, canonical)
-	dtypes := map[[2]string]int{}
-	for _, k := range ga.order {
-		x := ga.byKey[k]
-		y, ok := gb.byKey[k]
-		if !ok {
-			d.OnlyInA = append(d.OnlyInA, x.tensor())
-			continue
-		}
-		tx, ty := x.tensor(), y.tensor()
-		if tx.Elements != ty.Elements || (len(x.items) == 1 && len(y.items) == 1 && !equalShape(tx.Shape, ty.Shape)) {
-			d.ShapeChanges = append(d.ShapeChanges, Change{A: tx, B: ty})
-		}
-		// A group is one tensor, or the per-expert tensors one fused GGUF
-		// tensor replaces; its first tensor's dtype stands for it.
-		dtypes[[2]string{x.items[0].t.DType.Name, y.items[0].t.DType.Name}]++
-	}
-	for _, k := range gb.order {
-		if _, ok := ga.byKey[k]; !ok {
-			d.OnlyInB = append(d.OnlyInB, gb.byKey[k].tensor())
-		}
-	}
-	for pair, n := range dtypes {
-		if pair[0] != pair[1] {
-			d.DTypeChanges = append(d.DTypeChanges, DTypeChange{From: pair[0], To: pair[1], Tensors: n})
-		}
-	}
-	slices.SortFunc(d.DTypeChanges, func(x, y DTypeChange) int {
-		return cmp.Or(cmp.Compare(y.Tensors, x.Tensors), strings.Compare(x.From, y.From), strings.Compare(x.To, y.To))
-	})
-	for _, role := range classify.Roles() {
-		ca, cb := a.ByRole[string(role)], b.ByRole[string(role)]
-		if ca.Parameters != cb.Parameters {
-			d.RoleDeltas[string(role)] = Delta{A: ca.Parameters, B: cb.Parameters, Delta: int64(cb.Parameters) - int64(ca.Parameters)}
-		}
-	}
-	d.ParameterDelta = int64(b.Parameters) - int64(a.Parameters)
-	d.Ties = ties(a, b)
-	d.Same = len(d.OnlyInA) == 0 && len(d.OnlyInB) == 0 && len(d.ShapeChanges) == 0 && len(d.DTypeChanges) == 0 && d.ParameterDelta == 0 && d.A.Tied == d.B.Tied
-	d.Verdict = d.verdict()
-	return d
-}
-
-func side(r *Report) DiffSide {
-	s := DiffSide{Path: r.Path, Format: r.Format, Tensors: r.Tensors, Elements: r.Elements, Parameters: r.Parameters, Bytes: r.Bytes}
-	if r.Tie != nil {
-		s.Tied = r.Tie.Tied
-	}
-	if r.Arch != nil && r.Arch.FileType != nil {
-		s.FileType = gguf.FileTypeName(*r.Arch.FileType)
-	}
-	return s
-}
-
-type grouping struct {
-	order []string
-	byKey map[string]*group
-}
-
-// groups keys every tensor of r: its name, or its canonical GGUF name
-// when canonical is set (tensors without one keep their name, so buffers
-// such as rope_freqs show up as present on one side only).
-func groups(r *Report, canonical bool) grouping {
-	g := grouping{byKey: map[string]*group{}}
-	for i := range r.items {
-		it := &r.items[i]
-		key := it.t.Name
-		if canonical && it.label.Canonical != "" {
-			key = it.label.Canonical
-		}
-		x, ok := g.byKey[key]
-		if !ok {
-			x = &group{key: key}
-			g.byKey[key] = x
-			g.order = append(g.order, key)
-		}
-		x.items = append(x.items, it)
-	}
-	return g
-}
-
-// ties says how each side treats the output head.
-func ties(a, b *Report) []string {
-	if a.Tie == nil || b.Tie == nil || a.Tie.Tied == b.Tie.Tied {
-		return nil
-	}
-	tied, untied, tl, ul := a, b, "A", "B"
-	if b.Tie.Tied {
-		tied, untied, tl, ul = b, a, "B", "A"
-	}
-	head := untied.HeadParameters
-	return []string{fmt.Sprintf("%s stores %s, %s parameters, that %s ties to %s (%s)",
-		ul, safe(untied.Tie.Head), Exact(head), tl, safe(tied.Tie.Embedding), tied.Tie.Evidence)}
-}
-
-// verdict sums the diff up in one line.
-func (d *Diff) verdict() string {
-	if d.Same {
-		return "no differences: same tensors, shapes, dtypes and parameters"
-	}
-	var parts []string
-	if d.ParameterDelta == 0 {
-		parts = append(parts, "same parameters")
-	} else {
-		pct := float64(d.ParameterDelta) * 100 / float64(max(d.A.Parameters, 1))
-		parts = append(parts, fmt.Sprintf("parameters differ by %s (%+.2f%%)", signedExact(d.ParameterDelta), pct))
-	}
-	if len(d.Ties) > 0 {
-		parts = append(parts, d.Ties[0])
-	}
-	if len(d.DTypeChanges) > 0 {
-		if d.B.FileType != "" && d.A.FileType != d.B.FileType {
-			parts = append(parts, fmt.Sprintf("B is a %s re-quantization of A", d.B.FileType))
-		} else if d.A.FileType != "" && d.B.FileType == "" {
-			parts = append(parts, fmt.Sprintf("A is a %s quantization of B", d.A.FileType))
-		} else {
-			c := d.DTypeChanges[0]
-			parts = append(parts, fmt.Sprintf("dtypes differ (%s → %s in %d tensors)", c.From, c.To, c.Tensors))
-		}
-	}
-	if n := len(d.ShapeChanges); n > 0 {
-		parts = append(parts, fmt.Sprintf("%d %s changed shape", n, plural(n, "tensor", "tensors")))
-	}
-	for _, only := range []struct {
-		side string
-		ts   []DiffTensor
-	}{{"A", d.OnlyInA}, {"B", d.OnlyInB}} {
-		if len(only.ts) == 0 {
-			continue
-		}
-		var params uint64
-		roles := map[string]int{}
-		for _, t := range only.ts {
-			params += t.Parameters
-			roles[t.Role]++
-		}
-		desc := fmt.Sprintf("%d %s only in %s", len(only.ts), plural(len(only.ts), "tensor", "tensors"), only.side)
-		if params == 0 && len(roles) == 1 {
-			for role := range roles {
-				desc += fmt.Sprintf(" (%s, no parameters)", role)
-			}
-		} else {
-			desc += fmt.Sprintf(" (%s parameters)", Exact(params))
-		}
-		parts = append(parts, desc)
-	}
-	return strings.Join(parts, "; ")
-}
-
-func signedExact(n int64) string {
-	if n < 0 {
-		return "−" + Exact(-n)
-	}
-	return "+" + Exact(n)
-}
 
 // maxListed bounds the tensors a text diff lists per section; JSON lists
 // all.
 const maxListed = 12
 
 // WriteText writes the diff for a terminal.
-func (d *Diff) WriteText(w io.Writer) error {
+func WriteDiffText(w io.Writer, d *diff.Diff, opt Options) error {
 	var b strings.Builder
-	t := &table{indent: "  ", left: map[int]bool{1: true, 2: true}}
+	t := &table{indent: "  ", left: map[int]bool{1: true, 2: true}, width: opt.width(), shrink: 1}
 	t.add("", "path", "format", "tensors", "parameters", "bytes")
 	for _, s := range []struct {
 		label string
-		s     DiffSide
+		s     diff.Side
 	}{{"A", d.A}, {"B", d.B}} {
 		format := s.s.Format
 		if s.s.FileType != "" {
 			format += " " + s.s.FileType
 		}
-		t.add(s.label, safe(s.s.Path), format, Exact(s.s.Tensors), Exact(s.s.Parameters), Bytes(s.s.Bytes))
+		t.add(s.label, text.Safe(s.s.Path), format, text.Exact(s.s.Tensors), text.Exact(s.s.Parameters), text.Bytes(s.s.Bytes))
 	}
 	t.write(&b)
-	fmt.Fprintf(&b, "\n%s\n", d.Verdict)
-	list := func(title string, ts []DiffTensor) {
+	b.WriteString("\n" + text.Wrap(d.Verdict, opt.width(), "", "  "))
+	list := func(title string, ts []diff.Tensor) {
 		if len(ts) == 0 {
 			return
 		}
 		fmt.Fprintf(&b, "\n%s (%d)\n", title, len(ts))
-		t := &table{indent: "  ", left: map[int]bool{1: true, 2: true, 3: true}}
+		t := &table{indent: "  ", left: map[int]bool{1: true, 2: true, 3: true}, width: opt.width()}
 		for i, x := range ts {
 			if i == maxListed {
 				t.add(fmt.Sprintf("… %d more (--json lists all)", len(ts)-maxListed))
 				break
 			}
-			t.add(safe(x.Name), x.Role, safe(x.DType), dims(x.Shape), Exact(x.Parameters))
+			t.add(text.Safe(x.Name), x.Role, text.Safe(x.DType), dims(x.Shape), text.Exact(x.Parameters))
 		}
 		t.write(&b)
 	}
@@ -303,13 +51,13 @@ func (d *Diff) WriteText(w io.Writer) error {
 	list("only in B", d.OnlyInB)
 	if len(d.ShapeChanges) > 0 {
 		fmt.Fprintf(&b, "\nshape changes (%d)\n", len(d.ShapeChanges))
-		t := &table{indent: "  ", left: map[int]bool{1: true, 2: true}}
+		t := &table{indent: "  ", left: map[int]bool{1: true, 2: true}, width: opt.width()}
 		for i, c := range d.ShapeChanges {
 			if i == maxListed {
 				t.add(fmt.Sprintf("… %d more (--json lists all)", len(d.ShapeChanges)-maxListed))
 				break
 			}
-			t.add(safe(c.A.Name), dims(c.A.Shape), "→ "+dims(c.B.Shape), signedExact(int64(c.B.Parameters)-int64(c.A.Parameters)))
+			t.add(text.Safe(c.A.Name), dims(c.A.Shape), "→ "+dims(c.B.Shape), text.Signed(int64(c.B.Parameters)-int64(c.A.Parameters)))
 		}
 		t.write(&b)
 	}
@@ -317,7 +65,7 @@ func (d *Diff) WriteText(w io.Writer) error {
 		b.WriteString("\ndtype changes\n")
 		t := &table{indent: "  "}
 		for _, c := range d.DTypeChanges {
-			t.add(safe(c.From)+" → "+safe(c.To), Exact(c.Tensors), "tensors")
+			t.add(text.Safe(c.From)+" → "+text.Safe(c.To), text.Exact(c.Tensors), "tensors")
 		}
 		t.write(&b)
 	}
@@ -327,20 +75,20 @@ func (d *Diff) WriteText(w io.Writer) error {
 		t.add("role", "A", "B", "delta")
 		for _, role := range classify.Roles() {
 			if x, ok := d.RoleDeltas[string(role)]; ok {
-				t.add(string(role), Exact(x.A), Exact(x.B), signedExact(x.Delta))
+				t.add(string(role), text.Exact(x.A), text.Exact(x.B), text.Signed(x.Delta))
 			}
 		}
 		t.write(&b)
 	}
 	for _, tie := range d.Ties {
-		fmt.Fprintf(&b, "\n%s\n", tie)
+		b.WriteString("\n" + text.Wrap(text.Safe(tie), opt.width(), "", "  "))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
 // WriteJSON writes the diff as one JSON object.
-func (d *Diff) WriteJSON(w io.Writer) error {
+func WriteDiffJSON(w io.Writer, d *diff.Diff) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(d)

@@ -3,38 +3,40 @@ package report
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"github.com/tensorcount/tensorcount/classify"
+	"github.com/tensorcount/tensorcount/internal/text"
 )
 
 // WriteMarkdown writes the summary as Markdown for a model card: the
 // headline figures, the role breakdown, the 12·L·d² comparison and the
 // notes.
-func (r *Report) WriteMarkdown(w io.Writer) error {
+func (r *view) writeMarkdown(w io.Writer) error {
 	var b strings.Builder
 	name := r.Path
 	if r.Arch != nil && r.Arch.Name != "" {
 		name = r.Arch.Name
 	}
-	fmt.Fprintf(&b, "## Parameters of %s\n\n", md(base(name)))
+	fmt.Fprintf(&b, "## Parameters of %s\n\n", md(filepath.Base(name)))
 	b.WriteString("| Figure | Value | Exact |\n|---|---:|---:|\n")
 	row := func(label, human, exact string) { fmt.Fprintf(&b, "| %s | %s | %s |\n", label, human, exact) }
-	row("Parameters", Count(r.Parameters), Exact(r.Parameters))
+	row("Parameters", text.Count(r.Parameters), text.Exact(r.Parameters))
 	if r.MoE != nil && r.ActiveParameters > 0 {
-		row("Active parameters per token", Count(r.ActiveParameters), Exact(r.ActiveParameters))
+		row("Active parameters per token", text.Count(r.ActiveParameters), text.Exact(r.ActiveParameters))
 	}
-	row("Non-embedding parameters", Count(r.NonEmbeddingParameters), Exact(r.NonEmbeddingParameters))
-	row("Tensors", Exact(r.Tensors), Exact(r.Tensors))
-	row("Elements as stored", Count(r.Elements), Exact(r.Elements))
-	row("Tensor bytes", Bytes(r.Bytes), Exact(r.Bytes))
+	row("Non-embedding parameters", text.Count(r.NonEmbeddingParameters), text.Exact(r.NonEmbeddingParameters))
+	row("Tensors", text.Exact(r.Tensors), text.Exact(r.Tensors))
+	row("Elements as stored", text.Count(r.Elements), text.Exact(r.Elements))
+	row("Tensor bytes", text.Bytes(r.Bytes), text.Exact(r.Bytes))
 	if r.BitsPerParameter > 0 {
 		row("Bits per parameter", fmt.Sprintf("%.2f", r.BitsPerParameter), "")
 	}
 
-	if len(r.Claims) > 0 {
+	if len(r.claims) > 0 {
 		b.WriteString("\n### Claimed size\n\n| Claim | Source | Verdict | Explanation |\n|---|---|---|---|\n")
-		for _, c := range r.Claims {
+		for _, c := range r.claims {
 			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", md(c.Text), md(c.Source), c.Verdict, md(c.Explanation))
 		}
 	}
@@ -45,43 +47,43 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		if !ok {
 			continue
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", role, Exact(c.Tensors), Exact(c.Parameters), percent(int64(c.Parameters), int64(r.Parameters)))
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", role, text.Exact(c.Tensors), text.Exact(c.Parameters), percent(int64(c.Parameters), int64(r.Parameters)))
 	}
 	if len(r.ByComponent) > 1 {
 		b.WriteString("\n### By component\n\n| Component | Tensors | Parameters |\n|---|---:|---:|\n")
 		for _, comp := range classify.Components() {
 			if c, ok := r.ByComponent[string(comp)]; ok {
-				fmt.Fprintf(&b, "| %s | %s | %s |\n", comp, Exact(c.Tensors), Exact(c.Parameters))
+				fmt.Fprintf(&b, "| %s | %s | %s |\n", comp, text.Exact(c.Tensors), text.Exact(c.Parameters))
 			}
 		}
 	}
 	b.WriteString("\n### By dtype\n\n| Dtype | Tensors | Elements | Bytes |\n|---|---:|---:|---:|\n")
-	for _, name := range r.dtypeOrder() {
+	for _, name := range r.DTypesBySize() {
 		c := r.ByDType[name]
-		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", md(name), Exact(c.Tensors), Exact(c.Elements), Bytes(c.Bytes))
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", md(name), text.Exact(c.Tensors), text.Exact(c.Elements), text.Bytes(c.Bytes))
 	}
 	if f := r.Formula; f != nil {
 		fmt.Fprintf(&b, "\n### 12·L·d² check\n\nL = %d, d = %s: 12·L·d² = %s; measured body %s (ratio %.3f).\n\n",
-			f.Layers, Exact(f.HiddenSize), Exact(f.TwelveLD2), Exact(f.BodyParameters), f.Ratio)
+			f.Layers, text.Exact(f.HiddenSize), text.Exact(f.TwelveLD2), text.Exact(f.BodyParameters), f.Ratio)
 		b.WriteString("| Term | Formula | Measured | Why |\n|---|---:|---:|---|\n")
 		for _, t := range f.Terms {
-			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", t.Name, Exact(t.Formula), Exact(t.Measured), md(t.Reason))
+			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", t.Name, text.Exact(t.Formula), text.Exact(t.Measured), md(t.Reason))
 		}
 	}
 	if k := r.Costs; k != nil {
 		b.WriteString("\n### Memory and compute\n\n")
 		fmt.Fprintf(&b, "- Weights: %s at bf16, %s at fp8, %s at int4 (%s as stored)\n",
-			Bytes(int64(k.WeightsBF16Bytes)), Bytes(int64(k.WeightsFP8Bytes)), Bytes(int64(k.WeightsInt4Bytes)), Bytes(k.DiskBytes))
-		fmt.Fprintf(&b, "- Forward compute: %s FLOPs per token\n", Count(k.FLOPsPerToken))
+			text.Bytes(int64(k.WeightsBF16Bytes)), text.Bytes(int64(k.WeightsFP8Bytes)), text.Bytes(int64(k.WeightsInt4Bytes)), text.Bytes(k.DiskBytes))
+		fmt.Fprintf(&b, "- Forward compute: %s FLOPs per token\n", text.Count(k.FLOPsPerToken))
 		if k.KVCacheBytesPerToken > 0 {
-			fmt.Fprintf(&b, "- KV cache: %s per token (bf16)", Bytes(int64(k.KVCacheBytesPerToken)))
+			fmt.Fprintf(&b, "- KV cache: %s per token (bf16)", text.Bytes(int64(k.KVCacheBytesPerToken)))
 			if k.Context > 0 {
-				fmt.Fprintf(&b, ", %s for %s tokens", Bytes(int64(k.KVCacheBytes)), Exact(k.Context))
+				fmt.Fprintf(&b, ", %s for %s tokens", text.Bytes(int64(k.KVCacheBytes)), text.Exact(k.Context))
 			}
 			b.WriteString("\n")
 		}
 		if k.TrainingTokens > 0 {
-			fmt.Fprintf(&b, "- Training compute: %.3g FLOPs for %s tokens (6·N·D)\n", k.TrainingFLOPs, Count(k.TrainingTokens))
+			fmt.Fprintf(&b, "- Training compute: %.3g FLOPs for %s tokens (6·N·D)\n", k.TrainingFLOPs, text.Count(k.TrainingTokens))
 		}
 	}
 	if len(r.Notes) > 0 {
@@ -96,7 +98,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 
 // md escapes text for a Markdown table cell or list item.
 func md(s string) string {
-	s = safe(s)
+	s = text.Safe(s)
 	r := strings.NewReplacer("|", `\|`, "*", `\*`, "_", `\_`, "`", "\\`", "<", "&lt;", ">", "&gt;")
 	return r.Replace(s)
 }

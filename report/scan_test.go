@@ -27,11 +27,11 @@ func f64s(vals ...float64) []byte {
 	return b
 }
 
-func scanModel(t *testing.T, path string) *ScanReport {
+func scanModel(t *testing.T, path string) *scan.Report {
 	t.Helper()
 	m, err := model.Load(path)
 	require.NoError(t, err)
-	r, err := Scan(context.Background(), m, scan.Options{})
+	r, err := scan.Model(context.Background(), m, scan.Options{})
 	require.NoError(t, err)
 	return r
 }
@@ -48,7 +48,7 @@ func TestScanJSONNonFinite(t *testing.T) {
 	require.NoError(t, s.Write(path))
 	r := scanModel(t, path)
 	var b bytes.Buffer
-	require.NoError(t, r.WriteJSON(&b))
+	require.NoError(t, WriteScanJSON(&b, r))
 	var got struct{ Tensors []map[string]any }
 	require.NoError(t, json.Unmarshal(b.Bytes(), &got))
 	require.Equal(t, math.MaxFloat64, got.Tensors[0]["max"])
@@ -69,7 +69,7 @@ func TestScanBigEndianGGUF(t *testing.T) {
 		require.NoError(t, f.Write(path))
 		r := scanModel(t, path)
 		if big {
-			require.Equal(t, []SkippedTensor{{"token_embd.weight", "F32", "big-endian GGUF data is not decoded"}}, r.TensorsSkipped)
+			require.Equal(t, []scan.SkippedTensor{{Name: "token_embd.weight", DType: "F32", Reason: "big-endian GGUF data is not decoded"}}, r.TensorsSkipped)
 			require.Zero(t, r.TensorsScanned)
 		} else {
 			require.Empty(t, r.TensorsSkipped)
@@ -93,13 +93,13 @@ func TestScanTextCutsLongLists(t *testing.T) {
 	require.Len(t, r.Findings.AllZero, 25)
 
 	var b strings.Builder
-	require.NoError(t, r.WriteText(&b, false))
+	require.NoError(t, WriteScanText(&b, r, false, Options{Width: -1}))
 	require.Contains(t, b.String(), "all zero: 25 tensors\n")
 	require.Contains(t, b.String(), "    … and 5 more (--all or --json lists them)\n")
 	require.Equal(t, 1, strings.Count(b.String(), "model.layers.24.mlp.up_proj.weight"), "only in the table")
 
 	b.Reset()
-	require.NoError(t, r.WriteText(&b, true))
+	require.NoError(t, WriteScanText(&b, r, true, Options{Width: -1}))
 	require.NotContains(t, b.String(), "more (--all")
 	require.Equal(t, 2, strings.Count(b.String(), "model.layers.24.mlp.up_proj.weight"))
 }

@@ -3,7 +3,8 @@ package report
 import (
 	"bytes"
 	"io"
-	"unicode/utf8"
+
+	"github.com/tensorcount/tensorcount/internal/text"
 )
 
 // table lays out rows of cells in aligned columns: the first column left
@@ -12,7 +13,15 @@ type table struct {
 	rows   [][]string
 	indent string
 	left   map[int]bool // columns to left-align besides the first
+	// width, when positive, is the line width to fit: the cells of
+	// column shrink (a name column) are shortened in the middle until
+	// the lines fit, down to minShrunk columns.
+	width  int
+	shrink int
 }
+
+// minShrunk is the narrowest a shortened name column becomes.
+const minShrunk = 24
 
 func (t *table) add(cells ...string) { t.rows = append(t.rows, cells) }
 
@@ -23,14 +32,28 @@ func (t *table) write(w io.Writer) error {
 			if i >= len(widths) {
 				widths = append(widths, 0)
 			}
-			widths[i] = max(widths[i], utf8.RuneCountInString(c))
+			widths[i] = max(widths[i], text.Width(c))
+		}
+	}
+	if t.width > 0 && t.shrink < len(widths) {
+		total := len(t.indent) + 2*(len(widths)-1)
+		for _, w := range widths {
+			total += w
+		}
+		if over := total - t.width; over > 0 && widths[t.shrink] > minShrunk {
+			widths[t.shrink] = max(minShrunk, widths[t.shrink]-over)
+			for _, r := range t.rows {
+				if t.shrink < len(r) {
+					r[t.shrink] = text.Shorten(r[t.shrink], widths[t.shrink])
+				}
+			}
 		}
 	}
 	var out, line []byte
 	for _, r := range t.rows {
 		line = append(line[:0], t.indent...)
 		for i, c := range r {
-			pad := widths[i] - utf8.RuneCountInString(c)
+			pad := widths[i] - text.Width(c)
 			if i > 0 {
 				line = append(line, "  "...)
 			}

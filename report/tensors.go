@@ -1,13 +1,16 @@
 package report
 
 import (
-	"encoding/json"
+	"cmp"
 	"fmt"
 	"io"
+	"path"
 	"slices"
 	"strings"
 
 	"github.com/tensorcount/tensorcount/classify"
+	"github.com/tensorcount/tensorcount/count"
+	"github.com/tensorcount/tensorcount/internal/text"
 	"github.com/tensorcount/tensorcount/model"
 )
 
@@ -23,10 +26,18 @@ type TensorRow struct {
 	Shape     []uint64 `json:"shape"`
 	FileShape []uint64 `json:"file_shape"`
 	Elements  uint64   `json:"elements"`
-	Bytes     int64    `json:"bytes"`
-	File      string   `json:"file"`
-	Offset    int64    `json:"offset"`
+	// Parameters is what the tensor adds to the model's parameters: 0
+	// for buffers, bookkeeping and a tied copy (Excluded says which),
+	// the unpacked count for a packed weight.
+	Parameters uint64 `json:"parameters"`
+	Excluded   string `json:"excluded,omitempty"`
+	Bytes      int64  `json:"bytes"`
+	File       string `json:"file"`
+	Offset     int64  `json:"offset"`
 }
+
+// TensorsSchema identifies the JSON layout of the per-tensor listing.
+const TensorsSchema = "tensorcount/tensors/v1"
 
 // TensorList is the per-tensor listing of a model.
 type TensorList struct {
@@ -36,40 +47,109 @@ type TensorList struct {
 	Tensors []TensorRow `json:"tensors"`
 }
 
-// Tensors lists every tensor of m in file order.
-func Tensors(m *model.Model) *TensorList {
-	l := &TensorList{Schema: Schema, Path: m.Path, Format: m.Format, Tensors: make([]TensorRow, 0, len(m.Tensors))}
-	for _, t := range m.Tensors {
-		fileShape := t.Shape
-		if m.Format == model.GGUF {
-			fileShape = slices.Clone(t.Shape)
-			slices.Reverse(fileShape)
+// A TensorQuery selects and orders the rows of a listing. The zero value
+// lists every tensor in file order.
+type TensorQuery struct {
+	Role  classify.Role // only this role
+	Layer *int          // only this layer (-1: outside any block)
+	// Match is a path.Match pattern the name must match ("*.q_proj.*").
+	Match string
+	// Sort is "" or "file" (file order), "name", or "size" (most
+	// parameters first; bytes break ties).
+	Sort string
+}
+
+// Check reports whether the query is well formed.
+func (q TensorQuery) Check() error {
+	if q.Match != "" {
+		if _, err := path.Match(q.Match, ""); err != nil {
+			return fmt.Errorf("--match %q: %v", q.Match, err)
 		}
+	}
+	switch q.Sort {
+	case "", "file", "name", "size":
+	default:
+		return fmt.Errorf("--sort %q: want file, name or size", q.Sort)
+	}
+	if q.Role != "" && !slices.Contains(classify.Roles(), q.Role) {
+		return fmt.Errorf("--role %q: not a role (one of %s)", q.Role, roleList())
+	}
+	return nil
+}
+
+func roleList() string {
+	var names []string
+	for _, r := range classify.Roles() {
+		names = append(names, string(r))
+	}
+	return strings.Join(names, ", ")
+}
+
+// Tensors lists the tensors of a report that q selects, with the labels
+// the count settled on (so an MTP layer's tensors say component mtp here
+// as in the summary).
+func Tensors(r *count.Report, q TensorQuery) *TensorList {
+	l := &TensorList{Schema: TensorsSchema, Path: r.Path, Format: r.Format, Tensors: []TensorRow{}}
+	gguf := r.Format == model.GGUF
+	var rows []int
+	for i := range r.PerTensor {
+		ct := &r.PerTensor[i]
+		lab := ct.Label
+		if q.Role != "" && lab.Role != q.Role {
+			continue
+		}
+		if q.Layer != nil && lab.Layer != *q.Layer {
+			continue
+		}
+		if q.Match != "" {
+			if ok, _ := path.Match(q.Match, ct.Name); !ok {
+				continue
+			}
+		}
+		rows = append(rows, i)
+	}
+	switch q.Sort {
+	case "name":
+		slices.SortStableFunc(rows, func(a, b int) int { return strings.Compare(r.PerTensor[a].Name, r.PerTensor[b].Name) })
+	case "size":
+		slices.SortStableFunc(rows, func(a, b int) int {
+			x, y := &r.PerTensor[a], &r.PerTensor[b]
+			if c := cmp.Compare(y.Parameters, x.Parameters); c != 0 {
+				return c
+			}
+			return cmp.Compare(y.Size, x.Size)
+		})
+	}
+	l.Tensors = make([]TensorRow, 0, len(rows))
+	for _, i := range rows {
+		ct := &r.PerTensor[i]
+		t := ct.Tensor
 		shape := t.Shape
 		if shape == nil {
 			shape = []uint64{}
-			fileShape = shape
 		}
-		lab := classify.Tensor(t.Name)
+		fileShape := shape
+		if gguf {
+			fileShape = slices.Clone(shape)
+			slices.Reverse(fileShape)
+		}
+		lab := ct.Label
 		l.Tensors = append(l.Tensors, TensorRow{Name: t.Name, Role: string(lab.Role), Component: string(lab.Component), Layer: lab.Layer,
 			DType: t.DType.Name, Shape: shape, FileShape: fileShape,
-			Elements: t.Elements(), Bytes: t.Size, File: t.File, Offset: t.Offset})
+			Elements: t.Elements(), Parameters: ct.CountedParameters(), Excluded: string(ct.Excluded),
+			Bytes: t.Size, File: t.File, Offset: t.Offset})
 	}
 	return l
 }
 
 // WriteJSON writes the listing as one JSON object.
-func (l *TensorList) WriteJSON(w io.Writer) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(l)
-}
+func (l *TensorList) WriteJSON(w io.Writer) error { return encode(w, l) }
 
 // WriteText writes one aligned row per tensor. GGUF listings show both
 // dimension orders, since gguf_dump and the file use ne order.
-func (l *TensorList) WriteText(w io.Writer) error {
+func (l *TensorList) WriteText(w io.Writer, opt Options) error {
 	gguf := l.Format == model.GGUF
-	t := &table{left: map[int]bool{1: true, 3: true, 4: true, 5: gguf}}
+	t := &table{left: map[int]bool{1: true, 3: true, 4: true, 5: gguf}, width: opt.width()}
 	head := []string{"name", "role", "layer", "dtype", "shape"}
 	if gguf {
 		head = []string{"name", "role", "layer", "dtype", "shape (PyTorch order)", "ne (GGUF order)"}
@@ -80,11 +160,11 @@ func (l *TensorList) WriteText(w io.Writer) error {
 		if r.Layer >= 0 {
 			layer = fmt.Sprint(r.Layer)
 		}
-		row := []string{safe(r.Name), r.Role, layer, safe(r.DType), dims(r.Shape)}
+		row := []string{text.Safe(r.Name), r.Role, layer, text.Safe(r.DType), dims(r.Shape)}
 		if gguf {
 			row = append(row, dims(r.FileShape))
 		}
-		t.add(append(row, Exact(r.Elements), Exact(r.Bytes))...)
+		t.add(append(row, text.Exact(r.Elements), text.Exact(r.Bytes))...)
 	}
 	return t.write(w)
 }

@@ -3,9 +3,12 @@ package report
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
+	"github.com/tensorcount/tensorcount/audit"
 	"github.com/tensorcount/tensorcount/classify"
+	"github.com/tensorcount/tensorcount/internal/text"
 	"github.com/tensorcount/tensorcount/model"
 )
 
@@ -15,31 +18,31 @@ const maxFilesShown = 8
 
 // WriteText writes the human summary: aligned tables with readable units
 // and the exact integers beside them.
-func (r *Report) WriteText(w io.Writer) error {
+func (r *view) writeText(w io.Writer) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s\n", safe(r.Path))
-	fmt.Fprintf(&b, "  %s, %d %s", r.Format, len(r.Files), plural(len(r.Files), "file", "files"))
+	fmt.Fprintf(&b, "%s\n", text.Safe(r.Path))
+	fmt.Fprintf(&b, "  %s, %d %s", r.Format, len(r.Files), text.Plural(len(r.Files), "file", "files"))
 	if r.Arch != nil && r.Arch.Architecture != "" {
-		fmt.Fprintf(&b, " · %s", safe(r.Arch.Architecture))
+		fmt.Fprintf(&b, " · %s", text.Safe(r.Arch.Architecture))
 	}
 	b.WriteString("\n\n")
 
 	top := &table{indent: "  "}
-	top.add("parameters", Count(r.Parameters), Exact(r.Parameters), "")
+	top.add("parameters", text.Count(r.Parameters), text.Exact(r.Parameters), "")
 	switch {
 	case r.MoE != nil && r.ActiveParameters > 0:
-		top.add("active", Count(r.ActiveParameters), Exact(r.ActiveParameters), fmt.Sprintf("%s per token", percent(int64(r.ActiveParameters), int64(r.Parameters))))
+		top.add("active", text.Count(r.ActiveParameters), text.Exact(r.ActiveParameters), fmt.Sprintf("%s per token", percent(int64(r.ActiveParameters), int64(r.Parameters))))
 	case r.MoE != nil:
 		top.add("active", "?", "", "experts per token unknown")
 	}
-	top.add("non-embedding", Count(r.NonEmbeddingParameters), Exact(r.NonEmbeddingParameters), "")
-	top.add("tensors", Exact(r.Tensors), "", "")
-	top.add("elements", Count(r.Elements), Exact(r.Elements), "as stored")
+	top.add("non-embedding", text.Count(r.NonEmbeddingParameters), text.Exact(r.NonEmbeddingParameters), "")
+	top.add("tensors", text.Exact(r.Tensors), "", "")
+	top.add("elements", text.Count(r.Elements), text.Exact(r.Elements), "as stored")
 	bits := ""
 	if r.BitsPerParameter > 0 {
 		bits = fmt.Sprintf("%.2f bits/parameter", r.BitsPerParameter)
 	}
-	top.add("bytes", Bytes(r.Bytes), Exact(r.Bytes), bits)
+	top.add("bytes", text.Bytes(r.Bytes), text.Exact(r.Bytes), bits)
 	top.left = map[int]bool{3: true}
 	top.write(&b)
 
@@ -58,7 +61,7 @@ func (r *Report) WriteText(w io.Writer) error {
 	if len(r.Notes) > 0 {
 		b.WriteString("\nnotes\n")
 		for _, n := range r.Notes {
-			fmt.Fprintf(&b, "  - %s\n", safe(n))
+			b.WriteString(text.Wrap(text.Safe(n), r.opt.width(), "  - ", "    "))
 		}
 	}
 	_, err := io.WriteString(w, b.String())
@@ -67,41 +70,41 @@ func (r *Report) WriteText(w io.Writer) error {
 
 // writeClaims writes the claim verdicts: one line each in the summary,
 // with the explanations when full (the audit command).
-func (r *Report) writeClaims(b *strings.Builder, full bool) {
-	if len(r.Claims) == 0 {
+func (r *view) writeClaims(b *strings.Builder, full bool) {
+	if len(r.claims) == 0 {
 		return
 	}
 	b.WriteString("\n")
 	t := &table{indent: "  ", left: map[int]bool{1: true, 2: true, 3: true}}
 	t.add("claim", "source", "verdict", "figure", "measured", "deviation")
-	for _, c := range r.Claims {
+	for _, c := range r.claims {
 		measured, dev := "", ""
 		if c.Matched != "" {
-			measured = Count(c.MatchedValue)
-			if c.Verdict != VerdictLabel {
+			measured = text.Count(c.MatchedValue)
+			if c.Verdict != audit.Label {
 				dev = fmt.Sprintf("%+.1f%%", c.Deviation*100)
 			}
 		}
-		t.add(safe(c.Text), safe(c.Source), c.Verdict, strings.ReplaceAll(c.Matched, "_", " "), measured, dev)
+		t.add(text.Safe(c.Text), text.Safe(c.Source), r.verdict(c.Verdict), strings.ReplaceAll(c.Matched, "_", " "), measured, dev)
 	}
 	t.write(b)
 	if full {
-		for _, c := range r.Claims {
-			fmt.Fprintf(b, "  - %s\n", safe(c.Explanation))
+		for _, c := range r.claims {
+			b.WriteString(text.Wrap(text.Safe(c.Explanation), r.opt.width(), "  - ", "    "))
 		}
 	}
 }
 
 // WriteAudit writes the claims and their verdicts with explanations.
-func (r *Report) WriteAudit(w io.Writer) error {
+func (r *view) writeAudit(w io.Writer) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s\n", safe(r.Path))
-	fmt.Fprintf(&b, "  parameters %s · non-embedding %s", Exact(r.Parameters), Exact(r.NonEmbeddingParameters))
+	fmt.Fprintf(&b, "%s\n", text.Safe(r.Path))
+	fmt.Fprintf(&b, "  parameters %s · non-embedding %s", text.Exact(r.Parameters), text.Exact(r.NonEmbeddingParameters))
 	if r.MoE != nil && r.ActiveParameters > 0 {
-		fmt.Fprintf(&b, " · active %s", Exact(r.ActiveParameters))
+		fmt.Fprintf(&b, " · active %s", text.Exact(r.ActiveParameters))
 	}
-	fmt.Fprintf(&b, " · elements %s\n", Exact(r.Elements))
-	if len(r.Claims) == 0 {
+	fmt.Fprintf(&b, " · elements %s\n", text.Exact(r.Elements))
+	if len(r.claims) == 0 {
 		b.WriteString("\n  no size claim found in the names, model card or metadata; pass one with --claim\n")
 	}
 	r.writeClaims(&b, true)
@@ -109,7 +112,7 @@ func (r *Report) WriteAudit(w io.Writer) error {
 	return err
 }
 
-func (r *Report) writeRoles(b *strings.Builder) {
+func (r *view) writeRoles(b *strings.Builder) {
 	if len(r.ByRole) == 0 {
 		return
 	}
@@ -125,12 +128,12 @@ func (r *Report) writeRoles(b *strings.Builder) {
 		if c.Elements != c.Parameters {
 			elems = r.count(c.Elements)
 		}
-		t.add(string(role), Exact(c.Tensors), r.count(c.Parameters), percent(int64(c.Parameters), int64(r.Parameters)), elems)
+		t.add(string(role), text.Exact(c.Tensors), r.count(c.Parameters), percent(int64(c.Parameters), int64(r.Parameters)), elems)
 	}
 	t.write(b)
 }
 
-func (r *Report) writeComponents(b *strings.Builder) {
+func (r *view) writeComponents(b *strings.Builder) {
 	if len(r.ByComponent) < 2 {
 		return
 	}
@@ -142,30 +145,30 @@ func (r *Report) writeComponents(b *strings.Builder) {
 		if !ok {
 			continue
 		}
-		t.add(string(comp), Exact(c.Tensors), r.count(c.Parameters), percent(int64(c.Parameters), int64(r.Parameters)))
+		t.add(string(comp), text.Exact(c.Tensors), r.count(c.Parameters), percent(int64(c.Parameters), int64(r.Parameters)))
 	}
 	t.write(b)
 }
 
-func (r *Report) writeDTypes(b *strings.Builder) {
+func (r *view) writeDTypes(b *strings.Builder) {
 	if len(r.ByDType) == 0 {
 		return
 	}
 	b.WriteString("\n")
 	t := &table{indent: "  "}
 	t.add("dtype", "tensors", "elements", "bytes", "bits/elem", "share")
-	for _, name := range r.dtypeOrder() {
+	for _, name := range r.DTypesBySize() {
 		c := r.ByDType[name]
 		bits := "–"
 		if c.Elements > 0 {
 			bits = fmt.Sprintf("%.2f", float64(c.Bytes)*8/float64(c.Elements))
 		}
-		t.add(safe(name), Exact(c.Tensors), r.count(c.Elements), r.bytes(c.Bytes), bits, percent(c.Bytes, r.Bytes))
+		t.add(text.Safe(name), text.Exact(c.Tensors), r.count(c.Elements), r.bytes(c.Bytes), bits, percent(c.Bytes, r.Bytes))
 	}
 	t.write(b)
 }
 
-func (r *Report) writeFormula(b *strings.Builder) {
+func (r *view) writeFormula(b *strings.Builder) {
 	f := r.Formula
 	if f == nil {
 		return
@@ -174,8 +177,8 @@ func (r *Report) writeFormula(b *strings.Builder) {
 	if r.MoE != nil {
 		body = "active non-embedding"
 	}
-	fmt.Fprintf(b, "\n12·L·d² check: L = %d, d = %s, 12·L·d² = %s; measured body (%s) %s, ratio %.3f\n",
-		f.Layers, Exact(f.HiddenSize), Count(f.TwelveLD2), body, Count(f.BodyParameters), f.Ratio)
+	b.WriteString("\n" + text.Wrap(fmt.Sprintf("12·L·d² check: L = %d, d = %s, 12·L·d² = %s; measured body (%s) %s, ratio %.3f",
+		f.Layers, text.Exact(f.HiddenSize), text.Count(f.TwelveLD2), body, text.Count(f.BodyParameters), f.Ratio), r.opt.width(), "", "  "))
 	t := &table{indent: "  "}
 	t.add("term", "formula", "measured", "difference")
 	var formula uint64
@@ -186,49 +189,49 @@ func (r *Report) writeFormula(b *strings.Builder) {
 	t.add("total", r.count(formula), r.count(f.MainParameters), r.signed(f.MainParameters, formula))
 	t.write(b)
 	for _, term := range f.Terms {
-		fmt.Fprintf(b, "  - %s: %s\n", term.Name, term.Reason)
+		b.WriteString(text.Wrap(term.Name+": "+term.Reason, r.opt.width(), "  - ", "    "))
 	}
 }
 
-func (r *Report) writeCosts(b *strings.Builder) {
+func (r *view) writeCosts(b *strings.Builder) {
 	k := r.Costs
 	if k == nil {
 		return
 	}
 	b.WriteString("\ncosts\n")
 	t := &table{indent: "  ", left: map[int]bool{1: true}}
-	t.add("weights", fmt.Sprintf("%s bf16 · %s fp8 · %s int4", Bytes(int64(k.WeightsBF16Bytes)), Bytes(int64(k.WeightsFP8Bytes)), Bytes(int64(k.WeightsInt4Bytes))))
-	disk := Bytes(k.DiskBytes) + " on disk"
+	t.add("weights", fmt.Sprintf("%s bf16 · %s fp8 · %s int4", text.Bytes(int64(k.WeightsBF16Bytes)), text.Bytes(int64(k.WeightsFP8Bytes)), text.Bytes(int64(k.WeightsInt4Bytes))))
+	disk := text.Bytes(k.DiskBytes) + " on disk"
 	if k.BitsPerParameter > 0 {
 		disk += fmt.Sprintf(", %.2f bits/parameter", k.BitsPerParameter)
 	}
 	t.add("", disk)
-	t.add("compute", fmt.Sprintf("%s FLOPs per token (forward, ≈ 2 × active parameters)", Count(k.FLOPsPerToken)))
+	t.add("compute", fmt.Sprintf("%s FLOPs per token (forward, ≈ 2 × active parameters)", text.Count(k.FLOPsPerToken)))
 	if k.KVCacheBytesPerToken > 0 {
-		kv := fmt.Sprintf("%s per token (bf16)", Bytes(int64(k.KVCacheBytesPerToken)))
+		kv := fmt.Sprintf("%s per token (bf16)", text.Bytes(int64(k.KVCacheBytesPerToken)))
 		if k.Context > 0 {
-			kv += fmt.Sprintf("; %s for %s tokens", Bytes(int64(k.KVCacheBytes)), Exact(k.Context))
+			kv += fmt.Sprintf("; %s for %s tokens", text.Bytes(int64(k.KVCacheBytes)), text.Exact(k.Context))
 		}
 		t.add("KV cache", kv)
 	}
 	if k.TrainingTokens > 0 {
-		t.add("training", fmt.Sprintf("6·N·D = %.3g FLOPs for %s tokens", k.TrainingFLOPs, Count(k.TrainingTokens)))
+		t.add("training", fmt.Sprintf("6·N·D = %.3g FLOPs for %s tokens", k.TrainingFLOPs, text.Count(k.TrainingTokens)))
 	}
 	t.write(b)
 }
 
-func (r *Report) writeFiles(b *strings.Builder) {
+func (r *view) writeFiles(b *strings.Builder) {
 	if len(r.Files) < 2 {
 		return
 	}
 	fmt.Fprintf(b, "\nfiles (%d)\n", len(r.Files))
-	t := &table{indent: "  ", left: map[int]bool{2: true}}
+	t := &table{indent: "  ", left: map[int]bool{2: true}, width: r.opt.width()}
 	for i, f := range r.Files {
 		if i == maxFilesShown {
 			t.add(fmt.Sprintf("… %d more (--json lists every file)", len(r.Files)-maxFilesShown))
 			break
 		}
-		t.add(safe(base(f.Path)), Exact(f.Tensors), plural(f.Tensors, "tensor", "tensors"), r.bytes(f.Bytes))
+		t.add(text.Safe(filepath.Base(f.Path)), text.Exact(f.Tensors), text.Plural(f.Tensors, "tensor", "tensors"), r.bytes(f.Bytes))
 	}
 	t.write(b)
 }
@@ -245,15 +248,15 @@ func writeArch(b *strings.Builder, a *model.Arch) {
 	if name == "" {
 		name = "unknown"
 	}
-	fmt.Fprintf(b, "architecture  %s", safe(name))
+	fmt.Fprintf(b, "architecture  %s", text.Safe(name))
 	if a.Source != "" {
-		fmt.Fprintf(b, ", from %s", safe(a.Source))
+		fmt.Fprintf(b, ", from %s", text.Safe(a.Source))
 	}
 	b.WriteString("\n")
 	var facts []string
 	add := func(label string, v int) {
 		if v > 0 {
-			facts = append(facts, fmt.Sprintf("%s %s", label, Exact(v)))
+			facts = append(facts, fmt.Sprintf("%s %s", label, text.Exact(v)))
 		}
 	}
 	add("layers", a.Layers)
@@ -290,14 +293,14 @@ func writeArch(b *strings.Builder, a *model.Arch) {
 		}
 	}
 	if q := a.Quantization; q != nil {
-		s := "quantization " + safe(q.Method)
+		s := "quantization " + text.Safe(q.Method)
 		if q.Bits > 0 {
 			s += fmt.Sprintf(" %d-bit", q.Bits)
 		}
 		facts = append(facts, s)
 	}
 	if a.SizeLabel != "" {
-		facts = append(facts, "size label "+safe(a.SizeLabel))
+		facts = append(facts, "size label "+text.Safe(a.SizeLabel))
 	}
 	// Wrap the facts into lines of readable length.
 	line := "  "
@@ -319,22 +322,22 @@ func writeArch(b *strings.Builder, a *model.Arch) {
 
 // count and bytes render a figure in a table: readable units, or the
 // exact integer when the user asked for exact output.
-func (r *Report) count(n uint64) string {
-	if r.exact {
-		return Exact(n)
+func (r *view) count(n uint64) string {
+	if r.opt.Exact {
+		return text.Exact(n)
 	}
-	return Count(n)
+	return text.Count(n)
 }
 
-func (r *Report) bytes(n int64) string {
-	if r.exact {
-		return Exact(n)
+func (r *view) bytes(n int64) string {
+	if r.opt.Exact {
+		return text.Exact(n)
 	}
-	return Bytes(n)
+	return text.Bytes(n)
 }
 
 // signed renders measured − formula with its sign.
-func (r *Report) signed(measured, formula uint64) string {
+func (r *view) signed(measured, formula uint64) string {
 	if measured >= formula {
 		return "+" + r.count(measured-formula)
 	}
@@ -348,9 +351,14 @@ func percent(part, whole int64) string {
 	return fmt.Sprintf("%.1f%%", float64(part)*100/float64(whole))
 }
 
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
+// verdict renders a claim's verdict, in colour when asked: matches green,
+// mismatches red.
+func (r *view) verdict(v audit.VerdictKind) string {
+	switch v {
+	case audit.Matches:
+		return text.Paint(string(v), text.Green, r.opt.Color)
+	case audit.Mismatches:
+		return text.Paint(string(v), text.Red, r.opt.Color)
 	}
-	return many
+	return string(v)
 }

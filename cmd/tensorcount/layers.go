@@ -1,0 +1,45 @@
+package main
+
+import (
+	"github.com/spf13/pflag"
+
+	"github.com/tensorcount/tensorcount/count"
+	"github.com/tensorcount/tensorcount/model"
+	"github.com/tensorcount/tensorcount/report"
+)
+
+var layersCommand = &command{
+	name:    "layers",
+	usage:   "[flags] PATH",
+	summary: "per-layer totals by role",
+	long: `
+One row per block of each component: its tensors, parameters and the
+parameters of each role present. Tensors outside any block (embeddings,
+final norm, head) form the row "–".`,
+	paths: 1,
+	flags: func(fs *pflag.FlagSet, f *flagValues) {
+		addJSON(fs, f)
+		addExact(fs, f)
+		addHeadersOnly(fs, f)
+		addDisplay(fs, f)
+	},
+	run: func(e *env, inv *invocation) int {
+		r, err := load(inv.args[0], inv.f.countOptions())
+		if err != nil {
+			return e.fail(err)
+		}
+		if inv.f.json {
+			return written(report.WriteLayersJSON(e.stdout, r))
+		}
+		return written(report.WriteLayersText(e.stdout, r, inv.f.reportOptions(e)))
+	},
+}
+
+// load loads and counts path.
+func load(path string, opt count.Options) (*count.Report, error) {
+	m, err := model.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	return count.Build(m, opt)
+}

@@ -1,0 +1,335 @@
+package count
+
+import (
+	"fmt"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/tensorcount/tensorcount/classify"
+	"github.com/tensorcount/tensorcount/format"
+	"github.com/tensorcount/tensorcount/internal/checked"
+	"github.com/tensorcount/tensorcount/internal/text"
+	"github.com/tensorcount/tensorcount/model"
+)
+
+// A Tensor is one tensor with what the count concluded about it: its
+// final label (after the adjustments that need the whole checkpoint — MTP
+// layers past the main ones, MLX and bitsandbytes bookkeeping), the
+// learned parameters it holds and, when they do not count, why.
+type Tensor struct {
+	*format.Tensor
+	Label classify.Label
+	// Parameters is the learned parameters the tensor holds: its
+	// elements, or the logical count of a packed container (a 4-bit
+	// weight packed eight to a U32 word holds eight per element).
+	Parameters uint64
+	// Excluded says why Parameters do not count toward the model's; empty
+	// when they do.
+	Excluded Exclusion
+}
+
+// Counted reports whether the tensor's parameters count toward the
+// model's.
+func (t *Tensor) Counted() bool { return t.Excluded == "" }
+
+// CountedParameters is Parameters when the tensor counts, else 0.
+func (t *Tensor) CountedParameters() uint64 {
+	if t.Counted() {
+		return t.Parameters
+	}
+	return 0
+}
+
+// An Exclusion says why a tensor's elements are not learned parameters of
+// the model.
+type Exclusion string
+
+const (
+	ExcludedBuffer   Exclusion = "buffer"    // stored state: causal masks, rotary tables, position ids, BatchNorm statistics
+	ExcludedQuantAux Exclusion = "quant_aux" // quantization bookkeeping: scales, zero points, group indices
+	ExcludedTiedCopy Exclusion = "tied_copy" // the second stored copy of a tied weight
+)
+
+// counter holds the state of one Build.
+type counter struct {
+	m     *model.Model
+	opt   Options
+	items []Tensor
+	notes *notes
+	data  dataReader
+	// byName finds an item by tensor name, for the quantization
+	// bookkeeping beside a packed weight; built on first use (lookup),
+	// since most checkpoints never need it.
+	byName map[string]int
+}
+
+// dataReader reads the little tensor data a count may need: tie checks
+// and the descriptions of packed weights. It is scan.Source in practice.
+type dataReader interface {
+	ReadSmall(t format.Tensor, limit int64) ([]byte, error)
+}
+
+func (c *counter) labelAll() {
+	c.items = make([]Tensor, len(c.m.Tensors))
+	a := c.m.Arch
+	// classify is pure, so large checkpoints are labelled on every core.
+	parallel(len(c.items), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			t := &c.m.Tensors[i]
+			c.items[i] = Tensor{Tensor: t, Label: classify.Tensor(t.Name)}
+		}
+	})
+	mtpLayers := map[int]bool{}
+	for i := range c.items {
+		if l := &c.items[i].Label; l.Component == classify.ComponentMTP && l.Layer >= 0 {
+			mtpLayers[l.Layer] = true
+		}
+	}
+	// bitsandbytes stores its packed 4-bit weight under the plain name
+	// "M.weight"; only the bookkeeping beside it ("M.weight.absmax", the
+	// quant state) says it is packed.
+	for i := range c.items {
+		l := &c.items[i].Label
+		if l.Role != classify.RoleQuantAux || l.Packed == classify.PackNone {
+			continue
+		}
+		if j, ok := c.sibling(&c.items[i], ".weight"); ok && c.items[j].Label.Packed == classify.PackNone && c.items[j].Label.Role != classify.RoleQuantAux {
+			c.items[j].Label.Packed = l.Packed
+		}
+	}
+	// Multi-token-prediction layers sit after the main ones (DeepSeek-V3's
+	// layer 61): a layer at or past num_hidden_layers is MTP when the
+	// config says there are such layers or the layer holds an MTP-only
+	// tensor (enorm, eh_proj).
+	moved := 0
+	for i := range c.items {
+		l := &c.items[i].Label
+		if l.Component != classify.ComponentLanguageModel || l.Layer < 0 || a.Layers == 0 || l.Layer < a.Layers {
+			continue
+		}
+		if a.MTPLayers > 0 || mtpLayers[l.Layer] {
+			l.Component = classify.ComponentMTP
+			moved++
+		}
+	}
+	if moved > 0 {
+		c.notes.add(fmt.Sprintf("%s tensors in layers %d and above are multi-token-prediction (MTP) layers, reported as component mtp", text.Exact(moved), a.Layers))
+	}
+	// MLX quantized checkpoints store "M.weight" (U32 words), "M.scales"
+	// and "M.biases"; the last are quantization offsets, not the bias of a
+	// layer.
+	if q := a.Quantization; q != nil && q.Method == "mlx" {
+		for i := range c.items {
+			it := &c.items[i]
+			if module, ok := strings.CutSuffix(it.Tensor.Name, ".biases"); ok {
+				if _, has := c.lookup(module + ".scales"); has { // full names on both sides
+					it.Label.Role = classify.RoleQuantAux
+				}
+			}
+		}
+	}
+}
+
+// lookup finds the item of a tensor name.
+func (c *counter) lookup(name string) (int, bool) {
+	if c.byName == nil {
+		c.byName = make(map[string]int, len(c.items))
+		for i := range c.items {
+			c.byName[c.items[i].Tensor.Name] = i
+		}
+	}
+	i, ok := c.byName[name]
+	return i, ok
+}
+
+// parallel runs fn over [0, n) split into one contiguous range per CPU;
+// small inputs run on the calling goroutine.
+func parallel(n int, fn func(lo, hi int)) {
+	workers := runtime.GOMAXPROCS(0)
+	if n < 4096 || workers < 2 {
+		fn(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	step := (n + workers - 1) / workers
+	for lo := 0; lo < n; lo += step {
+		wg.Add(1)
+		go func(lo, hi int) {
+			defer wg.Done()
+			fn(lo, hi)
+		}(lo, min(lo+step, n))
+	}
+	wg.Wait()
+}
+
+// count sets every tensor's Parameters and Excluded.
+func (c *counter) count() {
+	for i := range c.items {
+		it := &c.items[i]
+		it.Parameters = it.Tensor.Elements()
+		switch it.Label.Role {
+		case classify.RoleBuffer:
+			c.notes.group("buffer", it.Tensor.Name, it.Parameters)
+			it.Excluded = ExcludedBuffer
+			continue
+		case classify.RoleQuantAux:
+			c.notes.group("quant_aux", it.Tensor.Name, it.Parameters)
+			it.Excluded = ExcludedQuantAux
+			continue
+		}
+		if n, how, ok := c.unpack(it); ok {
+			if n != it.Parameters {
+				c.notes.group("unpack:"+how, it.Tensor.Name, n-it.Parameters)
+			}
+			it.Parameters = n
+		}
+	}
+}
+
+// unpack returns the logical element count of a packed weight
+// (FORMATS §1.9) and how it was found.
+func (c *counter) unpack(it *Tensor) (uint64, string, bool) {
+	t := it.Tensor
+	elements := t.Elements()
+	container := uint64(t.DType.BlockBytes * 8 / max(t.DType.BlockSize, 1))
+	packing := it.Label.Packed
+	if packing == classify.PackNone {
+		// MLX packs quantized weights into U32 words under the plain name
+		// "M.weight", recognisable by the "M.scales" beside it.
+		q := c.m.Arch.Quantization
+		if q == nil || q.Method != "mlx" || it.Label.Param != "weight" || (t.DType.Name != "U32" && t.DType.Name != "I32") {
+			return 0, "", false
+		}
+		if _, ok := c.sibling(it, ".scales"); !ok {
+			return 0, "", false
+		}
+		bits := c.bits(it)
+		return scale(elements, container, bits), fmt.Sprintf("MLX %d-bit weights packed in %s words (×%s)", bits, t.DType.Name, ratio(container, bits)), true
+	}
+	switch packing {
+	case classify.PackQWeight, classify.PackMarlin:
+		bits := c.bits(it)
+		return scale(elements, container, bits), fmt.Sprintf("%d-bit %s weights packed in %s words (×%s)", bits, c.method("GPTQ/AWQ"), t.DType.Name, ratio(container, bits)), true
+	case classify.PackMXFP4:
+		return scale(elements, container, 4), fmt.Sprintf("MXFP4 blocks, two 4-bit values per byte (×%s)", ratio(container, 4)), true
+	case classify.PackBnb4:
+		if shape, ok := c.bnbShape(it); ok {
+			if n, ok := checked.Product(shape); ok {
+				return n, "bitsandbytes 4-bit weights (shape from the quant state)", true
+			}
+		}
+		return scale(elements, container, 4), fmt.Sprintf("bitsandbytes 4-bit weights, two per byte (×%s; quant state unreadable, so an odd count may be one too high)", ratio(container, 4)), true
+	case classify.PackCompressed:
+		if shape, ok := c.shapeTensor(it, ".weight_shape"); ok {
+			if n, ok := checked.Product(shape); ok {
+				return n, "compressed-tensors packed weights (shape from weight_shape)", true
+			}
+		}
+		bits := c.bits(it)
+		if t.DType.Name == "U8" || t.DType.Name == "I8" {
+			bits = 4 // nvfp4 / mxfp4 pack-quantized: two values per byte
+		}
+		return scale(elements, container, bits), fmt.Sprintf("compressed-tensors %d-bit packed weights (×%s, an upper bound without weight_shape)", bits, ratio(container, bits)), true
+	case classify.PackSparseBitmask:
+		if shape, ok := c.shapeTensor(it, ".shape"); ok {
+			if n, ok := checked.Product(shape); ok {
+				return n, "compressed-tensors sparse weights (shape from the shape tensor)", true
+			}
+		}
+	}
+	return 0, "", false
+}
+
+// bits is the quantized weight width that applies to it: a matching
+// compressed-tensors group, else quantization_config bits, else 4 with a
+// note.
+func (c *counter) bits(it *Tensor) uint64 {
+	q := c.m.Arch.Quantization
+	if q != nil {
+		if b := q.BitsFor(it.Label.Module); b > 0 {
+			return uint64(b)
+		}
+	}
+	c.notes.once("bits", "the quantization bit width is not stated in config.json; 4 bits assumed for packed weights")
+	return 4
+}
+
+func (c *counter) method(fallback string) string {
+	if q := c.m.Arch.Quantization; q != nil && q.Method != "" {
+		return strings.ToUpper(q.Method)
+	}
+	return fallback
+}
+
+// scale returns n·container/bits, exactly when it divides (3-bit packing
+// is not floored to 10 values a word).
+func scale(n, container, bits uint64) uint64 {
+	if bits == 0 {
+		return n
+	}
+	if p, ok := checked.Mul(n, container); ok {
+		return p / bits
+	}
+	return n / bits * container
+}
+
+func ratio(container, bits uint64) string {
+	if container%bits == 0 {
+		return strconv.FormatUint(container/bits, 10)
+	}
+	return strconv.FormatFloat(float64(container)/float64(bits), 'f', 2, 64)
+}
+
+// maxDescription bounds the data read to learn a packed weight's shape.
+const maxDescription = 4096
+
+// bnbShape reads the shape of a bitsandbytes 4-bit weight from the JSON
+// its quant-state tensor holds.
+func (c *counter) bnbShape(it *Tensor) ([]uint64, bool) {
+	if c.data == nil {
+		return nil, false
+	}
+	for _, suffix := range []string{".quant_state.bitsandbytes__nf4", ".quant_state.bitsandbytes__fp4"} {
+		j, ok := c.lookup(it.Tensor.Name + suffix)
+		if !ok {
+			continue
+		}
+		b, err := c.data.ReadSmall(*c.items[j].Tensor, maxDescription)
+		if err != nil {
+			c.notes.add(fmt.Sprintf("cannot read %s: %v", format.Quote(c.items[j].Tensor.Name), err))
+			return nil, false
+		}
+		return parseQuantStateShape(b)
+	}
+	return nil, false
+}
+
+// sibling finds the tensor of it's module with the given suffix: the
+// module's full name (prefixes included) followed by suffix.
+func (c *counter) sibling(it *Tensor, suffix string) (int, bool) {
+	m := it.Label.Module
+	k := strings.Index(it.Tensor.Name, m)
+	if m == "" || k < 0 {
+		return 0, false
+	}
+	j, ok := c.lookup(it.Tensor.Name[:k+len(m)] + suffix)
+	return j, ok
+}
+
+// shapeTensor reads the module's small integer tensor whose data is a
+// shape (compressed-tensors weight_shape).
+func (c *counter) shapeTensor(it *Tensor, suffix string) ([]uint64, bool) {
+	j, ok := c.sibling(it, suffix)
+	if !ok || c.data == nil {
+		return nil, false
+	}
+	t := c.items[j].Tensor
+	b, err := c.data.ReadSmall(*t, maxDescription)
+	if err != nil {
+		c.notes.add(fmt.Sprintf("cannot read %s: %v", format.Quote(t.Name), err))
+		return nil, false
+	}
+	return decodeInts(b, t.DType.Name)
+}

@@ -1,0 +1,131 @@
+package count
+
+import (
+	"encoding/binary"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/tensorcount/tensorcount/internal/corpus"
+	"github.com/tensorcount/tensorcount/internal/fixture"
+)
+
+// linears of a two-layer llama (hidden 256, 4 heads of 64 with 2 KV
+// heads, FFN 768) as name → (out, in).
+func smallLinears() [][3]any {
+	var l [][3]any
+	for i := range 2 {
+		p := fmt.Sprintf("model.layers.%d.", i)
+		l = append(l,
+			[3]any{p + "self_attn.q_proj", uint64(256), uint64(256)},
+			[3]any{p + "self_attn.k_proj", uint64(128), uint64(256)},
+			[3]any{p + "self_attn.v_proj", uint64(128), uint64(256)},
+			[3]any{p + "self_attn.o_proj", uint64(256), uint64(256)},
+			[3]any{p + "mlp.gate_proj", uint64(768), uint64(256)},
+			[3]any{p + "mlp.up_proj", uint64(768), uint64(256)},
+			[3]any{p + "mlp.down_proj", uint64(256), uint64(768)},
+		)
+	}
+	return l
+}
+
+// linearParameters is what those linears hold unquantized.
+const linearParameters = 2 * (256*256 + 2*128*256 + 256*256 + 3*768*256)
+
+func writeModel(t *testing.T, specs []fixture.TensorSpec, data map[string][]byte, config string) string {
+	t.Helper()
+	dir := t.TempDir()
+	require.NoError(t, fixture.Safetensors{Tensors: specs, Data: data}.Write(filepath.Join(dir, "model.safetensors")))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "config.json"), []byte(config), 0o644))
+	return dir
+}
+
+// MLX stores 4-bit weights packed eight to a U32 word under the plain
+// name "M.weight", with "M.scales" and "M.biases" (quantization offsets,
+// not layer biases) beside it.
+func TestMLXPacked(t *testing.T) {
+	var specs []fixture.TensorSpec
+	for _, l := range smallLinears() {
+		name, out, in := l[0].(string), l[1].(uint64), l[2].(uint64)
+		specs = append(specs,
+			fixture.TensorSpec{Name: name + ".weight", Shape: []uint64{out, in * 4 / 32}, DType: "U32"},
+			fixture.TensorSpec{Name: name + ".scales", Shape: []uint64{out, in / 64}, DType: "F16"},
+			fixture.TensorSpec{Name: name + ".biases", Shape: []uint64{out, in / 64}, DType: "F16"},
+		)
+	}
+	dir := writeModel(t, specs, nil, `{"model_type":"llama","quantization":{"group_size":64,"bits":4}}`)
+	r := buildPath(t, dir, Options{})
+	require.Equal(t, uint64(linearParameters), r.Parameters)
+	require.Equal(t, uint64(2*(2*256*256+2*128*256+3*768*256)/64*2), r.ByRole["quant_aux"].Elements)
+	requireNote(t, r, "MLX 4-bit weights packed in U32 words (×8)")
+}
+
+// compressed-tensors pack-quantized: "M.weight_packed" I32 words with the
+// true shape stored as the data of "M.weight_shape".
+func TestCompressedTensorsPacked(t *testing.T) {
+	var specs []fixture.TensorSpec
+	data := map[string][]byte{}
+	for _, l := range smallLinears() {
+		name, out, in := l[0].(string), l[1].(uint64), l[2].(uint64)
+		specs = append(specs,
+			// Padded to whole words, as the packer does: the container
+			// alone would over-count.
+			fixture.TensorSpec{Name: name + ".weight_packed", Shape: []uint64{out, in/8 + 1}, DType: "I32"},
+			fixture.TensorSpec{Name: name + ".weight_scale", Shape: []uint64{out, in / 128}, DType: "BF16"},
+			fixture.TensorSpec{Name: name + ".weight_shape", Shape: []uint64{2}, DType: "I64"},
+		)
+		shape := make([]byte, 16)
+		binary.LittleEndian.PutUint64(shape, out)
+		binary.LittleEndian.PutUint64(shape[8:], in)
+		data[name+".weight_shape"] = shape
+	}
+	dir := writeModel(t, specs, data, `{"model_type":"llama","quantization_config":{"quant_method":"compressed-tensors","format":"pack-quantized",
+		"config_groups":{"group_0":{"targets":["Linear"],"weights":{"num_bits":4,"type":"int"}}}}}`)
+	r := buildPath(t, dir, Options{})
+	require.Equal(t, uint64(linearParameters), r.Parameters, "the shapes come from weight_shape, not the padded containers")
+	requireNote(t, r, "compressed-tensors packed weights (shape from weight_shape)")
+
+	// Without reading data the container gives an upper bound, said so.
+	r = buildPath(t, dir, Options{NoData: true})
+	require.Greater(t, r.Parameters, uint64(linearParameters))
+	requireNote(t, r, "an upper bound without weight_shape")
+}
+
+// A vision-language model: the tower and projector are separate
+// components, so the language model's own figure stands alone.
+func TestVisionComponents(t *testing.T) {
+	specs := []fixture.TensorSpec{
+		{Name: "model.language_model.embed_tokens.weight", Shape: []uint64{1000, 64}, DType: "BF16"},
+		{Name: "model.language_model.layers.0.self_attn.q_proj.weight", Shape: []uint64{64, 64}, DType: "BF16"},
+		{Name: "model.language_model.layers.0.mlp.up_proj.weight", Shape: []uint64{128, 64}, DType: "BF16"},
+		{Name: "model.language_model.norm.weight", Shape: []uint64{64}, DType: "BF16"},
+		{Name: "lm_head.weight", Shape: []uint64{1000, 64}, DType: "BF16"},
+		{Name: "model.vision_tower.vision_model.encoder.layers.0.self_attn.q_proj.weight", Shape: []uint64{32, 32}, DType: "BF16"},
+		{Name: "model.vision_tower.vision_model.embeddings.patch_embedding.weight", Shape: []uint64{32, 3, 14, 14}, DType: "BF16"},
+		{Name: "model.multi_modal_projector.linear_1.weight", Shape: []uint64{64, 32}, DType: "BF16"},
+	}
+	dir := writeModel(t, specs, nil, `{"model_type":"llava","architectures":["LlavaForConditionalGeneration"],"text_config":{"num_hidden_layers":1,"hidden_size":64}}`)
+	r := buildPath(t, dir, Options{})
+	require.Equal(t, uint64(1000*64+64*64+128*64+64+1000*64), r.ByComponent["language_model"].Parameters)
+	require.Equal(t, uint64(32*32+32*3*14*14), r.ByComponent["vision"].Parameters)
+	require.Equal(t, uint64(64*32), r.ByComponent["projector"].Parameters)
+	require.Equal(t, 1, r.Formula.Layers)
+	// The formula compares the language model only.
+	require.Equal(t, r.ByComponent["language_model"].Parameters, r.Formula.MainParameters)
+}
+
+func TestUnknownNamesAndEmptyFiles(t *testing.T) {
+	r := buildPath(t, corpus.Path(t, "safetensors-dtypes-torch/model.safetensors"), Options{})
+	require.Equal(t, 36, r.ByRole["other"].Tensors)
+	requireNote(t, r, "36 tensors have names no rule recognises, counted under role other: int64_3, int64_35, int64_357, float64_3, float64_35 and 31 more patterns")
+	require.Nil(t, r.Formula, "no blocks, no formula")
+
+	r = buildPath(t, corpus.Path(t, "llamacpp-vocab/ggml-vocab-bert-bge.gguf"), Options{})
+	require.Zero(t, r.Tensors)
+	require.Nil(t, r.Formula)
+	require.Nil(t, r.Costs)
+	requireNote(t, r, "the files hold no tensors")
+}

@@ -1,0 +1,332 @@
+package count
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/tensorcount/tensorcount/classify"
+	"github.com/tensorcount/tensorcount/internal/text"
+	"github.com/tensorcount/tensorcount/model"
+	"github.com/tensorcount/tensorcount/scan"
+)
+
+// Schema identifies the JSON layout; it changes only if a key is renamed
+// or removed, which the contract forbids.
+const Schema = "tensorcount/v1"
+
+// A Report holds every figure tensorcount reports for one model. Its JSON
+// form is the documented contract: keys are added, never renamed or
+// dropped, counts are exact integers, and a figure that does not apply is
+// omitted.
+type Report struct {
+	Schema string       `json:"schema"`
+	Path   string       `json:"path"`
+	Format string       `json:"format"`
+	Files  []FileReport `json:"files"`
+
+	// Tensors counts tensor entries in the selected files.
+	Tensors int `json:"tensors"`
+	// Elements is the sum of shape products over every stored tensor, as
+	// written (packed containers counted as stored).
+	Elements uint64 `json:"elements"`
+	// Parameters counts learned parameters: logical element counts
+	// (packed weights unpacked), excluding buffers and quantization
+	// bookkeeping, and counting a tied tensor stored twice once.
+	Parameters uint64 `json:"parameters"`
+	// ActiveParameters is what one token uses: parameters minus the
+	// routed experts it does not run. Equal to Parameters for a dense
+	// model; omitted for a mixture of experts whose experts per token is
+	// unknown.
+	ActiveParameters uint64 `json:"active_parameters,omitempty"`
+	// NonEmbeddingParameters is Parameters minus the token embedding,
+	// position embedding and output head (each given below, so another
+	// convention can be applied).
+	NonEmbeddingParameters      uint64 `json:"non_embedding_parameters"`
+	EmbeddingParameters         uint64 `json:"embedding_parameters"`
+	PositionEmbeddingParameters uint64 `json:"position_embedding_parameters,omitempty"`
+	HeadParameters              uint64 `json:"head_parameters"`
+	// Bytes is what the tensors occupy on disk: tensor bytes, not headers
+	// or alignment padding.
+	Bytes            int64   `json:"bytes"`
+	BitsPerParameter float64 `json:"bits_per_parameter,omitempty"`
+
+	ByDType     map[string]DTypeCount `json:"by_dtype"`
+	ByRole      map[string]RoleCount  `json:"by_role"`
+	ByComponent map[string]RoleCount  `json:"by_component"`
+	ByLayer     []LayerCount          `json:"by_layer,omitempty"`
+
+	Arch    *model.Arch `json:"arch,omitempty"`
+	Tie     *Tie        `json:"tie,omitempty"`
+	MoE     *MoE        `json:"moe,omitempty"`
+	Formula *Formula    `json:"formula,omitempty"`
+	Costs   *Costs      `json:"costs,omitempty"`
+	Notes   []string    `json:"notes"`
+
+	// PerTensor holds every tensor in file order with its final label and
+	// count: what the totals above add up, and what diff compares. It is
+	// not part of the JSON form, so a Report read back from JSON has none.
+	PerTensor []Tensor `json:"-"`
+}
+
+// FileReport describes one weight file.
+type FileReport struct {
+	Path        string `json:"path"`
+	Format      string `json:"format"`
+	Tensors     int    `json:"tensors"`
+	Bytes       int64  `json:"bytes"`
+	Size        int64  `json:"size"`
+	HeaderBytes int64  `json:"header_bytes"`
+}
+
+// DTypeCount totals the tensors stored in one dtype.
+type DTypeCount struct {
+	Tensors  int    `json:"tensors"`
+	Elements uint64 `json:"elements"`
+	Bytes    int64  `json:"bytes"`
+}
+
+// RoleCount totals the tensors of one role or component. Elements are as
+// stored; Parameters as counted (zero for buffers and bookkeeping).
+type RoleCount struct {
+	Tensors    int    `json:"tensors"`
+	Elements   uint64 `json:"elements"`
+	Parameters uint64 `json:"parameters"`
+}
+
+// LayerCount totals one block of one component. Layer -1 collects the
+// tensors outside any block (embeddings, final norm, head).
+type LayerCount struct {
+	Component  string            `json:"component"`
+	Layer      int               `json:"layer"`
+	Tensors    int               `json:"tensors"`
+	Parameters uint64            `json:"parameters"`
+	ByRole     map[string]uint64 `json:"by_role"`
+}
+
+// Options adjusts what Build computes.
+type Options struct {
+	// Context, when positive, adds the KV-cache size for that many tokens
+	// to the costs.
+	Context int
+	// Tokens, when positive, adds the training compute for that many
+	// tokens (6·N·D).
+	Tokens uint64
+	// NoData skips the only data read a count makes (comparing a stored
+	// head with the embedding, reading packed-weight descriptions).
+	NoData bool
+}
+
+// Build computes the report of a loaded model.
+func Build(m *model.Model, opt Options) (*Report, error) {
+	r := &Report{
+		Schema:      Schema,
+		Path:        m.Path,
+		Format:      m.Format,
+		ByDType:     map[string]DTypeCount{},
+		ByRole:      map[string]RoleCount{},
+		ByComponent: map[string]RoleCount{},
+	}
+	for _, f := range m.Files {
+		r.Files = append(r.Files, FileReport{Path: f.Path, Format: f.Format, Tensors: f.Tensors,
+			Bytes: f.Bytes, Size: f.Size, HeaderBytes: f.HeaderBytes})
+	}
+	if m.Arch != (model.Arch{}) {
+		a := m.Arch
+		r.Arch = &a
+	}
+	c := &counter{m: m, opt: opt, notes: newNotes(m.Notes)}
+	var src *scan.Source
+	if !opt.NoData {
+		src = scan.NewSource()
+		defer src.Close()
+		c.data = src
+	}
+	c.labelAll()
+	c.count()
+	if src != nil {
+		r.Tie = c.tie(src)
+	} else {
+		r.Tie = c.tie(nil)
+	}
+	c.sum(r)
+	c.unknown(r)
+	c.adapter(r)
+	r.MoE = c.moe(r)
+	r.Formula = c.formula(r)
+	r.Costs = c.costs(r)
+	r.Notes = c.notes.render()
+	r.PerTensor = c.items
+	return r, nil
+}
+
+// sum fills the totals and breakdowns. The tables are accumulated through
+// pointers, one map lookup per tensor and table, since this loop runs over
+// every tensor of checkpoints with a hundred thousand of them.
+func (c *counter) sum(r *Report) {
+	type layerKey struct {
+		comp  classify.Component
+		layer int
+	}
+	layers := map[layerKey]*LayerCount{}
+	dtypes := map[string]*DTypeCount{}
+	roles := map[classify.Role]*RoleCount{}
+	comps := map[classify.Component]*RoleCount{}
+	for i := range c.items {
+		it := &c.items[i]
+		t, l := it.Tensor, &it.Label
+		n := t.Elements()
+		var p uint64
+		if it.Counted() {
+			p = it.Parameters
+		}
+		r.Tensors++
+		r.Elements += n
+		r.Bytes += t.Size
+		r.Parameters += p
+
+		d := dtypes[t.DType.Name]
+		if d == nil {
+			d = &DTypeCount{}
+			dtypes[t.DType.Name] = d
+		}
+		d.Tensors++
+		d.Elements += n
+		d.Bytes += t.Size
+
+		for _, rc := range [2]*RoleCount{get(roles, l.Role), get(comps, l.Component)} {
+			rc.Tensors++
+			rc.Elements += n
+			rc.Parameters += p
+		}
+
+		key := layerKey{l.Component, l.Layer}
+		lc, ok := layers[key]
+		if !ok {
+			lc = &LayerCount{Component: string(l.Component), Layer: l.Layer, ByRole: map[string]uint64{}}
+			layers[key] = lc
+		}
+		lc.Tensors++
+		lc.Parameters += p
+		lc.ByRole[string(l.Role)] += p
+
+		if l.Component == classify.ComponentLanguageModel || l.Component == classify.ComponentMTP {
+			switch {
+			case l.Role == classify.RoleEmbedding && (l.Kind == classify.KindTokenEmbd || l.Kind == classify.KindNone):
+				r.EmbeddingParameters += p
+			case l.Role == classify.RolePositionEmbedding:
+				r.PositionEmbeddingParameters += p
+			case l.Role == classify.RoleHead && l.Kind == classify.KindOutput:
+				r.HeadParameters += p
+			}
+		}
+	}
+	for name, d := range dtypes {
+		r.ByDType[name] = *d
+	}
+	for role, rc := range roles {
+		r.ByRole[string(role)] = *rc
+	}
+	for comp, cc := range comps {
+		r.ByComponent[string(comp)] = *cc
+	}
+	r.NonEmbeddingParameters = r.Parameters - r.EmbeddingParameters - r.PositionEmbeddingParameters - r.HeadParameters
+	r.ActiveParameters = r.Parameters
+	if r.Parameters > 0 {
+		r.BitsPerParameter = text.Round6(float64(r.Bytes) * 8 / float64(r.Parameters))
+	}
+	for _, lc := range layers {
+		r.ByLayer = append(r.ByLayer, *lc)
+	}
+	order := map[string]int{}
+	for i, comp := range classify.Components() {
+		order[string(comp)] = i
+	}
+	sort.Slice(r.ByLayer, func(i, j int) bool {
+		a, b := r.ByLayer[i], r.ByLayer[j]
+		if a.Component != b.Component {
+			return order[a.Component] < order[b.Component]
+		}
+		return a.Layer < b.Layer
+	})
+}
+
+// maxUnknownListed bounds the unrecognised name patterns a note lists.
+const maxUnknownListed = 5
+
+// unknown lists the tensors no rule recognised, by name pattern, and says
+// when the files hold no tensors at all.
+func (c *counter) unknown(r *Report) {
+	if r.Tensors == 0 {
+		c.notes.add("the files hold no tensors (a vocabulary-only GGUF, say): there is nothing to count")
+		return
+	}
+	var patterns []string
+	seen := map[string]bool{}
+	n := 0
+	for i := range c.items {
+		if c.items[i].Label.Known() {
+			continue
+		}
+		n++
+		p := string(appendPattern(nil, c.items[i].Tensor.Name))
+		if !seen[p] {
+			seen[p] = true
+			patterns = append(patterns, text.Safe(p))
+		}
+	}
+	if n == 0 {
+		return
+	}
+	more := ""
+	if len(patterns) > maxUnknownListed {
+		more = fmt.Sprintf(" and %d more patterns", len(patterns)-maxUnknownListed)
+		patterns = patterns[:maxUnknownListed]
+	}
+	c.notes.add(fmt.Sprintf("%s %s no rule recognises, counted under role other: %s%s",
+		text.Exact(n), text.Plural(n, "tensor has a name", "tensors have names"), strings.Join(patterns, ", "), more))
+}
+
+// adapter says so when the files hold only LoRA factors: the figures then
+// describe an adapter, not a model that runs on its own.
+func (c *counter) adapter(r *Report) {
+	a := r.ByRole[string(classify.RoleAdapter)]
+	if a.Tensors == 0 || a.Tensors != r.Tensors {
+		return
+	}
+	rank := uint64(0)
+	for i := range c.items {
+		if sh := c.items[i].Tensor.Shape; len(sh) == 2 {
+			if rank == 0 || min(sh[0], sh[1]) < rank {
+				rank = min(sh[0], sh[1])
+			}
+		}
+	}
+	c.notes.add(fmt.Sprintf("every tensor is a LoRA factor (rank %d): this is an adapter, trained on top of a base model that is not in these files; its costs are the adapter's alone", rank))
+}
+
+// get returns the counter of key in m, creating it.
+func get[K comparable](m map[K]*RoleCount, key K) *RoleCount {
+	rc := m[key]
+	if rc == nil {
+		rc = &RoleCount{}
+		m[key] = rc
+	}
+	return rc
+}
+
+// DTypesBySize lists the dtypes of the report, largest share of bytes first.
+func (r *Report) DTypesBySize() []string {
+	names := make([]string, 0, len(r.ByDType))
+	for n := range r.ByDType {
+		names = append(names, n)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		a, b := r.ByDType[names[i]], r.ByDType[names[j]]
+		if a.Bytes != b.Bytes {
+			return a.Bytes > b.Bytes
+		}
+		return names[i] < names[j]
+	})
+	return names
+}

@@ -1,0 +1,158 @@
+package count
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/tensorcount/tensorcount/classify"
+	"github.com/tensorcount/tensorcount/format"
+	"github.com/tensorcount/tensorcount/internal/text"
+	"github.com/tensorcount/tensorcount/scan"
+)
+
+// Tie says whether the output head shares the token embedding's weights,
+// and how that was decided.
+type Tie struct {
+	// Tied: the head is the embedding, counted once.
+	Tied bool `json:"tied"`
+	// Embedding and Head name the tensors; Head is empty when no head is
+	// stored.
+	Embedding string `json:"embedding,omitempty"`
+	Head      string `json:"head,omitempty"`
+	// HeadStored: a head tensor is in the files.
+	HeadStored bool `json:"head_stored"`
+	// Evidence is how the answer was reached: "no head tensor",
+	// "config", "identical content", "different content", "different
+	// shape", "constant content".
+	Evidence string `json:"evidence"`
+	// DuplicateParameters is what a naive count adds for the second copy
+	// of a tied weight stored twice.
+	DuplicateParameters uint64 `json:"duplicate_parameters,omitempty"`
+	// BytesRead is the tensor data the content check read.
+	BytesRead int64 `json:"bytes_read,omitempty"`
+}
+
+// comparer compares tensor contents; scan.Source in practice.
+type comparer interface {
+	Compare(a, b format.Tensor) (scan.Comparison, error)
+}
+
+// tie decides whether the main model's head is tied to its embedding.
+// Only the language model counts: an MTP layer's own embedding and head
+// copies are counted as stored.
+func (c *counter) tie(cmp comparer) *Tie {
+	var emb, head *Tensor
+	for i := range c.items {
+		it := &c.items[i]
+		l := &it.Label
+		if l.Component != classify.ComponentLanguageModel || l.Param != "weight" {
+			continue
+		}
+		switch {
+		case l.Role == classify.RoleEmbedding && l.Kind == classify.KindTokenEmbd && emb == nil:
+			emb = it
+		case l.Role == classify.RoleHead && l.Kind == classify.KindOutput && head == nil:
+			head = it
+		}
+	}
+	if emb == nil {
+		return nil
+	}
+	stated := c.m.Arch.TiedEmbeddings
+	t := &Tie{Embedding: emb.Tensor.Name}
+	if head == nil {
+		if !c.decoder() {
+			return nil // an encoder without an LM head: nothing is tied
+		}
+		t.Tied = true
+		t.Evidence = "no head tensor"
+		c.notes.add(fmt.Sprintf("no output head is stored: the head reuses %s (tied embeddings), counted once", text.Safe(emb.Tensor.Name)))
+		if stated != nil && !*stated {
+			c.notes.add("config.json says tie_word_embeddings is false, yet no head tensor is stored")
+		}
+		return t
+	}
+	t.Head, t.HeadStored = head.Tensor.Name, true
+	sameShape := emb.Tensor.DType == head.Tensor.DType && equalShape(emb.Tensor.Shape, head.Tensor.Shape)
+	if !sameShape {
+		t.Evidence = "different shape"
+		if emb.Tensor.Elements() == head.Tensor.Elements() && emb.Tensor.DType != head.Tensor.DType {
+			t.Evidence = "different dtype"
+		}
+		return t
+	}
+	verdict := scan.Different
+	if cmp != nil {
+		r, err := cmp.Compare(*emb.Tensor, *head.Tensor)
+		if err != nil {
+			c.notes.add(fmt.Sprintf("could not compare %s with %s: %v", text.Safe(emb.Tensor.Name), text.Safe(head.Tensor.Name), err))
+		} else {
+			verdict = r.Verdict
+			t.BytesRead = 2 * r.BytesRead
+		}
+	}
+	switch {
+	case verdict == scan.Identical:
+		t.Tied, t.Evidence = true, "identical content"
+		c.notes.add(fmt.Sprintf("%s is byte-identical to %s: one tied weight stored twice, counted once (%s parameters not counted again)",
+			text.Safe(head.Tensor.Name), text.Safe(emb.Tensor.Name), text.Exact(head.Parameters)))
+	case stated != nil && *stated:
+		t.Tied, t.Evidence = true, "config"
+		why := "its content was not compared"
+		switch verdict {
+		case scan.Different:
+			why = "although its content differs (the loader replaces it with the embedding)"
+		case scan.Constant:
+			why = "its content is constant placeholder data"
+		}
+		c.notes.add(fmt.Sprintf("config.json ties the embeddings: the stored %s is the same parameter as %s, counted once; %s",
+			text.Safe(head.Tensor.Name), text.Safe(emb.Tensor.Name), why))
+	case verdict == scan.Constant:
+		t.Evidence = "constant content"
+		c.notes.add(fmt.Sprintf("%s and %s hold only constant (placeholder) values, which says nothing about tying; they are counted as two untied weights",
+			text.Safe(emb.Tensor.Name), text.Safe(head.Tensor.Name)))
+	default:
+		t.Evidence = "different content"
+		if cmp != nil {
+			c.notes.add(fmt.Sprintf("%s differs from %s (found in %s of sampled data): two untied weights",
+				text.Safe(head.Tensor.Name), text.Safe(emb.Tensor.Name), text.Bytes(t.BytesRead)))
+		}
+	}
+	if t.Tied {
+		head.Excluded = ExcludedTiedCopy
+		t.DuplicateParameters = head.Parameters
+	}
+	return t
+}
+
+// decoder reports whether the model generates text, so that a missing
+// head means a tied one rather than an encoder without a head.
+func (c *counter) decoder() bool {
+	a := c.m.Arch
+	if a.TiedEmbeddings != nil && *a.TiedEmbeddings {
+		return true
+	}
+	if c.m.Format == "gguf" {
+		return true // llama.cpp reuses token_embd when output is absent
+	}
+	for _, suffix := range []string{"ForCausalLM", "LMHeadModel", "ForConditionalGeneration"} {
+		if strings.HasSuffix(a.Class, suffix) {
+			return true
+		}
+	}
+	// Without a config, a decoder is recognised by its decoder-only
+	// layout: blocks and a final norm but no head.
+	return a.Class == ""
+}
+
+func equalShape(a, b []uint64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

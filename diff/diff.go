@@ -1,0 +1,260 @@
+package diff
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/tensorcount/tensorcount/classify"
+	"github.com/tensorcount/tensorcount/count"
+	"github.com/tensorcount/tensorcount/format/gguf"
+	"github.com/tensorcount/tensorcount/internal/text"
+)
+
+// A Diff is the structural difference between two checkpoints: which
+// tensors only one side has, which changed shape or dtype, how each
+// role's parameters moved, and how the embeddings are tied on each side.
+type Diff struct {
+	Schema string `json:"schema"`
+	A      Side   `json:"a"`
+	B      Side   `json:"b"`
+	// MatchedBy is "name", or "canonical name" when the formats differ
+	// and Hugging Face names were mapped to GGUF ones.
+	MatchedBy      string           `json:"matched_by"`
+	OnlyInA        []Tensor         `json:"only_in_a"`
+	OnlyInB        []Tensor         `json:"only_in_b"`
+	ShapeChanges   []Change         `json:"shape_changes"`
+	DTypeChanges   []DTypeChange    `json:"dtype_changes"`
+	RoleDeltas     map[string]Delta `json:"role_deltas"`
+	ParameterDelta int64            `json:"parameter_delta"`
+	Ties           []string         `json:"ties"`
+	Same           bool             `json:"same"`
+	Verdict        string           `json:"verdict"`
+}
+
+// Side summarises one checkpoint.
+type Side struct {
+	Path       string `json:"path"`
+	Format     string `json:"format"`
+	Tensors    int    `json:"tensors"`
+	Elements   uint64 `json:"elements"`
+	Parameters uint64 `json:"parameters"`
+	Bytes      int64  `json:"bytes"`
+	Tied       bool   `json:"tied"`
+	FileType   string `json:"file_type,omitempty"` // GGUF general.file_type name
+}
+
+// A Tensor is a tensor (or a group of tensors sharing a canonical
+// name) present on one side only.
+type Tensor struct {
+	Name       string   `json:"name"`
+	Role       string   `json:"role"`
+	DType      string   `json:"dtype"`
+	Shape      []uint64 `json:"shape"`
+	Elements   uint64   `json:"elements"`
+	Parameters uint64   `json:"parameters"`
+}
+
+// A Change is a tensor present on both sides with another shape.
+type Change struct {
+	A, B Tensor
+}
+
+// A DTypeChange counts the matched tensors stored as From in A and To in B.
+type DTypeChange struct {
+	From    string `json:"from"`
+	To      string `json:"to"`
+	Tensors int    `json:"tensors"`
+}
+
+// Delta is a figure on both sides.
+type Delta struct {
+	A     uint64 `json:"a"`
+	B     uint64 `json:"b"`
+	Delta int64  `json:"delta"`
+}
+
+// group is the tensors of one side sharing a match key.
+type group struct {
+	key   string
+	items []*count.Tensor
+}
+
+func (g *group) tensor() Tensor {
+	it := g.items[0]
+	d := Tensor{Name: it.Tensor.Name, Role: string(it.Label.Role), DType: it.Tensor.DType.Name, Shape: it.Tensor.Shape}
+	if len(g.items) > 1 {
+		d.Name = fmt.Sprintf("%s (+%d more)", it.Tensor.Name, len(g.items)-1)
+		d.Shape = nil
+	}
+	for _, it := range g.items {
+		d.Elements += it.Tensor.Elements()
+		d.Parameters += it.CountedParameters()
+	}
+	return d
+}
+
+// Compare compares two reports from their per-tensor results. Tensors are matched by name; when the
+// formats differ, by the GGUF name a Hugging Face name maps to, so that a
+// safetensors checkpoint and its GGUF conversion line up. Shapes are
+// compared in PyTorch order on both sides.
+func Compare(a, b *count.Report) (*Diff, error) {
+	for _, r := range [2]*count.Report{a, b} {
+		if len(r.PerTensor) != r.Tensors {
+			return nil, fmt.Errorf("%s: the report holds no per-tensor results (a report read back from JSON, say); diff needs the report of a loaded model", text.Safe(r.Path))
+		}
+	}
+	d := &Diff{Schema: "tensorcount/diff/v1", A: side(a), B: side(b), MatchedBy: "name", RoleDeltas: map[string]Delta{}}
+	canonical := a.Format != b.Format
+	if canonical {
+		d.MatchedBy = "canonical name"
+	}
+	ga, gb := groups(a, canonical), groups(b, canonical)
+	dtypes := map[[2]string]int{}
+	for _, k := range ga.order {
+		x := ga.byKey[k]
+		y, ok := gb.byKey[k]
+		if !ok {
+			d.OnlyInA = append(d.OnlyInA, x.tensor())
+			continue
+		}
+		tx, ty := x.tensor(), y.tensor()
+		if tx.Elements != ty.Elements || (len(x.items) == 1 && len(y.items) == 1 && !slices.Equal(tx.Shape, ty.Shape)) {
+			d.ShapeChanges = append(d.ShapeChanges, Change{A: tx, B: ty})
+		}
+		// A group is one tensor, or the per-expert tensors one fused GGUF
+		// tensor replaces; its first tensor's dtype stands for it.
+		dtypes[[2]string{x.items[0].Tensor.DType.Name, y.items[0].Tensor.DType.Name}]++
+	}
+	for _, k := range gb.order {
+		if _, ok := ga.byKey[k]; !ok {
+			d.OnlyInB = append(d.OnlyInB, gb.byKey[k].tensor())
+		}
+	}
+	for pair, n := range dtypes {
+		if pair[0] != pair[1] {
+			d.DTypeChanges = append(d.DTypeChanges, DTypeChange{From: pair[0], To: pair[1], Tensors: n})
+		}
+	}
+	slices.SortFunc(d.DTypeChanges, func(x, y DTypeChange) int {
+		return cmp.Or(cmp.Compare(y.Tensors, x.Tensors), strings.Compare(x.From, y.From), strings.Compare(x.To, y.To))
+	})
+	for _, role := range classify.Roles() {
+		ca, cb := a.ByRole[string(role)], b.ByRole[string(role)]
+		if ca.Parameters != cb.Parameters {
+			d.RoleDeltas[string(role)] = Delta{A: ca.Parameters, B: cb.Parameters, Delta: int64(cb.Parameters) - int64(ca.Parameters)}
+		}
+	}
+	d.ParameterDelta = int64(b.Parameters) - int64(a.Parameters)
+	d.Ties = ties(a, b)
+	d.Same = len(d.OnlyInA) == 0 && len(d.OnlyInB) == 0 && len(d.ShapeChanges) == 0 && len(d.DTypeChanges) == 0 && d.ParameterDelta == 0 && d.A.Tied == d.B.Tied
+	d.Verdict = d.verdict()
+	return d, nil
+}
+
+func side(r *count.Report) Side {
+	s := Side{Path: r.Path, Format: r.Format, Tensors: r.Tensors, Elements: r.Elements, Parameters: r.Parameters, Bytes: r.Bytes}
+	if r.Tie != nil {
+		s.Tied = r.Tie.Tied
+	}
+	if r.Arch != nil && r.Arch.FileType != nil {
+		s.FileType = gguf.FileTypeName(*r.Arch.FileType)
+	}
+	return s
+}
+
+type grouping struct {
+	order []string
+	byKey map[string]*group
+}
+
+// groups keys every tensor of r: its name, or its canonical GGUF name
+// when canonical is set (tensors without one keep their name, so buffers
+// such as rope_freqs show up as present on one side only).
+func groups(r *count.Report, canonical bool) grouping {
+	g := grouping{byKey: map[string]*group{}}
+	for i := range r.PerTensor {
+		it := &r.PerTensor[i]
+		key := it.Tensor.Name
+		if canonical && it.Label.Canonical != "" {
+			key = it.Label.Canonical
+		}
+		x, ok := g.byKey[key]
+		if !ok {
+			x = &group{key: key}
+			g.byKey[key] = x
+			g.order = append(g.order, key)
+		}
+		x.items = append(x.items, it)
+	}
+	return g
+}
+
+// ties says how each side treats the output head.
+func ties(a, b *count.Report) []string {
+	if a.Tie == nil || b.Tie == nil || a.Tie.Tied == b.Tie.Tied {
+		return nil
+	}
+	tied, untied, tl, ul := a, b, "A", "B"
+	if b.Tie.Tied {
+		tied, untied, tl, ul = b, a, "B", "A"
+	}
+	head := untied.HeadParameters
+	return []string{fmt.Sprintf("%s stores %s, %s parameters, that %s ties to %s (%s)",
+		ul, text.Safe(untied.Tie.Head), text.Exact(head), tl, text.Safe(tied.Tie.Embedding), tied.Tie.Evidence)}
+}
+
+// verdict sums the diff up in one line.
+func (d *Diff) verdict() string {
+	if d.Same {
+		return "no differences: same tensors, shapes, dtypes and parameters"
+	}
+	var parts []string
+	if d.ParameterDelta == 0 {
+		parts = append(parts, "same parameters")
+	} else {
+		pct := float64(d.ParameterDelta) * 100 / float64(max(d.A.Parameters, 1))
+		parts = append(parts, fmt.Sprintf("parameters differ by %s (%+.2f%%)", text.Signed(d.ParameterDelta), pct))
+	}
+	if len(d.Ties) > 0 {
+		parts = append(parts, d.Ties[0])
+	}
+	if len(d.DTypeChanges) > 0 {
+		if d.B.FileType != "" && d.A.FileType != d.B.FileType {
+			parts = append(parts, fmt.Sprintf("B is a %s re-quantization of A", d.B.FileType))
+		} else if d.A.FileType != "" && d.B.FileType == "" {
+			parts = append(parts, fmt.Sprintf("A is a %s quantization of B", d.A.FileType))
+		} else {
+			c := d.DTypeChanges[0]
+			parts = append(parts, fmt.Sprintf("dtypes differ (%s → %s in %d tensors)", c.From, c.To, c.Tensors))
+		}
+	}
+	if n := len(d.ShapeChanges); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d %s changed shape", n, text.Plural(n, "tensor", "tensors")))
+	}
+	for _, only := range []struct {
+		side string
+		ts   []Tensor
+	}{{"A", d.OnlyInA}, {"B", d.OnlyInB}} {
+		if len(only.ts) == 0 {
+			continue
+		}
+		var params uint64
+		roles := map[string]int{}
+		for _, t := range only.ts {
+			params += t.Parameters
+			roles[t.Role]++
+		}
+		desc := fmt.Sprintf("%d %s only in %s", len(only.ts), text.Plural(len(only.ts), "tensor", "tensors"), only.side)
+		if params == 0 && len(roles) == 1 {
+			for role := range roles {
+				desc += fmt.Sprintf(" (%s, no parameters)", role)
+			}
+		} else {
+			desc += fmt.Sprintf(" (%s parameters)", text.Exact(params))
+		}
+		parts = append(parts, desc)
+	}
+	return strings.Join(parts, "; ")
+}

@@ -1,0 +1,83 @@
+package diff
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/tensorcount/tensorcount/internal/fixture/archs"
+)
+
+func TestDiffTiedVsUntied(t *testing.T) {
+	a := build(t, archs.Qwen25_05B())
+	b := build(t, archs.Qwen25_05BUntied())
+	d := compare(t, a, b)
+	require.False(t, d.Same)
+	require.Equal(t, int64(136_134_656), d.ParameterDelta)
+	require.Len(t, d.OnlyInB, 1)
+	require.Equal(t, "lm_head.weight", d.OnlyInB[0].Name)
+	require.Equal(t, uint64(136_134_656), d.OnlyInB[0].Parameters)
+	require.Empty(t, d.OnlyInA)
+	require.Empty(t, d.ShapeChanges)
+	require.Empty(t, d.DTypeChanges)
+	require.Equal(t, Delta{A: 0, B: 136_134_656, Delta: 136_134_656}, d.RoleDeltas["head"])
+	require.Len(t, d.RoleDeltas, 1)
+	require.Equal(t, []string{"B stores lm_head.weight, 136,134,656 parameters, that A ties to model.embed_tokens.weight (no head tensor)"}, d.Ties)
+	require.Contains(t, d.Verdict, "parameters differ by +136,134,656")
+
+	// The other way round.
+	d = compare(t, b, a)
+	require.Equal(t, int64(-136_134_656), d.ParameterDelta)
+	require.Equal(t, "lm_head.weight", d.OnlyInA[0].Name)
+	require.Equal(t, []string{"A stores lm_head.weight, 136,134,656 parameters, that B ties to model.embed_tokens.weight (no head tensor)"}, d.Ties)
+}
+
+// Llama-3.1-8B as safetensors and as its Q4_K_M GGUF: tensors line up
+// through the name mapping, parameters agree, only rope_freqs is extra.
+func TestDiffAcrossFormats(t *testing.T) {
+	dir := t.TempDir()
+	_, err := archs.WriteSharded(dir, archs.Llama31_8B(), archs.Llama31_8BShards())
+	require.NoError(t, err)
+	a := buildPath(t, dir)
+	g := filepath.Join(t.TempDir(), "Llama-3.1-8B-Q4_K_M.gguf")
+	require.NoError(t, archs.WriteGGUF(g, archs.GGUFLlama31_8B(), 0))
+	b := buildPath(t, g)
+
+	d := compare(t, a, b)
+	require.Equal(t, "canonical name", d.MatchedBy)
+	require.Zero(t, d.ParameterDelta)
+	require.Empty(t, d.OnlyInA)
+	require.Len(t, d.OnlyInB, 1)
+	require.Equal(t, "rope_freqs.weight", d.OnlyInB[0].Name)
+	require.Equal(t, "buffer", d.OnlyInB[0].Role)
+	require.Empty(t, d.ShapeChanges, "GGUF shapes are compared in PyTorch order")
+	require.NotEmpty(t, d.DTypeChanges)
+	total := 0
+	for _, c := range d.DTypeChanges {
+		require.Equal(t, "BF16", c.From)
+		total += c.Tensors
+	}
+	require.Equal(t, 291, total)
+	require.Empty(t, d.RoleDeltas)
+	require.Equal(t, "Q4_K_M", d.B.FileType)
+	require.Equal(t, "same parameters; B is a Q4_K_M re-quantization of A; 1 tensor only in B (buffer, no parameters)", d.Verdict)
+}
+
+func TestDiffSelf(t *testing.T) {
+	a := build(t, archs.Mixtral8x7B())
+	d := compare(t, a, a)
+	require.True(t, d.Same)
+	require.Equal(t, "no differences: same tensors, shapes, dtypes and parameters", d.Verdict)
+}
+
+func TestDiffPruned(t *testing.T) {
+	full := archs.Llama(archs.Dims{Layers: 4, Hidden: 256, Heads: 4, KVHeads: 2, HeadDim: 64, FFN: 512, Vocab: 1000})
+	pruned := archs.Llama(archs.Dims{Layers: 3, Hidden: 256, Heads: 4, KVHeads: 2, HeadDim: 64, FFN: 384, Vocab: 1000})
+	d := compare(t, build(t, full), build(t, pruned))
+	require.Len(t, d.OnlyInA, 9, "layer 3's tensors")
+	require.Len(t, d.ShapeChanges, 9, "three FFN matrices in each of the three kept layers")
+	require.Equal(t, int64(pruned.Parameters)-int64(full.Parameters), d.ParameterDelta)
+	require.Contains(t, d.Verdict, "9 tensors changed shape")
+	require.Contains(t, d.Verdict, "9 tensors only in A")
+}

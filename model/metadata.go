@@ -1,0 +1,151 @@
+package model
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/tensorcount/tensorcount/format/gguf"
+	"github.com/tensorcount/tensorcount/format/safetensors"
+)
+
+// A MetadataEntry is one key-value pair a weight file stores beside its
+// tensors: a GGUF metadata key or a safetensors __metadata__ entry.
+type MetadataEntry struct {
+	File string `json:"file"`
+	Key  string `json:"key"`
+	// Type is the GGUF value type ("UINT32", "STRING", "ARRAY"), or
+	// "STRING" for safetensors metadata.
+	Type string `json:"type"`
+	// ElemType and Len describe an array (and Len the length of a
+	// string, in bytes).
+	ElemType string `json:"elem_type,omitempty"`
+	Len      uint64 `json:"len,omitempty"`
+	// Value is the value: a number, bool or string — cut to a preview
+	// unless full was asked for, with Truncated set — or, with full, an
+	// array's elements.
+	Value     any  `json:"value,omitempty"`
+	Truncated bool `json:"truncated,omitempty"`
+}
+
+// maxPreview is how much of a string metadata value is kept unless the
+// full value is asked for: a GGUF string may be hundreds of megabytes.
+const maxPreview = 256
+
+// maxFullArray bounds the elements of one array ReadMetadata returns in
+// full; the length says how many there are.
+const maxFullArray = 1 << 20
+
+// ReadMetadata lists the metadata of every weight file of m, in file
+// order. Strings are previewed and arrays described by type and length;
+// with full, strings are whole and arrays listed (up to a million
+// elements each).
+func ReadMetadata(m *Model, full bool) ([]MetadataEntry, error) {
+	out := []MetadataEntry{}
+	for _, f := range m.Files {
+		switch f.Format {
+		case GGUF:
+			g, err := gguf.Open(f.Path)
+			if err != nil {
+				return nil, err
+			}
+			for _, kv := range g.Metadata {
+				e, err := ggufEntry(g, kv, full)
+				if err != nil {
+					g.Close()
+					return nil, err
+				}
+				e.File = f.Path
+				out = append(out, e)
+			}
+			g.Close()
+		case Safetensors:
+			s, err := safetensors.Open(f.Path)
+			if err != nil {
+				return nil, err
+			}
+			for _, k := range sortedKeys(s.Metadata) {
+				e := MetadataEntry{File: f.Path, Key: k, Type: "STRING"}
+				e.setString(s.Metadata[k], full)
+				out = append(out, e)
+			}
+			s.Close()
+		}
+	}
+	return out, nil
+}
+
+func (e *MetadataEntry) setString(s string, full bool) {
+	e.Len = uint64(len(s))
+	if !full && len(s) > maxPreview {
+		s, e.Truncated = s[:maxPreview], true
+	}
+	e.Value = s
+}
+
+func ggufEntry(g *gguf.File, kv gguf.KV, full bool) (MetadataEntry, error) {
+	e := MetadataEntry{Key: kv.Key, Type: kv.Type.String()}
+	switch kv.Type {
+	case gguf.TypeString:
+		s, _ := kv.String()
+		e.setString(s, full)
+	case gguf.TypeArray:
+		e.ElemType, e.Len = kv.ElemType.String(), kv.Len
+		if !full {
+			return e, nil
+		}
+		if kv.Len > maxFullArray {
+			e.Truncated = true
+		}
+		switch kv.ElemType {
+		case gguf.TypeString:
+			var vals []string
+			err := g.EachArrayString(kv, func(i int, s []byte) error {
+				if i >= maxFullArray {
+					return errStop
+				}
+				vals = append(vals, string(s))
+				return nil
+			})
+			if err != nil && err != errStop {
+				return e, err
+			}
+			e.Value = vals
+		case gguf.TypeFloat32, gguf.TypeFloat64, gguf.TypeArray:
+			// Listed by type and length only.
+		default:
+			if vals, err := g.ArrayUints(kv); err == nil && len(vals) <= maxFullArray {
+				e.Value = vals
+			}
+		}
+	default:
+		e.Value = kv.Value()
+	}
+	return e, nil
+}
+
+var errStop = fmt.Errorf("stop")
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// String renders the value for a table.
+func (e MetadataEntry) String() string {
+	switch v := e.Value.(type) {
+	case nil:
+		if e.Type == "ARRAY" {
+			return fmt.Sprintf("[%s × %s]", e.ElemType, strconv.FormatUint(e.Len, 10))
+		}
+		return ""
+	case string:
+		return v
+	default:
+		return fmt.Sprint(v)
+	}
+}
