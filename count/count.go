@@ -189,7 +189,7 @@ func (c *counter) count() {
 }
 
 // unpack returns the logical element count of a packed weight
-// (FORMATS §1.9) and how it was found.
+// and how it was found.
 func (c *counter) unpack(it *Tensor) (uint64, string, bool) {
 	t := it.Tensor
 	elements := t.Elements()

@@ -193,8 +193,8 @@ func cut(s string) string {
 	return s
 }
 
-// arch extracts the architecture facts, under every spelling FORMATS.md
-// §1.8 lists for each.
+// arch extracts the architecture facts, under every spelling that
+// Hugging Face, Meta and MLX configs use for each.
 func (c *config) arch() Arch {
 	a := Arch{Source: c.file}
 	a.Architecture = c.str("model_type")

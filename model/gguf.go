@@ -100,7 +100,7 @@ func (m *Model) loadGGUFDir(dir string, names []string) ([]string, error) {
 	return used, nil
 }
 
-// ggufArch fills m.Arch from the {arch}.* keys (FORMATS §2.8).
+// ggufArch fills m.Arch from the {arch}.* keys.
 func (m *Model) ggufArch(f *gguf.File) {
 	g := ggufKeys{f: f, m: m}
 	a := &m.Arch
@@ -226,8 +226,8 @@ func (g ggufKeys) int(key string) int {
 	return int(v)
 }
 
-// intOrLayers reads a key that is a scalar or a per-layer array (FORMATS
-// §2.8). For an array the largest value is the model's figure (layers
+// intOrLayers reads a key that is a scalar or a per-layer array.
+// For an array the largest value is the model's figure (layers
 // without attention or FFN store 0); a note says the value varies.
 func (g ggufKeys) intOrLayers(key string, layers int) int {
 	kv, ok := g.f.Lookup(key)

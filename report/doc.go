@@ -1,8 +1,11 @@
-// Package report turns a loaded model into the figures tensorcount
-// reports — tensors, elements, parameters, bytes and their breakdowns —
-// and renders them as an aligned text table, JSON or Markdown.
+// Package report renders what the other packages computed, and computes
+// nothing itself: the summary as aligned text (fitted to a line width,
+// notes wrapped, long names shortened), Markdown for a model card and the
+// documented JSON (schema tensorcount/v1); the audit, the tensor listing
+// (tensorcount/tensors/v1), per-layer totals (tensorcount/layers/v1),
+// metadata (tensorcount/metadata/v1), scan reports (tensorcount/scan/v1)
+// and diffs (tensorcount/diff/v1).
 //
-// Every figure has one definition (see Report), the same in every output
-// form. Anything excluded, unpacked, tied or inferred is explained by a
-// note, so that each number can be checked by hand.
+// Text taken from files (tensor names, metadata, paths) is escaped before
+// it reaches a terminal.
 package report
