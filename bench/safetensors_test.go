@@ -9,8 +9,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/tensorcount/tensorcount/model"
 	"github.com/tensorcount/tensorcount/count"
+	"github.com/tensorcount/tensorcount/model"
 )
 
 // BenchmarkSafetensorsSet counts sharded sets three ways: tensorcount's

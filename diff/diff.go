@@ -105,7 +105,8 @@ func Compare(a, b *count.Report) (*Diff, error) {
 			return nil, fmt.Errorf("%s: the report holds no per-tensor results (a report read back from JSON, say); diff needs the report of a loaded model", text.Safe(r.Path))
 		}
 	}
-	d := &Diff{Schema: "tensorcount/diff/v1", A: side(a), B: side(b), MatchedBy: "name", RoleDeltas: map[string]Delta{}}
+	d := &Diff{Schema: "tensorcount/diff/v1", A: side(a), B: side(b), MatchedBy: "name", RoleDeltas: map[string]Delta{},
+		OnlyInA: []Tensor{}, OnlyInB: []Tensor{}, ShapeChanges: []Change{}, DTypeChanges: []DTypeChange{}, Ties: []string{}}
 	canonical := a.Format != b.Format
 	if canonical {
 		d.MatchedBy = "canonical name"
@@ -147,7 +148,9 @@ func Compare(a, b *count.Report) (*Diff, error) {
 		}
 	}
 	d.ParameterDelta = int64(b.Parameters) - int64(a.Parameters)
-	d.Ties = ties(a, b)
+	if t := ties(a, b); t != nil {
+		d.Ties = t
+	}
 	d.Same = len(d.OnlyInA) == 0 && len(d.OnlyInB) == 0 && len(d.ShapeChanges) == 0 && len(d.DTypeChanges) == 0 && d.ParameterDelta == 0 && d.A.Tied == d.B.Tied
 	d.Verdict = d.verdict()
 	return d, nil

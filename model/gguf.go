@@ -83,7 +83,7 @@ func (m *Model) loadGGUFDir(dir string, names []string) ([]string, error) {
 		p, _, _, _, ok := gguf.SplitName(n)
 		if !ok || (i > 0 && p != prefix) {
 			sort.Strings(models)
-			return nil, fmt.Errorf("%s: %d GGUF files (%s); pass the one to count", dir, len(models), strings.Join(models, ", "))
+			return nil, pathErrorf(ErrSeveralModels, dir, "%d GGUF files (%s); pass the one to count", len(models), fewNames(models))
 		}
 		prefix = p
 	}

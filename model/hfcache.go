@@ -44,11 +44,11 @@ func hfSnapshot(dir string) (snapshot, note string, err error) {
 	}
 	switch len(revs) {
 	case 0:
-		return "", "", fmt.Errorf("%s: Hugging Face cache entry with no snapshots", dir)
+		return "", "", pathErrorf(ErrNoWeights, dir, "Hugging Face cache entry with no snapshots")
 	case 1:
 		return filepath.Join(snaps, revs[0]), fmt.Sprintf("Hugging Face cache entry: snapshot %s (the only one; no refs/main)", short(revs[0])), nil
 	}
-	return "", "", fmt.Errorf("%s: no refs/main and %d snapshots (%s); pass the snapshot directory", dir, len(revs), strings.Join(revs, ", "))
+	return "", "", pathErrorf(ErrSeveralModels, dir, "no refs/main and %d snapshots (%s); pass the snapshot directory", len(revs), fewNames(revs))
 }
 
 func short(rev string) string {

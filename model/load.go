@@ -95,9 +95,9 @@ func (m *Model) loadFile(path string) error {
 	case kindGGUF:
 		return m.loadGGUF(path)
 	case kindPickle:
-		return fmt.Errorf("%s: a PyTorch pickle checkpoint; tensorcount reads only safetensors and GGUF (pickles can run code when loaded)", path)
+		return pathErrorf(ErrNotWeightFile, path, "a PyTorch pickle checkpoint; tensorcount reads only safetensors and GGUF (pickles can run code when loaded)")
 	}
-	return fmt.Errorf("%s: neither a safetensors nor a GGUF file", path)
+	return pathErrorf(ErrNotWeightFile, path, "neither a safetensors nor a GGUF file")
 }
 
 func (m *Model) loadSafetensors(path string) error {
@@ -218,7 +218,7 @@ func (m *Model) loadDir(dir string) error {
 		idx := indexes[0]
 		if len(indexes) > 1 {
 			if !contains(indexes, "model.safetensors.index.json") {
-				return fmt.Errorf("%s: several index files (%s); pass the one to count", dir, strings.Join(indexes, ", "))
+				return pathErrorf(ErrSeveralModels, dir, "several index files (%s); pass the one to count", fewNames(indexes))
 			}
 			idx = "model.safetensors.index.json"
 		}
@@ -237,7 +237,7 @@ func (m *Model) loadDir(dir string) error {
 	case len(sts) > 1:
 		pick := pickSafetensors(sts)
 		if pick == nil {
-			return fmt.Errorf("%s: %d safetensors files and no index (%s); pass the file to count", dir, len(sts), strings.Join(sts, ", "))
+			return pathErrorf(ErrSeveralModels, dir, "%d safetensors files and no index (%s); pass the file to count", len(sts), fewNames(sts))
 		}
 		for _, name := range pick {
 			f, err := safetensors.Open(filepath.Join(dir, name))
@@ -260,9 +260,9 @@ func (m *Model) loadDir(dir string) error {
 		used = picked
 	default:
 		if len(others) > 0 {
-			return fmt.Errorf("%s: no safetensors or GGUF files; found %s, which tensorcount does not read", dir, strings.Join(others, ", "))
+			return pathErrorf(ErrNoWeights, dir, "no safetensors or GGUF files; found %s, which tensorcount does not read", fewNames(others))
 		}
-		return fmt.Errorf("%s: no safetensors or GGUF files", dir)
+		return pathErrorf(ErrNoWeights, dir, "no safetensors or GGUF files")
 	}
 	m.noteUnused(dir, entries, used)
 	return nil

@@ -74,7 +74,7 @@ func WriteMetadataText(w io.Writer, md *Metadata, opt Options) error {
 	}
 	if md.Arch != (model.Arch{}) {
 		b.WriteString("\n")
-		writeArch(&b, &md.Arch)
+		writeArch(&b, &md.Arch, opt.width())
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -55,7 +55,7 @@ func (r *view) writeText(w io.Writer) error {
 
 	if r.Arch != nil {
 		b.WriteString("\n")
-		writeArch(&b, r.Arch)
+		writeArch(&b, r.Arch, r.opt.width())
 	}
 	r.writeFiles(&b)
 	if len(r.Notes) > 0 {
@@ -236,7 +236,7 @@ func (r *view) writeFiles(b *strings.Builder) {
 	t.write(b)
 }
 
-func writeArch(b *strings.Builder, a *model.Arch) {
+func writeArch(b *strings.Builder, a *model.Arch, width int) {
 	name := a.Architecture
 	if a.Class != "" {
 		if name != "" {
@@ -306,7 +306,7 @@ func writeArch(b *strings.Builder, a *model.Arch) {
 	line := "  "
 	for i, f := range facts {
 		if i > 0 {
-			if len(line)+len(f)+3 > 90 {
+			if text.Width(line)+text.Width(f)+3 > width {
 				b.WriteString(line + "\n")
 				line = "  "
 			} else {

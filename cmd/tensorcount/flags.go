@@ -69,7 +69,7 @@ func (f *flagValues) check(fs *pflag.FlagSet) error {
 		return fmt.Errorf("--json and --markdown exclude each other")
 	}
 	switch f.color {
-	case "auto", "always", "never":
+	case "", "auto", "always", "never":
 	default:
 		return fmt.Errorf("--color %q: want auto, always or never", f.color)
 	}
