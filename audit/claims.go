@@ -458,6 +458,10 @@ func Find(m *model.Model) []Claim {
 	}
 	cs = append(cs, ClaimsFromName(m.Arch.Name, "gguf general.name")...)
 	cs = append(cs, ClaimsFromName(m.Arch.BaseName, "gguf general.basename")...)
+	if n := m.GGUFParameterCount; n > 0 && float64(n) <= maxClaimValue {
+		cs = append(cs, Claim{Text: strconv.FormatUint(n, 10), Source: "gguf general.parameter_count",
+			Kind: ClaimExact, Value: float64(n)})
+	}
 	if n := m.IndexTotalParameters; n > 0 && float64(n) <= maxClaimValue {
 		cs = append(cs, Claim{Text: strconv.FormatUint(n, 10), Source: "index metadata.total_parameters",
 			Kind: ClaimExact, Value: float64(n)})

@@ -53,18 +53,27 @@ type figure struct {
 	name, label string
 	value       uint64
 	why         string // how it differs from parameters
+	// headline marks the figures the claim's kind is about: the total
+	// (of the main language model, or of everything) for a plain "7B",
+	// the active count for "A3B", the non-embedding count for a card's
+	// non-embedding line. The others only explain.
+	headline bool
+	// alias is how an explanation names a figure the claim happens to
+	// equal: "the non-embedding count".
+	alias string
 }
 
 // figures lists the candidates for a kind of claim, most usual first.
 func figures(r *count.Report, kind ClaimKind) []figure {
 	var out []figure
+	headline := true // the first figures added are the headline ones
 	add := func(name, label string, v uint64, why string) {
 		for _, f := range out {
 			if f.value == v {
 				return // the same number under another name says nothing new
 			}
 		}
-		out = append(out, figure{name, label, v, why})
+		out = append(out, figure{name: name, label: label, value: v, why: why, headline: headline, alias: aliases[name]})
 	}
 	lm, hasLM := r.ByComponent["language_model"]
 	multi := len(r.ByComponent) > 1 && hasLM
@@ -81,11 +90,12 @@ func figures(r *count.Report, kind ClaimKind) []figure {
 		}
 	default:
 		if multi {
-			add("parameters", "parameters", r.Parameters, "including "+componentsWhy(r))
 			add("language_model_parameters", "the main language model", lm.Parameters, "without "+componentsWhy(r))
+			add("parameters", "parameters", r.Parameters, "including "+componentsWhy(r))
 		} else {
 			add("parameters", "parameters", r.Parameters, "")
 		}
+		headline = false
 		add("non_embedding_parameters", "non-embedding parameters", r.NonEmbeddingParameters,
 			fmt.Sprintf("embeddings and head, %s, left out", text.Count(embedding)))
 		if r.MoE != nil && r.ActiveParameters > 0 {
@@ -175,8 +185,14 @@ func judge(r *count.Report, c Claim) Verdict {
 		v.Explanation = fmt.Sprintf("%s claims %s, but the weights hold no routed experts, so there is no active count to compare", c.Text, kindLabel(c.Kind))
 		return v
 	}
+	// The claim is judged by its headline figures only; the others can
+	// only explain a miss ("7B" of an 8.03B model is its non-embedding
+	// count, which is no excuse).
 	best, bestDev := -1, math.Inf(1)
 	for i, f := range cands {
+		if !f.headline {
+			continue
+		}
 		val := float64(f.value)
 		if val >= v.Low && val <= v.High {
 			best, bestDev = i, 0
@@ -202,8 +218,12 @@ func judge(r *count.Report, c Claim) Verdict {
 		v.Explanation = fmt.Sprintf("%s is close to %s: %s is %s the claim, outside %s", c.Text, f.label, text.Count(f.value), signedPercent(v.Deviation), rng)
 	default:
 		v.Verdict = Mismatches
-		v.Explanation = fmt.Sprintf("%s does not match: no measured figure is within %s or ±5%%; the nearest, %s, is %s (%s the claim)",
-			c.Text, rng, f.label, text.Count(f.value), signedPercent(v.Deviation))
+		v.Explanation = fmt.Sprintf("%s does not match: %s is %s (%s the claim), outside %s and ±5%%",
+			c.Text, f.alias, text.Count(f.value), signedPercent(v.Deviation), rng)
+		if o, ok := equalled(cands, c, v); ok {
+			v.Explanation = fmt.Sprintf("%s is close to %s, %s; %s is %s (%s the claim), so %s does not match",
+				c.Text, o.alias, text.Count(o.value), f.alias, text.Count(f.value), signedPercent(v.Deviation), c.Text)
+		}
 	}
 	var others []string
 	for i, o := range cands {
@@ -261,4 +281,29 @@ func signedPercent(d float64) string {
 		return fmt.Sprintf("%.1f%% above", d*100)
 	}
 	return fmt.Sprintf("%.1f%% below", -d*100)
+}
+
+// aliases name the figures a missed claim may happen to equal.
+var aliases = map[string]string{
+	"non_embedding_parameters":                "the non-embedding count",
+	"language_model_non_embedding_parameters": "the main language model without embeddings",
+	"active_parameters":                       "the active count",
+	"elements":                                "the count of elements as stored",
+	"parameters":                              "the total",
+	"language_model_parameters":               "the main language model",
+}
+
+// equalled finds a figure other than the headline ones that the claim
+// lies within ±5% of: what the claim probably counted.
+func equalled(cands []figure, c Claim, v Verdict) (figure, bool) {
+	for _, f := range cands {
+		if f.headline || f.alias == "" {
+			continue
+		}
+		val := float64(f.value)
+		if (val >= v.Low && val <= v.High) || math.Abs(val-c.Value)/c.Value <= closeEnough {
+			return f, true
+		}
+	}
+	return figure{}, false
 }

@@ -168,6 +168,13 @@ func (m *Model) ggufArch(f *gguf.File) {
 	a.Name = g.str("general.name")
 	a.SizeLabel = g.str("general.size_label")
 	a.BaseName = g.str("general.basename")
+	if kv, ok := f.Lookup("general.parameter_count"); ok {
+		if v, err := kv.Uint(); err == nil {
+			m.GGUFParameterCount = v
+		} else {
+			g.bad(kv.Key, err)
+		}
+	}
 	if kv, ok := f.Lookup("general.file_type"); ok {
 		if v, err := kv.Uint(); err == nil && v < 1<<16 {
 			ft := int(v)

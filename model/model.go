@@ -29,6 +29,9 @@ type Model struct {
 	// IndexTotalParameters is metadata.total_parameters of a sharded
 	// set's index, when it has one (0 otherwise).
 	IndexTotalParameters uint64
+	// GGUFParameterCount is general.parameter_count of a GGUF file (what
+	// llama.cpp's converter counted), when it has one (0 otherwise).
+	GGUFParameterCount uint64
 	// Notes says what was chosen, ignored or inferred while loading.
 	Notes []string
 }

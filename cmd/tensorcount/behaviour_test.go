@@ -12,7 +12,9 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tensorcount/tensorcount/internal/fixture"
 	"github.com/tensorcount/tensorcount/internal/fixture/archs"
+	"github.com/tensorcount/tensorcount/internal/fixture/ggufw"
 	"github.com/tensorcount/tensorcount/model"
 )
 
@@ -279,4 +281,33 @@ func TestSentinelErrors(t *testing.T) {
 	require.NoError(t, os.WriteFile(bad, []byte("not weights at all"), 0o644))
 	_, err = model.Load(bad)
 	require.True(t, errors.Is(err, model.ErrNotWeightFile), err)
+}
+
+// llama.cpp's converter writes general.parameter_count; a file whose
+// tensors hold far fewer parameters fails the audit.
+func TestGGUFParameterCountClaim(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "m.gguf")
+	f := ggufw.File{
+		Metadata: []ggufw.KV{
+			{Key: "general.architecture", Value: ggufw.Str("llama")},
+			{Key: "general.parameter_count", Value: ggufw.U64(23_570_000_000)},
+		},
+		Tensors: []fixture.TensorSpec{
+			{Name: "token_embd.weight", Shape: []uint64{640, 512}, DType: "F16"},
+			{Name: "output_norm.weight", Shape: []uint64{512}, DType: "F32"},
+			{Name: "output.weight", Shape: []uint64{640, 512}, DType: "F16"},
+		},
+	}
+	require.NoError(t, f.Write(path))
+	out, errOut, status := tc("audit", path)
+	require.Equal(t, exitMismatch, status, errOut)
+	require.Contains(t, out, "gguf general.parameter_count")
+	require.Contains(t, out, "23570000000 does not match: the total is 655.87K")
+
+	// The same count, told truthfully, matches exactly.
+	f.Metadata[1].Value = ggufw.U64(655_872)
+	require.NoError(t, f.Write(path))
+	out, _, status = tc("audit", path)
+	require.Equal(t, exitOK, status, out)
+	require.Contains(t, out, "655872 matches parameters")
 }
