@@ -42,62 +42,47 @@ func Load(path string) (*Model, error) {
 	return m, nil
 }
 
-// kind sniffs what a file is from its first bytes, so that an Ollama blob
-// (sha256-… with no extension) is recognised as GGUF.
-type kind int
-
-const (
-	kindUnknown kind = iota
-	kindSafetensors
-	kindGGUF
-	kindIndex
-	kindPickle
-)
-
-func sniff(path string) (kind, error) {
-	if strings.HasSuffix(path, ".index.json") {
-		return kindIndex, nil
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return kindUnknown, err
-	}
-	defer f.Close()
-	var b [9]byte
-	n, _ := f.ReadAt(b[:], 0)
-	switch {
-	case n >= 4 && (string(b[:4]) == "GGUF" || string(b[:4]) == "FUGG"):
-		return kindGGUF, nil
-	case n >= 2 && (string(b[:2]) == "PK" || b[0] == 0x80):
-		return kindPickle, nil // a zip (torch.save) or a raw pickle
-	case n == 9 && (b[8] == '{' || b[8] == ' ' || b[8] == '\t' || b[8] == '\n' || b[8] == '\r'):
-		return kindSafetensors, nil
-	case strings.HasSuffix(path, ".safetensors"):
-		return kindSafetensors, nil // let the reader say what is wrong
-	}
-	return kindUnknown, nil
-}
-
 func (m *Model) loadFile(path string) error {
-	k, err := sniff(path)
+	k, head, err := detectFile(path)
 	if err != nil {
 		return err
 	}
 	switch k {
-	case kindIndex:
+	case KindIndex:
 		return m.loadIndex(path)
-	case kindSafetensors:
-		if err := m.loadSafetensors(path); err != nil {
-			return err
-		}
-		m.noteShardOf(path)
-		return nil
-	case kindGGUF:
+	case KindGGUF:
 		return m.loadGGUF(path)
-	case kindPickle:
-		return pathErrorf(ErrNotWeightFile, path, "a PyTorch pickle checkpoint; tensorcount reads only safetensors and GGUF (pickles can run code when loaded)")
+	case KindSafetensors:
+	case KindUnknown:
+		if !strings.HasSuffix(path, ".safetensors") {
+			return pathErrorf(ErrNotWeightFile, path, "neither a safetensors nor a GGUF file")
+		}
+		// A .safetensors file that fails the check: let the reader say
+		// which field is wrong.
+	default:
+		return pathErrorf(ErrNotWeightFile, path, "%s", unsupported(k, head))
 	}
-	return pathErrorf(ErrNotWeightFile, path, "neither a safetensors nor a GGUF file")
+	if err := m.loadSafetensors(path); err != nil {
+		return err
+	}
+	m.noteShardOf(path)
+	return nil
+}
+
+// detectFile opens path as a regular file and detects its kind; head is
+// its first bytes, for messages.
+func detectFile(path string) (Kind, []byte, error) {
+	if strings.HasSuffix(path, ".index.json") {
+		return KindIndex, nil, nil
+	}
+	f, size, err := format.OpenRegular(path)
+	if err != nil {
+		return KindUnknown, nil, err
+	}
+	defer f.Close()
+	head := make([]byte, 4)
+	f.ReadAt(head, 0)
+	return Detect(f, size, path), head, nil
 }
 
 func (m *Model) loadSafetensors(path string) error {
