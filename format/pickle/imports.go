@@ -124,7 +124,7 @@ var harmless = map[string]map[string]bool{
 	"copyreg":                  set("_reconstructor", "__newobj__", "__newobj_ex__"),
 	"copy_reg":                 set("_reconstructor"),
 	"builtins":                 set("object", "dict", "list", "tuple", "int", "float", "str", "bytes", "bool", "range", "type", "NoneType"),
-	"__builtin__":              set("object", "dict", "list", "tuple", "int", "float", "str", "unicode", "bool", "long"),
+	"__builtin__":              set("object", "dict", "list", "tuple", "int", "float", "str", "bytes", "unicode", "bool", "long"),
 	"torch._utils":             set("_rebuild_sparse_tensor", "_rebuild_nested_tensor", "_rebuild_meta_tensor_no_storage", "_rebuild_wrapper_subclass", "_rebuild_device_tensor_from_numpy", "_rebuild_xla_tensor", "_rebuild_mtia_tensor", "_rebuild_tensor_v3"),
 	"torch.nn.parameter":       set("Parameter", "Buffer"),
 	"torch._utils_internal":    set("get_file_path"),

@@ -162,10 +162,18 @@ func unquotePy(l string) (string, bool) {
 	return b.String(), true
 }
 
-// rawUnicodeEscape decodes the argument of UNICODE: only \uXXXX and
+// rawUnicodeEscape decodes the argument of UNICODE (Python's
+// raw-unicode-escape): bytes are Latin-1 characters, and only \uXXXX and
 // \UXXXXXXXX are escapes.
 func rawUnicodeEscape(l string) string {
-	if !strings.Contains(l, `\u`) && !strings.Contains(l, `\U`) {
+	ascii := true
+	for i := 0; i < len(l); i++ {
+		if l[i] >= 0x80 {
+			ascii = false
+			break
+		}
+	}
+	if ascii && !strings.Contains(l, `\u`) && !strings.Contains(l, `\U`) {
 		return l
 	}
 	var b strings.Builder
@@ -187,7 +195,7 @@ func rawUnicodeEscape(l string) string {
 				}
 			}
 		}
-		b.WriteByte(l[i])
+		b.WriteRune(rune(l[i]))
 	}
 	return b.String()
 }
