@@ -1,0 +1,288 @@
+package pytorch
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/tensorcount/tensorcount/format"
+	"github.com/tensorcount/tensorcount/format/pickle"
+	"github.com/tensorcount/tensorcount/internal/checked"
+)
+
+// A TensorInfo is what the pickle says about one tensor: enough to tell
+// tied weights (same storage, offset, shape and stride) from other views
+// of one storage.
+type TensorInfo struct {
+	Name string
+	// Storage indexes File.Storages.
+	Storage    int
+	StorageKey string
+	// StorageDType is the storage's element type (U8 for the untyped
+	// storage of _rebuild_tensor_v3); DType is the tensor's.
+	StorageDType format.DType
+	DType        format.DType
+	// StorageOffset is in elements of DType.
+	StorageOffset uint64
+	Shape         []uint64
+	Stride        []uint64
+	// Parameter is set for an nn.Parameter (_rebuild_parameter).
+	Parameter    bool
+	RequiresGrad bool
+	Quantized    bool
+	// TiedTo is the index, in the same slice, of the first tensor with
+	// the same storage, offset, shape, stride and dtype: the same
+	// numbers under another name. -1 for none.
+	TiedTo int
+	// SharesStorage is set when some other tensor of the same slice views
+	// the same storage differently (a slice, a transpose).
+	SharesStorage bool
+	// PickleOffset is the byte offset of the opcode that rebuilt it.
+	PickleOffset int64
+}
+
+// Elements is the product of the shape.
+func (t TensorInfo) Elements() uint64 {
+	n, _ := checked.Product(t.Shape)
+	return n
+}
+
+// rebuild describes an Object that rebuilds a tensor.
+func (c *collector) tensor(o *pickle.Object, name string) (TensorInfo, bool, error) {
+	g := o.Func()
+	if g == nil {
+		return TensorInfo{}, false, nil
+	}
+	args := o.ArgTuple()
+	bad := func(what string) error {
+		return &format.Error{Offset: o.Offset, Field: g.String(), Msg: "malformed arguments: " + what}
+	}
+	switch g.Module + "." + g.Name {
+	case "torch._utils._rebuild_parameter", "torch._utils._rebuild_parameter_with_state":
+		if len(args) < 3 {
+			return TensorInfo{}, false, bad("fewer than 3")
+		}
+		inner, ok := args[0].(*pickle.Object)
+		if !ok {
+			return TensorInfo{}, false, bad("data is not a tensor")
+		}
+		t, ok, err := c.tensor(inner, name)
+		if err != nil || !ok {
+			if err == nil {
+				err = bad("data is not a tensor")
+			}
+			return t, false, err
+		}
+		t.Parameter = true
+		t.RequiresGrad, _ = args[1].(bool)
+		return t, true, nil
+	case "torch._tensor._rebuild_from_type_v2":
+		if len(args) < 3 {
+			return TensorInfo{}, false, bad("fewer than 3")
+		}
+		t, ok, err := c.tensor(&pickle.Object{Callable: args[0], Args: args[2], Offset: o.Offset}, name)
+		if err != nil || !ok {
+			if err == nil {
+				err = bad("does not rebuild a tensor")
+			}
+			return t, false, err
+		}
+		if nt, ok := args[1].(*pickle.Global); ok && nt.Module == "torch.nn.parameter" && nt.Name == "Parameter" {
+			t.Parameter = true
+		}
+		return t, true, nil
+	case "torch._utils._rebuild_tensor":
+		return c.view(o, g, args, 4, -1, -1, name)
+	case "torch._utils._rebuild_tensor_v2":
+		return c.view(o, g, args, 4, 4, -1, name)
+	case "torch._utils._rebuild_tensor_v3":
+		return c.view(o, g, args, 7, 4, 6, name)
+	case "torch._utils._rebuild_qtensor":
+		t, ok, err := c.view(o, g, args, 5, 5, -1, name)
+		t.Quantized = ok
+		return t, ok, err
+	}
+	return TensorInfo{}, false, nil
+}
+
+// view reads (storage, storage_offset, size, stride, …): min is the
+// argument count, grad the index of requires_grad and dtype that of the
+// v3 dtype (-1 when absent).
+func (c *collector) view(o *pickle.Object, g *pickle.Global, args pickle.Tuple, min, grad, dtype int, name string) (TensorInfo, bool, error) {
+	field := g.String()
+	if len(args) < min {
+		return TensorInfo{}, false, &format.Error{Offset: o.Offset, Field: field, Value: len(args), Limit: min, Msg: "too few arguments"}
+	}
+	t := TensorInfo{Name: name, TiedTo: -1, PickleOffset: o.Offset}
+	pid, ok := args[0].(*pickle.PersistentID)
+	if !ok {
+		return t, false, &format.Error{Offset: o.Offset, Field: field, Msg: "storage argument is not a persistent id"}
+	}
+	idx, viewOffset, err := c.storage(pid)
+	if err != nil {
+		return t, false, err
+	}
+	st := &c.f.Storages[idx]
+	t.Storage, t.StorageKey, t.StorageDType, t.DType = idx, st.Key, st.DType, st.DType
+	avail := st.Elements
+	if dtype >= 0 {
+		dg, ok := args[dtype].(*pickle.Global)
+		var d format.DType
+		if ok && dg.Module == "torch" {
+			d, ok = TorchDType(dg.Name)
+		}
+		if !ok {
+			return t, false, &format.Error{Offset: o.Offset, Field: field, Value: fmt.Sprint(args[dtype]), Msg: "dtype argument is not a known torch dtype"}
+		}
+		t.DType = d
+		avail = st.Bytes / uint64(d.BlockBytes)
+	}
+	off, ok := pickle.Int(args[1])
+	if !ok || off < 0 {
+		return t, false, &format.Error{Offset: o.Offset, Field: field + " storage_offset", Value: fmt.Sprint(args[1]), Msg: "must be a non-negative integer"}
+	}
+	t.StorageOffset = uint64(off) + viewOffset
+	if t.Shape, err = dims(args[2], o.Offset, field+" size"); err != nil {
+		return t, false, err
+	}
+	if t.Stride, err = dims(args[3], o.Offset, field+" stride"); err != nil {
+		return t, false, err
+	}
+	if len(t.Shape) != len(t.Stride) {
+		return t, false, &format.Error{Offset: o.Offset, Field: field, Value: len(t.Stride), Limit: len(t.Shape), Msg: "stride and size have different lengths"}
+	}
+	if grad >= 0 && grad < len(args) {
+		t.RequiresGrad, _ = args[grad].(bool)
+	}
+	n, ok := checked.Product(t.Shape)
+	if !ok {
+		return t, false, &format.Error{Offset: o.Offset, Field: field + " size", Value: fmt.Sprint(t.Shape), Msg: "element count overflows"}
+	}
+	if n > 0 {
+		last, ok := lastIndex(t.StorageOffset, t.Shape, t.Stride)
+		if !ok || last >= avail {
+			return t, false, &format.Error{Offset: o.Offset, Field: "tensor " + format.Quote(name), Value: fmt.Sprintf("offset %d, size %v, stride %v", t.StorageOffset, t.Shape, t.Stride),
+				Limit: avail, Msg: fmt.Sprintf("view reaches past the end of storage %s", format.Quote(st.Key))}
+		}
+	}
+	return t, true, nil
+}
+
+// lastIndex is offset + Σ (size_i − 1)·stride_i, overflow-checked.
+func lastIndex(offset uint64, shape, stride []uint64) (uint64, bool) {
+	last := offset
+	for i, d := range shape {
+		p, ok := checked.Mul(d-1, stride[i])
+		if !ok {
+			return 0, false
+		}
+		if last, ok = checked.Add(last, p); !ok {
+			return 0, false
+		}
+	}
+	return last, true
+}
+
+// dims reads a tuple of non-negative ints (or a torch.Size of one).
+func dims(v pickle.Value, at int64, field string) ([]uint64, error) {
+	if o, ok := v.(*pickle.Object); ok && o.Is("torch", "Size") && len(o.ArgTuple()) == 1 {
+		v = o.ArgTuple()[0]
+	}
+	t, ok := v.(pickle.Tuple)
+	if !ok {
+		if l, isList := v.(*pickle.List); isList {
+			t, ok = pickle.Tuple(l.Items), true
+		}
+	}
+	if !ok {
+		return nil, &format.Error{Offset: at, Field: field, Msg: "must be a tuple of integers"}
+	}
+	out := make([]uint64, len(t))
+	for i, x := range t {
+		n, ok := pickle.Int(x)
+		if !ok || n < 0 {
+			return nil, &format.Error{Offset: at, Field: field, Value: fmt.Sprint(x), Msg: "must hold non-negative integers"}
+		}
+		out[i] = uint64(n)
+	}
+	return out, nil
+}
+
+// storage resolves a persistent id ('storage', type, key, location, numel
+// [, view_metadata]) to an index in File.Storages, registering the storage
+// on first use. viewOffset is the element offset of a legacy storage view.
+func (c *collector) storage(pid *pickle.PersistentID) (int, uint64, error) {
+	id, ok := pid.ID.(pickle.Tuple)
+	bad := func(msg string, v any) error {
+		return &format.Error{Offset: pid.Offset, Field: "storage persistent id", Value: v, Msg: msg}
+	}
+	if !ok || len(id) < 5 {
+		return 0, 0, bad("must be a tuple ('storage', type, key, location, numel)", nil)
+	}
+	if s, _ := id[0].(string); s != "storage" {
+		return 0, 0, bad("tag is not 'storage'", fmt.Sprint(id[0]))
+	}
+	g, ok := id[1].(*pickle.Global)
+	var d format.DType
+	if ok && (g.Module == "torch" || g.Module == "torch.cuda" || g.Module == "torch.storage") {
+		d, ok = StorageDType(g.Name)
+	} else {
+		ok = false
+	}
+	if !ok {
+		return 0, 0, bad("storage type is not a torch storage class", fmt.Sprint(id[1]))
+	}
+	key, ok := keyString(id[2])
+	if !ok {
+		return 0, 0, bad("storage key must be a string", fmt.Sprint(id[2]))
+	}
+	loc, _ := id[3].(string)
+	numel, ok := pickle.Int(id[4])
+	if !ok || numel < 0 {
+		return 0, 0, bad("storage size must be a non-negative integer", fmt.Sprint(id[4]))
+	}
+	var viewOffset uint64
+	if len(id) > 5 && id[5] != nil {
+		vm, ok := id[5].(pickle.Tuple)
+		if !ok || len(vm) < 3 {
+			return 0, 0, bad("storage view metadata must be (key, offset, size)", nil)
+		}
+		vo, ok1 := pickle.Int(vm[1])
+		vs, ok2 := pickle.Int(vm[2])
+		if !ok1 || !ok2 || vo < 0 || vs < 0 || uint64(vo)+uint64(vs) > uint64(numel) {
+			return 0, 0, bad("storage view lies outside its storage", fmt.Sprint(vm))
+		}
+		viewOffset = uint64(vo)
+	}
+	if i, ok := c.byKey[key]; ok {
+		st := c.f.Storages[i]
+		if st.DType != d || st.Elements != uint64(numel) {
+			return 0, 0, &format.Error{Offset: pid.Offset, Field: "storage " + format.Quote(key),
+				Value: fmt.Sprintf("%d × %s", numel, d), Limit: fmt.Sprintf("%d × %s", st.Elements, st.DType),
+				Msg: "storage is declared twice with different types or sizes"}
+		}
+		return i, viewOffset, nil
+	}
+	b, ok := checked.Mul(uint64(numel), uint64(d.BlockBytes))
+	if !ok || b > 1<<63-1 {
+		return 0, 0, bad("storage byte size overflows", numel)
+	}
+	st := Storage{Key: key, DType: d, Elements: uint64(numel), Location: loc, Bytes: b, Offset: -1}
+	if c.resolve != nil {
+		if err := c.resolve(key, &st, pid.Offset); err != nil {
+			return 0, 0, err
+		}
+	}
+	c.f.Storages = append(c.f.Storages, st)
+	c.byKey[key] = len(c.f.Storages) - 1
+	return len(c.f.Storages) - 1, viewOffset, nil
+}
+
+func keyString(v pickle.Value) (string, bool) {
+	switch v := v.(type) {
+	case string:
+		return v, true
+	case int64:
+		return strconv.FormatInt(v, 10), true
+	}
+	return "", false
+}

@@ -1,0 +1,198 @@
+package pytorch
+
+import (
+	"archive/zip"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/tensorcount/tensorcount/format"
+	"github.com/tensorcount/tensorcount/format/pickle"
+)
+
+// readZip reads a torch.save or torch.jit.save archive: the central
+// directory (archive/zip reads the tail), the pickles, and the local header
+// of each storage record the pickles name.
+func (f *File) readZip(r io.ReaderAt, size int64, name string) error {
+	zr, err := zip.NewReader(r, size)
+	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
+		return &format.Error{Offset: -1, Field: "zip central directory", Msg: "not a readable zip archive", Err: err}
+	}
+	if len(zr.File) > MaxEntries {
+		return &format.Error{Offset: -1, Field: "zip central directory", Value: len(zr.File), Limit: MaxEntries, Msg: "too many records"}
+	}
+	records := make(map[string]*zip.File, len(zr.File))
+	var pkl *zip.File
+	for _, zf := range zr.File {
+		if _, dup := records[zf.Name]; dup {
+			return &format.Error{Offset: -1, Field: "zip record " + format.Quote(zf.Name), Msg: "record name appears twice"}
+		}
+		records[zf.Name] = zf
+		if zf.Name == "data.pkl" || strings.HasSuffix(zf.Name, "/data.pkl") {
+			if pkl == nil || strings.Count(zf.Name, "/") < strings.Count(pkl.Name, "/") {
+				pkl = zf
+			}
+		}
+	}
+	if pkl == nil {
+		return &format.Error{Offset: -1, Field: "zip record data.pkl", Msg: "archive has no data.pkl: not a torch checkpoint"}
+	}
+	f.Prefix = strings.TrimSuffix(pkl.Name, "data.pkl")
+	f.Kind = Zip
+	_, hasConst := records[f.Prefix+"constants.pkl"]
+	for n := range records {
+		if strings.HasPrefix(n, f.Prefix+"code/") {
+			hasConst = true
+			break
+		}
+	}
+	if hasConst {
+		f.Kind = TorchScript
+	}
+	if b, ok, err := smallRecord(r, records, f.Prefix+"byteorder"); err != nil {
+		return err
+	} else if ok {
+		switch bo := strings.TrimSpace(string(b)); bo {
+		case "little", "big":
+			f.ByteOrder = bo
+		default:
+			return &format.Error{Offset: -1, Field: "zip record byteorder", Value: bo, Msg: "must be little or big"}
+		}
+	}
+	for _, v := range []string{"version", ".data/version"} {
+		if b, ok, err := smallRecord(r, records, f.Prefix+v); err != nil {
+			return err
+		} else if ok {
+			f.Version = strings.TrimSpace(string(b))
+			break
+		}
+	}
+	if f.ByteOrder == "big" {
+		f.Notes = append(f.Notes, "storages are big-endian (byteorder record)")
+	}
+
+	c := newCollector(f, name)
+	c.resolve = func(key string, st *Storage, at int64) error { return c.zipRecord(r, size, records, key, st, at) }
+	data, at, err := readRecord(r, pkl)
+	if err != nil {
+		return err
+	}
+	res, err := pickle.Parse(data, &pickle.Options{Base: at})
+	if err != nil {
+		return err
+	}
+	f.Imports = append(f.Imports, res.Imports...)
+	if f.Kind == TorchScript {
+		c.dir = "data/"
+		if err := c.collectTorchScript(res.Value); err != nil {
+			return err
+		}
+		if cz, ok := records[f.Prefix+"constants.pkl"]; ok {
+			data, at, err := readRecord(r, cz)
+			if err != nil {
+				return err
+			}
+			cres, err := pickle.Parse(data, &pickle.Options{Base: at})
+			if err != nil {
+				return err
+			}
+			f.Imports = append(f.Imports, cres.Imports...)
+			c.dir = "constants/"
+			if err := c.walkInto(&c.other, cres.Value, "constants", 0); err != nil {
+				return err
+			}
+		}
+		return c.finish()
+	}
+	c.dir = "data/"
+	if err := c.collect(res.Value); err != nil {
+		return err
+	}
+	return c.finish()
+}
+
+// zipRecord resolves a storage key to its record: it must exist, and hold
+// at least the bytes the pickle declares.
+func (c *collector) zipRecord(r io.ReaderAt, size int64, records map[string]*zip.File, key string, st *Storage, at int64) error {
+	name := c.f.Prefix + c.dir + key
+	zf, ok := records[name]
+	if !ok && c.dir == "constants/" {
+		name = c.f.Prefix + "data/" + key
+		zf, ok = records[name]
+	}
+	if !ok {
+		return &format.Error{Offset: at, Field: "storage " + format.Quote(key), Value: name, Msg: "storage record is missing from the archive"}
+	}
+	st.Record = name
+	if zf.UncompressedSize64 < st.Bytes {
+		return &format.Error{Offset: -1, Field: "zip record " + format.Quote(name), Value: zf.UncompressedSize64, Limit: st.Bytes,
+			Msg: fmt.Sprintf("storage record is shorter than its pickle declares (%d elements of %s)", st.Elements, st.DType)}
+	}
+	if zf.UncompressedSize64 > st.Bytes {
+		c.note(fmt.Sprintf("storage record %s holds %d bytes, more than the %d its pickle declares", format.Quote(name), zf.UncompressedSize64, st.Bytes))
+	}
+	if zf.Method != zip.Store {
+		st.Offset, st.Compressed = -1, true
+		c.note(fmt.Sprintf("storage record %s is compressed (method %d): its tensors have no data offset", format.Quote(name), zf.Method))
+		return nil
+	}
+	off, err := zf.DataOffset()
+	if err != nil {
+		return &format.Error{Offset: -1, Field: "zip record " + format.Quote(name), Msg: "cannot read the local header", Err: err}
+	}
+	if off < 0 || uint64(off) > uint64(size) || zf.CompressedSize64 > uint64(size-off) {
+		return &format.Error{Offset: off, Field: "zip record " + format.Quote(name), Value: zf.CompressedSize64, Limit: size - off,
+			Msg: "record data runs past the end of the file"}
+	}
+	st.Offset = off
+	return nil
+}
+
+// readRecord returns a pickle record's bytes and the absolute offset of
+// its first byte (-1 for a compressed record, whose offsets are relative).
+func readRecord(r io.ReaderAt, zf *zip.File) ([]byte, int64, error) {
+	field := "zip record " + format.Quote(zf.Name)
+	if zf.UncompressedSize64 > MaxPickleSize {
+		return nil, 0, &format.Error{Offset: -1, Field: field, Value: zf.UncompressedSize64, Limit: MaxPickleSize, Msg: "pickle is too large"}
+	}
+	if zf.Method == zip.Store {
+		off, err := zf.DataOffset()
+		if err != nil {
+			return nil, 0, &format.Error{Offset: -1, Field: field, Msg: "cannot read the local header", Err: err}
+		}
+		if zf.CompressedSize64 != zf.UncompressedSize64 {
+			return nil, 0, &format.Error{Offset: off, Field: field, Value: zf.CompressedSize64, Limit: zf.UncompressedSize64, Msg: "stored record's sizes differ"}
+		}
+		buf := make([]byte, zf.UncompressedSize64)
+		if err := readAt(r, buf, off); err != nil {
+			return nil, 0, err
+		}
+		return buf, off, nil
+	}
+	rc, err := zf.Open()
+	if err != nil {
+		return nil, 0, &format.Error{Offset: -1, Field: field, Msg: "cannot open the record", Err: err}
+	}
+	defer rc.Close()
+	buf, err := io.ReadAll(io.LimitReader(rc, MaxPickleSize+1))
+	if err != nil {
+		return nil, 0, &format.Error{Offset: -1, Field: field, Msg: "cannot decompress the record", Err: err}
+	}
+	if len(buf) > MaxPickleSize {
+		return nil, 0, &format.Error{Offset: -1, Field: field, Limit: MaxPickleSize, Msg: "pickle is too large"}
+	}
+	return buf, 0, nil
+}
+
+func smallRecord(r io.ReaderAt, records map[string]*zip.File, name string) ([]byte, bool, error) {
+	zf, ok := records[name]
+	if !ok {
+		return nil, false, nil
+	}
+	if zf.UncompressedSize64 > maxSmallRecord {
+		return nil, false, &format.Error{Offset: -1, Field: "zip record " + format.Quote(name), Value: zf.UncompressedSize64, Limit: maxSmallRecord, Msg: "record is too large"}
+	}
+	b, _, err := readRecord(r, zf)
+	return b, true, err
+}
