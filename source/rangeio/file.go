@@ -185,10 +185,13 @@ func (f *File) ReadAt(p []byte, off int64) (int, error) {
 		// The first read: take the speculative block with it.
 		lo, hi = min(lo, 0), max(hi, f.opt.Speculative)
 	case lo == f.lastEnd:
-		// Reading on forward: a window that grows with what was
-		// fetched, by a tenth, so the overshoot past a header stays
-		// within 10% of it and a long header takes few requests.
-		hi = max(hi, lo+max(f.opt.Speculative, f.fetched/10))
+		// Reading on forward (a windowed reader walking a GGUF
+		// header): fetch ahead by a tenth of what was fetched, so the
+		// window grows geometrically while the overshoot past the end
+		// of a header stays within 10% of it. A reader that asks for
+		// exactly what it needs (the rest of a safetensors header)
+		// gets at most that tenth more.
+		hi = max(hi, lo+f.fetched/10)
 	}
 	if err := f.fetch(lo, hi); err != nil {
 		return 0, err
