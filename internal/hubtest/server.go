@@ -312,3 +312,9 @@ func (r *Repo) commitOf(rev string) (string, bool) {
 	c, ok := r.Refs[rev]
 	return c, ok
 }
+
+// CommitFor returns the commit AddRepo gives a repository without one.
+func CommitFor(id string) string {
+	h := sha256.Sum256([]byte("commit:" + id))
+	return hex.EncodeToString(h[:20])
+}

@@ -42,6 +42,7 @@ func (e *Error) Error() string {
 	if e.File != "" {
 		where += "/" + e.File
 	}
+	where = rangeio.Escape(where)
 	var s string
 	switch e.Kind {
 	case ErrRepoNotFound:
