@@ -75,6 +75,7 @@ type File struct {
 	etag     string // first ETag seen from the origin (or expected)
 	cdnETag  string // first ETag seen from a redirect target
 	noRange  bool   // the server answered a range with 200
+	used     int64  // end of the furthest read
 	st       counters
 	closed   bool
 }
@@ -126,7 +127,7 @@ func (f *File) flush() error {
 		return nil
 	}
 	f.dirty = false
-	return f.opt.Cache.PutRanges(f.opt.CacheKey, f.size, f.etag, &f.spans)
+	return f.opt.Cache.PutRanges(f.opt.CacheKey, f.size, f.etag, &f.spans, f.used)
 }
 
 // Prefetch makes the first, speculative read (learning the size when it
@@ -175,6 +176,7 @@ func (f *File) ReadAt(p []byte, off int64) (int, error) {
 	}
 	end := min(off+int64(len(p)), f.size)
 	want := p[:end-off]
+	f.used = max(f.used, end)
 	if f.spans.read(want, off) {
 		f.st.hits.Add(1)
 		return f.eof(len(want), len(p))
