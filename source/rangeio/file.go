@@ -2,6 +2,7 @@ package rangeio
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -76,8 +77,11 @@ type File struct {
 	cdnETag  string // first ETag seen from a redirect target
 	noRange  bool   // the server answered a range with 200
 	used     int64  // end of the furthest read
-	st       counters
-	closed   bool
+	// headerEnd is 8+N when the first bytes look like a safetensors
+	// length prefix and JSON; read-ahead stops there.
+	headerEnd int64
+	st        counters
+	closed    bool
 }
 
 // Open returns a File; no request is made until a read needs bytes that
@@ -188,12 +192,17 @@ func (f *File) ReadAt(p []byte, off int64) (int, error) {
 		lo, hi = min(lo, 0), max(hi, f.opt.Speculative)
 	case lo == f.lastEnd:
 		// Reading on forward (a windowed reader walking a GGUF
-		// header): fetch ahead by a tenth of what was fetched, so the
-		// window grows geometrically while the overshoot past the end
-		// of a header stays within 10% of it. A reader that asks for
-		// exactly what it needs (the rest of a safetensors header)
-		// gets at most that tenth more.
-		hi = max(hi, lo+f.fetched/10)
+		// header): fetch ahead by a speculative block or a tenth of
+		// what was fetched, whichever is more, so the window grows
+		// geometrically while the overshoot past the end of a header
+		// stays within 10% of it (or one block). A safetensors file
+		// says where its header ends; nothing past that is fetched
+		// ahead, so the rest of its header comes exactly.
+		ahead := lo + max(f.opt.Speculative, f.fetched/10)
+		if f.headerEnd > 0 && hi <= f.headerEnd {
+			ahead = min(ahead, f.headerEnd)
+		}
+		hi = max(hi, ahead)
 	}
 	if err := f.fetch(lo, hi); err != nil {
 		return 0, err
@@ -228,6 +237,11 @@ func (f *File) fetch(lo, hi int64) error {
 	}
 	f.fetched += int64(len(data))
 	f.lastEnd = lo + int64(len(data))
+	if lo == 0 && len(data) >= 9 && data[8] == '{' {
+		if n := binary.LittleEndian.Uint64(data); n < uint64(max(f.size, 0)) {
+			f.headerEnd = 8 + int64(n)
+		}
+	}
 	if f.spans.bytes+int64(len(data)) <= f.opt.MaxKeep {
 		f.spans.add(lo, data)
 		f.dirty = true
