@@ -68,7 +68,9 @@ const RoleNorm = "norm"
 
 // find fills r.Findings and returns the bytes reread to confirm
 // duplicates.
-func (r *Result) find(ctx context.Context, tensors []format.Tensor, readers map[string]io.ReaderAt, workers int) (int64, error) {
+// Only the hashed tensors (those with a same-dtype, same-size peer) can
+// be duplicates.
+func (r *Result) find(ctx context.Context, tensors []format.Tensor, readers map[string]io.ReaderAt, hashed []bool, workers int) (int64, error) {
 	f := &r.Findings
 	type key struct {
 		dtype string
@@ -94,7 +96,7 @@ func (r *Result) find(ctx context.Context, tensors []format.Tensor, readers map[
 		case uniform && t.Elements >= 2:
 			f.Constant = append(f.Constant, i)
 		}
-		if !uniform {
+		if !uniform && hashed[i] {
 			k := key{t.DType, t.Bytes, t.Hash}
 			candidates[k] = append(candidates[k], i)
 		}

@@ -68,7 +68,9 @@ type TensorStats struct {
 	Stats   Stats
 	// Hash is a fast hash of the tensor's bytes, used to find
 	// candidate duplicates. It depends on how the tensor was split into
-	// chunks, so it is comparable only within one Scan.
+	// chunks, so it is comparable only within one Scan. Only a tensor
+	// with a peer of the same dtype and byte size can have a duplicate,
+	// so only those are hashed: Hash is 0 for the others.
 	Hash uint64
 }
 
@@ -135,7 +137,7 @@ func Scan(ctx context.Context, tensors []format.Tensor, opt Options) (*Result, e
 
 	jobs, parts := plan(tensors, res, opt.ChunkBytes)
 	s := &scanner{tensors: tensors, codecs: codecsOf, readers: readers, jobs: jobs, parts: parts,
-		progress: opt.Progress}
+		progress: opt.Progress, hashed: peers(tensors, res)}
 	if err := s.run(ctx, workers(opt.Workers)); err != nil {
 		return nil, err
 	}
@@ -151,16 +153,44 @@ func Scan(ctx context.Context, tensors []format.Tensor, opt Options) (*Result, e
 			ts.Stats.Merge(&p.stats)
 			h = mix(h, p.hash)
 		}
-		ts.Hash = h
+		if s.hashed[i] {
+			ts.Hash = h
+		}
 	}
 	res.BytesRead = res.BytesScanned
-	reread, err := res.find(ctx, tensors, readers, workers(opt.Workers))
+	reread, err := res.find(ctx, tensors, readers, s.hashed, workers(opt.Workers))
 	res.BytesRead += reread
 	if err != nil {
 		return nil, err
 	}
 	res.Duration = time.Since(start)
 	return res, nil
+}
+
+// peers marks the tensors to scan that share their dtype and byte size
+// with another one: only those can be duplicates, so only those are
+// hashed. Hashing every tensor cost a fifth of a BF16 scan's CPU, and in
+// a real checkpoint most tensors have a shape of their own or are
+// compared only with the few that share it.
+func peers(tensors []format.Tensor, res *Result) []bool {
+	type key struct {
+		dtype string
+		size  int64
+	}
+	first := make(map[key]int, len(tensors))
+	hashed := make([]bool, len(tensors))
+	for i, t := range tensors {
+		if !res.Tensors[i].Scanned() {
+			continue
+		}
+		k := key{t.DType.Name, t.Size}
+		if j, ok := first[k]; ok {
+			hashed[i], hashed[j] = true, true
+			continue
+		}
+		first[k] = i
+	}
+	return hashed
 }
 
 func workers(n int) int {
@@ -246,6 +276,7 @@ type scanner struct {
 	jobs     []job
 	parts    [][]part
 	progress func(int64)
+	hashed   []bool // tensors whose bytes are hashed (see peers)
 	next     atomic.Int64
 }
 
@@ -313,6 +344,7 @@ func (s *scanner) do(ctx context.Context, j job, w *worker) error {
 		}
 	}
 	p := &s.parts[j.tensor][j.chunk]
+	hashed := s.hashed[j.tensor]
 	end := j.off + j.n
 	for off := j.off; off < end; {
 		if err := ctx.Err(); err != nil {
@@ -323,7 +355,9 @@ func (s *scanner) do(ctx context.Context, j job, w *worker) error {
 		if err := readAt(r, piece, t.Offset+off, t); err != nil {
 			return err
 		}
-		p.hash = mix(p.hash, uint64(crc32.Update(0, castagnoli, piece))|uint64(n)<<32)
+		if hashed {
+			p.hash = mix(p.hash, uint64(crc32.Update(0, castagnoli, piece))|uint64(n)<<32)
+		}
 		switch {
 		case h != nil && h.bytes == nil:
 			h.feed16(piece)

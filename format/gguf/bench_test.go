@@ -1,12 +1,14 @@
 package gguf_test
 
 import (
+	"fmt"
 	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/tensorcount/tensorcount/format/gguf"
+	"github.com/tensorcount/tensorcount/internal/fixture"
 	"github.com/tensorcount/tensorcount/internal/fixture/ggufw"
 )
 
@@ -53,5 +55,40 @@ func BenchmarkOpenVocab256k(b *testing.B) {
 			b.Fatal(err)
 		}
 		f.Close()
+	}
+}
+
+// manyTensors is a file of n small tensors with llama-style names, as a
+// million-expert checkpoint would have: the tensor directory is the whole
+// header.
+func manyTensors(n int) ggufw.File {
+	specs := make([]fixture.TensorSpec, n)
+	for i := range specs {
+		specs[i] = spec(fmt.Sprintf("blk.%d.ffn_up_exps.%d.weight", i/256, i%256), "F16", 64, uint64(16+i%7*16))
+	}
+	return ggufw.File{Metadata: []ggufw.KV{{Key: "general.architecture", Value: ggufw.Str("llama")}}, Tensors: specs}
+}
+
+// BenchmarkNewFileTensors parses directories of 100k and 1M tensors from
+// memory: the per-tensor cost of the parser.
+func BenchmarkNewFileTensors(b *testing.B) {
+	for _, n := range []int{100_000, 1_000_000} {
+		w := manyTensors(n)
+		h, err := w.Header()
+		require.NoError(b, err)
+		_, dataLen, err := w.Layout()
+		require.NoError(b, err)
+		r := sparseReader{h, int64(len(h)) + int64(dataLen)}
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			b.SetBytes(int64(len(h)))
+			b.ReportAllocs()
+			for b.Loop() {
+				f, err := gguf.NewFile(r, r.size)
+				if err != nil || len(f.Tensors) != n {
+					b.Fatal(err)
+				}
+				_ = f.FormatTensors("x.gguf")
+			}
+		})
 	}
 }

@@ -32,7 +32,7 @@ type File struct {
 	closer  io.Closer
 	big     bool
 	keys    map[string]int // key → index in Metadata
-	names   map[string]int // tensor name → index in Tensors
+	names   nameIndex      // tensor name → index in Tensors
 	dropped int            // warnings beyond maxWarnings
 }
 
@@ -122,7 +122,7 @@ func (f *File) Lookup(key string) (KV, bool) {
 
 // Tensor returns the tensor info named name.
 func (f *File) Tensor(name string) (TensorInfo, bool) {
-	i, ok := f.names[name]
+	i, ok := f.names.lookup(f.Tensors, name)
 	if !ok {
 		return TensorInfo{}, false
 	}
@@ -138,8 +138,10 @@ func (f *File) Architecture() string {
 }
 
 type parser struct {
-	r *reader
-	f *File
+	r     *reader
+	f     *File
+	arena nameArena
+	dims  []uint64 // backing of the tensors' Dims
 }
 
 // maxWarnings bounds Warnings, so a file with a million odd tensors does

@@ -2,8 +2,10 @@ package gguf
 
 import (
 	"cmp"
+	"encoding/binary"
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 	"strconv"
 
@@ -51,83 +53,185 @@ func tensorField(name, what string) string {
 	return "tensor " + format.Quote(name) + " " + what
 }
 
-// readTensorInfos reads n tensor infos. n has been bounded by the bytes
-// remaining, but the slice still grows by append from a small start, so a
-// count the rest of the file cannot back costs nothing up front.
+// maxPrealloc is the most tensor infos reserved up front. A count is
+// bounded by the bytes remaining before it is trusted this far, but a
+// sparse file can back any count with zeros: beyond this many (84 MB of
+// TensorInfo), the slices grow as the entries actually parse.
+const maxPrealloc = 1 << 20
+
+// readTensorInfos reads n tensor infos. Names go into one arena, dims into
+// shared backing arrays, and the name index is sized from the count, so a
+// tensor costs no allocation of its own.
 func (p *parser) readTensorInfos(n uint64) error {
 	r, f := p.r, p.f
-	f.names = make(map[string]int, min(n, 1024))
-	f.Tensors = make([]TensorInfo, 0, min(n, 1024))
-	var dims []uint64 // one backing array for everyone's Dims
+	if n > math.MaxInt32 {
+		return &format.Error{Offset: r.pos, Field: "tensor_count", Value: n, Limit: math.MaxInt32, Msg: "more tensors than this reader supports"}
+	}
+	pre := int(min(n, maxPrealloc))
+	f.names.init(pre)
+	f.Tensors = make([]TensorInfo, 0, pre)
+	p.dims = make([]uint64, 0, max(256, 2*pre))
+	fast := !r.big && r.wide
 	for i := uint64(0); i < n; i++ {
-		name, err := r.str()
-		if err != nil {
-			return withField(err, "tensor #"+strconv.FormatUint(i, 10)+" name")
+		if fast && p.fastTensorInfo() {
+			continue
 		}
-		t := TensorInfo{Name: string(name)}
-		if len(name) >= maxNameLen {
-			p.warnf("tensor %s: name is %d bytes; ggml accepts at most %d", format.Quote(t.Name), len(name), maxNameLen-1)
-		}
-		if _, dup := f.names[t.Name]; dup {
-			return &format.Error{Offset: r.pos - int64(len(name)) - r.lenSize(), Field: "tensor " + format.Quote(t.Name), Msg: "duplicate tensor name"}
-		}
-		at := r.pos
-		nd, err := r.u32()
-		if err != nil {
-			return withField(err, tensorField(t.Name, "n_dims"))
-		}
-		if nd > maxDims {
-			return &format.Error{Offset: at, Field: tensorField(t.Name, "n_dims"), Value: nd, Limit: maxDims, Msg: "too many dimensions"}
-		}
-		if len(dims)+int(nd) > cap(dims) {
-			dims = make([]uint64, 0, max(256, 2*cap(dims)))
-		}
-		first, dimsAt := len(dims), r.pos
-		for j := 0; j < int(nd); j++ {
-			at := r.pos
-			d, err := r.count()
-			if err != nil {
-				return withField(err, tensorField(t.Name, fmt.Sprintf("ne[%d]", j)))
-			}
-			if d > math.MaxInt64 {
-				return &format.Error{Offset: at, Field: tensorField(t.Name, fmt.Sprintf("ne[%d]", j)), Value: int64(d), Msg: "negative dimension"}
-			}
-			dims = append(dims, d)
-		}
-		t.Dims = dims[first:len(dims):len(dims)]
-		at = r.pos
-		typ, err := r.u32()
-		if err != nil {
-			return withField(err, tensorField(t.Name, "type"))
-		}
-		if err := p.checkType(&t, typ, at, dimsAt); err != nil {
+		if err := p.readTensorInfo(i); err != nil {
 			return err
 		}
-		at = r.pos
-		t.offsetAt = at
-		if t.Offset, err = r.u64(); err != nil {
-			return withField(err, tensorField(t.Name, "offset"))
-		}
-		if t.Offset%f.Alignment != 0 {
-			return &format.Error{Offset: at, Field: tensorField(t.Name, "offset"), Value: t.Offset, Limit: f.Alignment,
-				Msg: "offset is not a multiple of the alignment"}
-		}
-		f.names[t.Name] = len(f.Tensors)
-		f.Tensors = append(f.Tensors, t)
 	}
 	return nil
 }
 
+// fastTensorInfo decodes the next tensor info straight from the window
+// when it is there whole and nothing about it needs a message: the common
+// case of a little-endian v2/v3 file. It reports false, having consumed
+// nothing, when readTensorInfo must take the entry the careful way (and
+// find the error or the warning).
+func (p *parser) fastTensorInfo() bool {
+	r, f := p.r, p.f
+	off := r.pos - r.start
+	if off < 0 || off > int64(r.n) {
+		return false
+	}
+	b := r.buf[off:r.n]
+	if len(b) < 8 {
+		return false
+	}
+	nl := binary.LittleEndian.Uint64(b)
+	if nl >= maxNameLen || uint64(len(b)) < 8+nl+4 {
+		return false
+	}
+	name := b[8 : 8+nl]
+	rest := b[8+nl:]
+	nd := binary.LittleEndian.Uint32(rest)
+	if nd > maxDims || len(rest) < 4+8*int(nd)+4+8 {
+		return false
+	}
+	var dims [maxDims]uint64
+	ne := uint64(1)
+	for j := range int(nd) {
+		d := binary.LittleEndian.Uint64(rest[4+8*j:])
+		hi, lo := bits.Mul64(ne, d)
+		if hi != 0 || lo >= math.MaxInt64 || d > math.MaxInt64 {
+			return false
+		}
+		dims[j], ne = d, lo
+	}
+	rest = rest[4+8*nd:]
+	typ := GGMLType(binary.LittleEndian.Uint32(rest))
+	offset := binary.LittleEndian.Uint64(rest[4:])
+	if !typ.Valid() || typ.Removed() || offset&(f.Alignment-1) != 0 {
+		return false
+	}
+	info := &ggmlTypes[typ]
+	block := uint64(info.block)
+	ne0 := uint64(1)
+	if nd > 0 {
+		ne0 = dims[0]
+	}
+	if ne0%block != 0 {
+		return false
+	}
+	hi, size := bits.Mul64(ne/block, uint64(info.bytes))
+	if hi != 0 || size > math.MaxInt64 {
+		return false
+	}
+	j, tag, slot := f.names.find(f.Tensors, name)
+	if j >= 0 {
+		return false
+	}
+	entryAt := r.pos
+	t := TensorInfo{Name: p.arena.add(name), Dims: p.addDims(dims[:nd]), Type: typ, Offset: offset,
+		Elements: ne, Bytes: size, offsetAt: entryAt + 8 + int64(nl) + 4 + 8*int64(nd) + 4}
+	r.pos = t.offsetAt + 8
+	f.Tensors = append(f.Tensors, t)
+	f.names.insert(f.Tensors, tag, slot, len(f.Tensors)-1)
+	return true
+}
+
+// addDims copies d into the shared dims backing and returns its slice.
+func (p *parser) addDims(d []uint64) []uint64 {
+	if len(p.dims)+len(d) > cap(p.dims) {
+		p.dims = make([]uint64, 0, max(256, 2*cap(p.dims)))
+	}
+	first := len(p.dims)
+	p.dims = append(p.dims, d...)
+	return p.dims[first:len(p.dims):len(p.dims)]
+}
+
+// readTensorInfo reads tensor info #i field by field, with every check
+// and message.
+func (p *parser) readTensorInfo(i uint64) error {
+	r, f := p.r, p.f
+	name, err := r.str()
+	if err != nil {
+		return withField(err, "tensor #"+strconv.FormatUint(i, 10)+" name")
+	}
+	j, tag, slot := f.names.find(f.Tensors, name)
+	t := TensorInfo{Name: p.arena.add(name)}
+	if len(name) >= maxNameLen {
+		p.warnf("tensor %s: name is %d bytes; ggml accepts at most %d", format.Quote(t.Name), len(name), maxNameLen-1)
+	}
+	if j >= 0 {
+		return &format.Error{Offset: r.pos - int64(len(name)) - r.lenSize(), Field: "tensor " + format.Quote(t.Name), Msg: "duplicate tensor name"}
+	}
+	at := r.pos
+	nd, err := r.u32()
+	if err != nil {
+		return withField(err, tensorField(t.Name, "n_dims"))
+	}
+	if nd > maxDims {
+		return &format.Error{Offset: at, Field: tensorField(t.Name, "n_dims"), Value: nd, Limit: maxDims, Msg: "too many dimensions"}
+	}
+	var dims [maxDims]uint64
+	dimsAt := r.pos
+	for j := 0; j < int(nd); j++ {
+		at := r.pos
+		d, err := r.count()
+		if err != nil {
+			return withField(err, tensorField(t.Name, fmt.Sprintf("ne[%d]", j)))
+		}
+		if d > math.MaxInt64 {
+			return &format.Error{Offset: at, Field: tensorField(t.Name, fmt.Sprintf("ne[%d]", j)), Value: int64(d), Msg: "negative dimension"}
+		}
+		dims[j] = d
+	}
+	t.Dims = dims[:nd]
+	at = r.pos
+	typ, err := r.u32()
+	if err != nil {
+		return withField(err, tensorField(t.Name, "type"))
+	}
+	if err := p.checkType(&t, typ, at, dimsAt); err != nil {
+		return err
+	}
+	at = r.pos
+	t.offsetAt = at
+	if t.Offset, err = r.u64(); err != nil {
+		return withField(err, tensorField(t.Name, "offset"))
+	}
+	if t.Offset%f.Alignment != 0 {
+		return &format.Error{Offset: at, Field: tensorField(t.Name, "offset"), Value: t.Offset, Limit: f.Alignment,
+			Msg: "offset is not a multiple of the alignment"}
+	}
+	t.Dims = p.addDims(t.Dims)
+	f.Tensors = append(f.Tensors, t)
+	f.names.insert(f.Tensors, tag, slot, len(f.Tensors)-1)
+	return nil
+}
+
 // checkType validates the type id and computes the element and byte
-// counts. at is the offset of the type field, dimsAt that of ne[0].
+// counts. at is the offset of the type field, dimsAt that of ne[0]. The
+// field name for an error is built only when there is one.
 func (p *parser) checkType(t *TensorInfo, id uint32, at, dimsAt int64) error {
-	field := tensorField(t.Name, "type")
+	field := func() string { return tensorField(t.Name, "type") }
 	if int32(id) < 0 {
-		return &format.Error{Offset: at, Field: field, Value: int32(id), Msg: "negative ggml type id"}
+		return &format.Error{Offset: at, Field: field(), Value: int32(id), Msg: "negative ggml type id"}
 	}
 	t.Type = GGMLType(id)
 	if !t.Type.Valid() {
-		return &format.Error{Offset: at, Field: field, Value: id, Limit: uint32(NumGGMLTypes - 1), Msg: "unknown ggml type id"}
+		return &format.Error{Offset: at, Field: field(), Value: id, Limit: uint32(NumGGMLTypes - 1), Msg: "unknown ggml type id"}
 	}
 	var ok bool
 	if t.Elements, ok = checked.Product(t.Dims); !ok || t.Elements == math.MaxInt64 {
@@ -150,7 +254,7 @@ func (p *parser) checkType(t *TensorInfo, id uint32, at, dimsAt int64) error {
 		// Q8_0, ffn_down with ne[0] = 172) are still around: when the
 		// whole tensor is a whole number of blocks, count it and warn.
 		if t.Elements%block != 0 {
-			return &format.Error{Offset: at, Field: field, Value: ne0, Limit: block,
+			return &format.Error{Offset: at, Field: field(), Value: ne0, Limit: block,
 				Msg: fmt.Sprintf("ne[0] is not a multiple of the %s block size", t.Type)}
 		}
 		p.warnf("tensor %s: ne[0] = %d is not a multiple of the %s block size %d (ggml rejects this; older quantizers blocked the flattened tensor)",
@@ -158,7 +262,7 @@ func (p *parser) checkType(t *TensorInfo, id uint32, at, dimsAt int64) error {
 	}
 	size, ok := t.Type.DType().ByteSize(t.Elements)
 	if !ok {
-		return &format.Error{Offset: at, Field: field, Value: t.Elements,
+		return &format.Error{Offset: at, Field: field(), Value: t.Elements,
 			Msg: fmt.Sprintf("byte size of %s data overflows int64", t.Type)}
 	}
 	t.Bytes = size

@@ -1,0 +1,87 @@
+package gguf_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/tensorcount/tensorcount/format/gguf"
+	"github.com/tensorcount/tensorcount/internal/fixture"
+	"github.com/tensorcount/tensorcount/internal/fixture/ggufw"
+)
+
+// The window fast path (little-endian v2/v3) and the field-by-field path
+// (big-endian files, v1) must read the same directory: the same file
+// written both ways parses to the same tensors, lookups included.
+func TestFastPathAgreesWithFieldByField(t *testing.T) {
+	var specs []fixture.TensorSpec
+	for i := range 5000 {
+		specs = append(specs, spec(fmt.Sprintf("blk.%d.w%d", i/7, i), []string{"F32", "F16", "Q8_0", "Q4_K", "BF16"}[i%5], uint64(1+i%5), uint64(256*(1+i%3))))
+	}
+	// Entries the fast path leaves to the careful one: a long name, a
+	// scalar, four dims, a removed type, ne[0] not a block multiple.
+	specs = append(specs,
+		spec("a.name.that.is.longer.than.the.sixty.four.bytes.ggml.accepts.as.a.tensor.name", "F32", 3),
+		spec("scalar", "F32"),
+		spec("four.dims", "F16", 2, 3, 4, 5),
+		spec("removed", "type 4", 32, 2),
+		spec("flattened", "Q8_0", 2, 16),
+		spec("", "F32", 1),
+	)
+	meta := []ggufw.KV{{Key: "general.architecture", Value: ggufw.Str("llama")}}
+	le := parseSparse(t, ggufw.File{Metadata: meta, Tensors: specs})
+	for _, w := range []ggufw.File{
+		{Metadata: meta, Tensors: specs, BigEndian: true},
+		{Metadata: meta, Tensors: specs, Version: 1},
+		{Metadata: meta, Tensors: specs, Version: 2},
+	} {
+		other := parseSparse(t, w)
+		require.Equal(t, len(le.Tensors), len(other.Tensors))
+		for i := range le.Tensors {
+			a, b := le.Tensors[i], other.Tensors[i]
+			require.Equal(t, a.Name, b.Name)
+			require.Equal(t, a.Dims, b.Dims, a.Name)
+			require.Equal(t, a.Type, b.Type, a.Name)
+			require.Equal(t, a.Elements, b.Elements, a.Name)
+			require.Equal(t, a.Bytes, b.Bytes, a.Name)
+		}
+		require.Equal(t, len(le.Warnings), len(other.Warnings))
+		fa, fb := le.FormatTensors("x"), other.FormatTensors("x")
+		for i := range fa {
+			fa[i].Offset -= le.DataOffset
+			fb[i].Offset -= other.DataOffset
+			if fa[i].Name != fb[i].Name || fa[i].Offset != fb[i].Offset || fa[i].Size != fb[i].Size || fa[i].DType != fb[i].DType {
+				t.Fatalf("tensor %d: %+v against %+v", i, fa[i], fb[i])
+			}
+			require.Equal(t, fa[i].Shape, fb[i].Shape)
+		}
+	}
+	require.Len(t, le.Warnings, 3)
+	for _, s := range specs {
+		ti, ok := le.Tensor(s.Name)
+		require.True(t, ok, s.Name)
+		require.Equal(t, s.Name, ti.Name)
+	}
+	_, ok := le.Tensor("blk.0.w9999")
+	require.False(t, ok)
+}
+
+// A duplicate name is found by either path, wherever it is, and reported
+// at the second occurrence.
+func TestDuplicateNameEitherPath(t *testing.T) {
+	for _, big := range []bool{false, true} {
+		var specs []fixture.TensorSpec
+		for i := range 3000 {
+			specs = append(specs, spec(fmt.Sprintf("t%d", i), "F32", 4))
+		}
+		specs[2500].Name = "t1234"
+		w := ggufw.File{Tensors: specs, BigEndian: big}
+		h, err := w.Header()
+		require.NoError(t, err)
+		_, dataLen, err := w.Layout()
+		require.NoError(t, err)
+		_, err = gguf.NewFile(sparseReader{h, int64(len(h)) + int64(dataLen)}, int64(len(h))+int64(dataLen))
+		requireFormatError(t, err, `tensor "t1234"`, "duplicate tensor name")
+	}
+}
