@@ -67,6 +67,11 @@ func (e notRegularError) Error() string { return string(e) }
 
 func (e notRegularError) Is(target error) bool { return target == ErrNotRegular }
 
+// An OpenFunc opens a file by the one open path and returns it with its
+// size: OpenRegular, or fsroot.Root.OpenPath for a file of a model
+// directory. Readers that take one can be pointed at either.
+type OpenFunc func(name string) (*os.File, int64, error)
+
 // OpenRegular opens the named file read-only by the one open path and
 // returns it with its size. Links are followed: the path is the user's
 // (or lies in a directory the user named), and the rule on where links
@@ -75,13 +80,15 @@ func (e notRegularError) Is(target error) bool { return target == ErrNotRegular 
 func OpenRegular(name string) (*os.File, int64, error) {
 	return OpenChecked(name,
 		func() (fs.FileInfo, error) { return os.Stat(name) },
-		func() (*os.File, error) { return os.OpenFile(name, openFlags, 0) })
+		func() (*os.File, error) { return os.OpenFile(name, OpenFlags, 0) })
 }
+
+var _ OpenFunc = OpenRegular
 
 // OpenChecked runs the one open path with the stat and the open of step 1
 // and 2 supplied, so that a caller holding an os.Root can use the root's
 // own Lstat and OpenFile (fsroot does). open must open read-only with
-// O_NONBLOCK: NoFollowFlags or the flags OpenRegular uses. name is the path
+// O_NONBLOCK: with OpenFlags or NoFollowFlags. name is the path
 // to put in errors. Errors are as for OpenRegular.
 func OpenChecked(name string, stat func() (fs.FileInfo, error), open func() (*os.File, error)) (*os.File, int64, error) {
 	before, err := stat()
@@ -111,9 +118,12 @@ func OpenChecked(name string, stat func() (fs.FileInfo, error), open func() (*os
 	return f, after.Size(), nil
 }
 
+// OpenFlags are the flags of every open: read-only, non-blocking and
+// close-on-exec, where the system has them.
+const OpenFlags = openFlags
+
 // NoFollowFlags are the flags of the final open where a link is not
-// followed: read-only, non-blocking, close-on-exec and, where the system
-// has it, O_NOFOLLOW.
+// followed: OpenFlags and, where the system has it, O_NOFOLLOW.
 const NoFollowFlags = openFlags | noFollow
 
 // regular returns nil for a regular file, else the error saying what fi is.
