@@ -6,9 +6,16 @@ import (
 	"unicode/utf8"
 )
 
-// The escaping rule, shared by every text output and every error message:
+// Escape returns s ready to be written to a terminal or a text report:
+// every rune that is not printable (see the rule below) and every invalid
+// byte is replaced by a backslash escape. Backslashes and quotes are left
+// alone, so ordinary text reads as itself; use Quote where the exact bytes
+// matter. A string that needs no escaping is returned as is, without
+// allocating.
 //
-// A rune is written as itself exactly when strconv.IsPrint reports it
+// # The rule
+//
+// One rule serves every text output and every error message. A rune is written as itself exactly when strconv.IsPrint reports it
 // printable: letters, marks, numbers, punctuation, symbols and the ASCII
 // space. Everything else is escaped, which covers
 //
@@ -37,13 +44,6 @@ import (
 // controls, \xHH for other bytes below 0x80 and for invalid bytes,
 // \uHHHH and \UHHHHHHHH for other runes. The output of Escape is itself
 // printable, so escaping twice changes nothing.
-
-// Escape returns s ready to be written to a terminal or a text report:
-// every rune that is not printable (see the rule above) and every invalid
-// byte is replaced by a backslash escape. Backslashes and quotes are left
-// alone, so ordinary text reads as itself; use Quote where the exact bytes
-// matter. A string that needs no escaping is returned as is, without
-// allocating.
 func Escape(s string) string {
 	i := firstUnsafe(s)
 	if i < 0 {

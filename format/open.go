@@ -7,40 +7,6 @@ import (
 	"syscall"
 )
 
-// The one open path. Every file the tool reads (weight files, indexes,
-// split parts, config.json, params.json, refs/main, model cards) is
-// opened the same way, so that nothing a stranger puts in place of a file
-// can hang or trick the program:
-//
-//  1. Stat the path (Lstat where a link is not allowed) and refuse
-//     anything but a regular file before opening it. A named pipe would
-//     block open or read forever; a device (/dev/zero, /dev/urandom) would
-//     be read without end; a directory or socket fails obscurely. None of
-//     them is ever opened or read.
-//  2. Open read-only with O_NONBLOCK (and O_CLOEXEC, which Go always
-//     sets; O_NOFOLLOW where a link is not allowed): should the path have
-//     been replaced by a named pipe since step 1, open returns at once
-//     instead of waiting for a writer. Regular files ignore O_NONBLOCK, so
-//     it is kept.
-//  3. Fstat the open descriptor and require a regular file that is the
-//     same file as in step 1 (os.SameFile: same device and inode). A file
-//     swapped in between the steps is refused, never read.
-//
-// Errors are *Error values with Offset -1, naming the file and saying what
-// is wrong in the FILE: what is wrong form:
-//
-//	model.safetensors: is a named pipe, not a regular file
-//	model.safetensors: is a device, not a regular file
-//	model.safetensors: is a socket, not a regular file
-//	model.safetensors: is a directory
-//	model.safetensors: no such file or directory
-//	model.safetensors: permission denied
-//	model.safetensors: too many levels of symbolic links
-//
-// errors.Is(err, fs.ErrNotExist) and errors.Is(err, fs.ErrPermission)
-// hold for a missing or forbidden file, errors.Is(err, ErrNotRegular) for
-// every kind of file that is not a regular one.
-
 // ErrNotRegular is matched (errors.Is) by every error saying a path is not
 // a regular file: ErrNamedPipe, ErrDevice, ErrSocket, ErrDirectory,
 // ErrSymlink and itself, for other kinds.
@@ -77,6 +43,42 @@ type OpenFunc func(name string) (*os.File, int64, error)
 // (or lies in a directory the user named), and the rule on where links
 // may point is applied by fsroot.Root, which model directories are read
 // through.
+//
+// # The one open path
+//
+// Every file the tool reads (weight files, indexes,
+// split parts, config.json, params.json, refs/main, model cards) is
+// opened the same way, so that nothing a stranger puts in place of a file
+// can hang or trick the program:
+//
+//  1. Stat the path (Lstat where a link is not allowed) and refuse
+//     anything but a regular file before opening it. A named pipe would
+//     block open or read forever; a device (/dev/zero, /dev/urandom) would
+//     be read without end; a directory or socket fails obscurely. None of
+//     them is ever opened or read.
+//  2. Open read-only with O_NONBLOCK (and O_CLOEXEC, which Go always
+//     sets; O_NOFOLLOW where a link is not allowed): should the path have
+//     been replaced by a named pipe since step 1, open returns at once
+//     instead of waiting for a writer. Regular files ignore O_NONBLOCK, so
+//     it is kept.
+//  3. Fstat the open descriptor and require a regular file that is the
+//     same file as in step 1 (os.SameFile: same device and inode). A file
+//     swapped in between the steps is refused, never read.
+//
+// Errors are *Error values with Offset -1, naming the file and saying what
+// is wrong in the FILE: what is wrong form:
+//
+//	model.safetensors: is a named pipe, not a regular file
+//	model.safetensors: is a device, not a regular file
+//	model.safetensors: is a socket, not a regular file
+//	model.safetensors: is a directory
+//	model.safetensors: no such file or directory
+//	model.safetensors: permission denied
+//	model.safetensors: too many levels of symbolic links
+//
+// errors.Is(err, fs.ErrNotExist) and errors.Is(err, fs.ErrPermission)
+// hold for a missing or forbidden file, errors.Is(err, ErrNotRegular) for
+// every kind of file that is not a regular one.
 func OpenRegular(name string) (*os.File, int64, error) {
 	return OpenChecked(name,
 		func() (fs.FileInfo, error) { return os.Stat(name) },
