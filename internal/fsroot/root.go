@@ -18,9 +18,10 @@
 //     file once in blobs/ and links snapshots/<rev>/config.json to
 //     ../../blobs/<hash>.
 //
-// Nothing else is followed. A ".." that would climb above the model
-// directory (above the cache entry, for a snapshot), a relative link that
-// climbs out, an absolute link to a place outside, and a path that ends
+// Nothing else is followed. A path that is absolute or climbs above the
+// model directory ("../x", even "../model/x"), a link whose target climbs
+// above the top directory (the model directory, or the cache entry for a
+// snapshot) or is an absolute path outside it, and a path that ends
 // outside the allowed area are refused with an error matching ErrOutside,
 // which for a link is a *LinkError naming the link and its target:
 //
@@ -191,6 +192,9 @@ func (r *Root) Dir() string { return r.dir }
 // with rel, cleaned unless rel climbs out (so that the message shows the
 // ".."); an absolute rel is itself.
 func (r *Root) Path(rel string) string {
+	if rel == "" {
+		return r.dir
+	}
 	if filepath.IsAbs(rel) {
 		return rel
 	}
@@ -333,8 +337,13 @@ type part struct {
 // resolve applies the link rule to rel and returns the path it leads to,
 // relative to the top directory, with no links in it ("." for the top).
 func (r *Root) resolve(rel string) (string, error) {
+	if rel == "" {
+		rel = "."
+	}
 	name := r.Path(rel)
-	if filepath.IsAbs(rel) || filepath.VolumeName(rel) != "" {
+	if !filepath.IsLocal(rel) {
+		// Absolute, or climbing above the model directory (even to come
+		// back down: "../model/x" is refused as "../x" is).
 		return "", &format.Error{File: name, Offset: -1, Err: ErrOutside}
 	}
 	asked := filepath.Clean(rel)

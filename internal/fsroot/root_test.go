@@ -272,7 +272,7 @@ func TestHFCacheSnapshot(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "model.safetensors", fi.Name())
 	require.Equal(t, int64(len("weights")), fi.Size())
-	entries, err := r.ReadDir(".")
+	entries, err := r.ReadDir("")
 	require.NoError(t, err)
 	require.Equal(t, []string{"abs.json", "blobdir", "config.json", "model.safetensors", "original", "out", "passwd", "ref", "sibling.json"}, names(entries))
 	require.NotZero(t, entries[2].Type()&fs.ModeSymlink, "entries that are links say so")
@@ -289,6 +289,11 @@ func TestHFCacheSnapshot(t *testing.T) {
 	} {
 		_, err := read(r, rel)
 		require.EqualError(t, err, filepath.Join(snap, rel)+": a link to outside the model directory ("+target+")", rel)
+	}
+	// The path itself may not climb to blobs/ or a sibling snapshot.
+	for _, rel := range []string{"../../blobs/aaaa", "../other/config.json", "../" + filepath.Base(snap) + "/config.json"} {
+		_, err := read(r, rel)
+		require.EqualError(t, err, r.Path(rel)+": is outside the model directory", rel)
 	}
 	// The entry itself, as hfSnapshot reads it.
 	er := open(t, entry, fsroot.Options{})
