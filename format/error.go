@@ -19,6 +19,11 @@ type Error struct {
 	Err    error  // an underlying error, such as an I/O error
 }
 
+// Error returns "FILE: byte N: FIELD: MSG (found V, limit L): ERR", each
+// part present only when set. An Error without Msg takes its message from
+// Err, so that an operating-system error reads "FILE: no such file or
+// directory". The result is passed through Escape: a file name or an
+// underlying error cannot carry control characters to the terminal.
 func (e *Error) Error() string {
 	var b strings.Builder
 	if e.File != "" {
@@ -32,7 +37,11 @@ func (e *Error) Error() string {
 		b.WriteString(e.Field)
 		b.WriteString(": ")
 	}
-	b.WriteString(e.Msg)
+	msg, err := e.Msg, e.Err
+	if msg == "" && err != nil {
+		msg, err = err.Error(), nil
+	}
+	b.WriteString(msg)
 	if e.Value != nil {
 		fmt.Fprintf(&b, " (found %s", show(e.Value))
 		if e.Limit != nil {
@@ -42,11 +51,11 @@ func (e *Error) Error() string {
 	} else if e.Limit != nil {
 		fmt.Fprintf(&b, " (limit %s)", show(e.Limit))
 	}
-	if e.Err != nil {
+	if err != nil {
 		b.WriteString(": ")
-		b.WriteString(e.Err.Error())
+		b.WriteString(err.Error())
 	}
-	return b.String()
+	return Escape(b.String())
 }
 
 func (e *Error) Unwrap() error { return e.Err }
@@ -63,19 +72,6 @@ func show(v any) string {
 	default:
 		return fmt.Sprint(v)
 	}
-}
-
-// maxQuoted bounds how much of a string an error message repeats.
-const maxQuoted = 120
-
-// Quote returns s in double quotes with control characters and invalid
-// UTF-8 escaped, cut to a readable length. Use it wherever text that came
-// from a file is printed.
-func Quote(s string) string {
-	if len(s) > maxQuoted {
-		return fmt.Sprintf("%q…(%d bytes)", s[:maxQuoted], len(s))
-	}
-	return fmt.Sprintf("%q", s)
 }
 
 // WithFile sets the File of err if err is an *Error without one, and returns

@@ -61,8 +61,10 @@ var legacyMagics = map[uint32]string{
 	0x67676c61: "ggla (GGLA LoRA)",
 }
 
-// Open opens the named file read-only and parses its header. Errors name
-// the file.
+// Open opens the named file read-only and parses its header. Errors are
+// *format.Error values naming the file; one that cannot be opened reads
+// as format.OpenRegular words it ("x.gguf: is a named pipe, not a regular
+// file"), as from safetensors.Open.
 //
 // The header is read with positioned reads (pread) through the parser's
 // reused window rather than through a memory map: mapping, faulting in and
@@ -73,7 +75,7 @@ var legacyMagics = map[uint32]string{
 func Open(name string) (*File, error) {
 	fd, size, err := format.OpenRegular(name)
 	if err != nil {
-		return nil, &format.Error{File: name, Offset: -1, Msg: "cannot open", Err: err}
+		return nil, err // a *format.Error naming the file, as format.OpenRegular says
 	}
 	f, err := NewFile(fd, size)
 	if err != nil {

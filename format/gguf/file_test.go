@@ -3,6 +3,7 @@ package gguf_test
 import (
 	"encoding/binary"
 	"fmt"
+	"io/fs"
 	"math"
 	"testing"
 
@@ -327,6 +328,8 @@ func TestNewFileClose(t *testing.T) {
 	require.NoError(t, f.Close())
 	require.NoError(t, f.Close())
 	_, err = gguf.Open("/nonexistent/x.gguf")
-	fe := requireFormatError(t, err, "", "cannot open")
+	fe := requireFormatError(t, err, "", "")
 	require.Equal(t, "/nonexistent/x.gguf", fe.File)
+	require.ErrorIs(t, err, fs.ErrNotExist)
+	require.EqualError(t, err, "/nonexistent/x.gguf: no such file or directory")
 }

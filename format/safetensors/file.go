@@ -43,7 +43,9 @@ type File struct {
 }
 
 // Open opens the named file read-only and parses its header. Errors are
-// *format.Error values naming the file.
+// *format.Error values naming the file; one that cannot be opened reads
+// as format.OpenRegular words it ("x.safetensors: is a named pipe, not a
+// regular file"), as from gguf.Open.
 //
 // The header is read with positioned reads (pread), not through a memory
 // map: a header is read once, front to back, and for a 163-shard
@@ -55,7 +57,7 @@ type File struct {
 func Open(name string) (*File, error) {
 	fd, size, err := format.OpenRegular(name)
 	if err != nil {
-		return nil, err
+		return nil, err // a *format.Error naming the file, as format.OpenRegular says
 	}
 	f, err := newFile(fd, size, name)
 	if err != nil {

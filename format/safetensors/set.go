@@ -1,8 +1,9 @@
 package safetensors
 
 import (
+	"errors"
 	"fmt"
-	"os"
+	"io/fs"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -60,7 +61,7 @@ func OpenSet(indexPath string) (*Set, error) {
 			continue
 		}
 		s.Close()
-		if os.IsNotExist(err) {
+		if errors.Is(err, fs.ErrNotExist) {
 			return nil, &format.Error{File: indexPath, Offset: -1, Field: "weight_map", Value: idx.Shards[i],
 				Msg: "names a shard that cannot be opened", Err: err}
 		}
