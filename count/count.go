@@ -179,6 +179,13 @@ func (c *counter) count() {
 			it.Excluded = ExcludedQuantAux
 			continue
 		}
+		if _, tied := c.m.TiedTo[i]; tied {
+			// A pickle checkpoint names one storage view twice: exactly
+			// the same numbers, so no sampling is needed (the model's
+			// note says which).
+			it.Excluded = ExcludedTiedCopy
+			continue
+		}
 		if n, how, ok := c.unpack(it); ok {
 			if n != it.Parameters {
 				c.notes.group("unpack:"+how, it.Tensor.Name, n-it.Parameters)

@@ -49,7 +49,12 @@ func (m *Model) loadFile(path string) error {
 	}
 	switch k {
 	case KindIndex:
+		if strings.HasSuffix(path, ".bin.index.json") {
+			return m.loadPyTorchIndex(path)
+		}
 		return m.loadIndex(path)
+	case KindPyTorchZip, KindPickle:
+		return m.loadPyTorch(path)
 	case KindGGUF:
 		return m.loadGGUF(path)
 	case KindSafetensors:
@@ -193,7 +198,7 @@ func (m *Model) loadDir(dir string) error {
 			sts = append(sts, name)
 		case strings.HasSuffix(name, ".gguf"):
 			ggufs = append(ggufs, name)
-		case isWeightFile(name):
+		case strings.HasSuffix(name, ".bin.index.json"), isWeightFile(name):
 			others = append(others, name)
 		}
 	}
@@ -243,6 +248,29 @@ func (m *Model) loadDir(dir string) error {
 			return err
 		}
 		used = picked
+	case len(others) > 0:
+		index, consolidated, single := pickPyTorch(others)
+		switch {
+		case index != "":
+			err = m.loadPyTorchIndex(filepath.Join(dir, index))
+			used = append(used, index)
+			for _, f := range m.Files {
+				used = append(used, filepath.Base(f.Path))
+			}
+		case consolidated:
+			err = m.loadConsolidated(dir)
+			for _, f := range m.Files {
+				used = append(used, filepath.Base(f.Path))
+			}
+		case single != "":
+			err = m.loadPyTorch(filepath.Join(dir, single))
+			used = []string{single}
+		default:
+			return pathErrorf(ErrSeveralModels, dir, "%d checkpoint files and no index (%s); pass the one to count", len(others), fewNames(others))
+		}
+		if err != nil {
+			return err
+		}
 	default:
 		if len(others) > 0 {
 			return pathErrorf(ErrNoWeights, dir, "no safetensors or GGUF files; found %s, which tensorcount does not read", fewNames(others))

@@ -32,6 +32,12 @@ type Model struct {
 	// GGUFParameterCount is general.parameter_count of a GGUF file (what
 	// llama.cpp's converter counted), when it has one (0 otherwise).
 	GGUFParameterCount uint64
+	// TiedTo maps the index of a tensor that is exactly another one — the
+	// same storage, offset, shape and stride in a pickle checkpoint — to
+	// that tensor's index: one weight under two names.
+	TiedTo map[int]int
+	// Imports lists what loading a pickle checkpoint would import.
+	Imports []Import
 	// Notes says what was chosen, ignored or inferred while loading.
 	Notes []string
 }

@@ -37,7 +37,7 @@ var commands []*command
 
 func init() {
 	commands = []*command{summaryCommand, tensorsCommand, layersCommand, metadataCommand,
-		auditCommand, diffCommand, scanCommand, versionCommand, completionCommand}
+		auditCommand, diffCommand, scanCommand, importsCommand, versionCommand, completionCommand}
 }
 
 // lookup finds a subcommand by name; the summary has no name to type.

@@ -79,6 +79,7 @@ stops the check), and small descriptions of packed weights are read.
 const exitHelp = `
 Exit status: 0 success; 1 a file could not be read (the message names the
 file, byte offset, field, value and limit); 2 usage error; 3 audit: a claim
-does not match; 4 scan: NaN or Inf found. diff, as diff(1): 0 the checkpoints
+does not match; 4 scan: NaN or Inf found; 5 a pickle checkpoint would
+import something dangerous when loaded (its tensors are still counted). diff, as diff(1): 0 the checkpoints
 do not differ, 1 they differ, 2 trouble.
 `

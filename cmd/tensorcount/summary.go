@@ -45,7 +45,10 @@ func runSummary(e *env, inv *invocation) int {
 	var sums []report.Summary
 	var errs []report.PathError
 	for i, path := range inv.args {
-		s, err := summarize(path, f.countOptions(), f.claim)
+		s, m, err := summarize(path, f.countOptions(), f.claim)
+		if err == nil && warnDangerous(e, m) != exitOK && status == exitOK {
+			status = exitUnsafe
+		}
 		if err != nil {
 			status = e.fail(err)
 			sums = append(sums, report.Summary{})
@@ -87,18 +90,18 @@ func runSummary(e *env, inv *invocation) int {
 
 // summarize loads path, counts it and audits its claims (the user's
 // claim first).
-func summarize(path string, opt count.Options, claim string) (report.Summary, error) {
+func summarize(path string, opt count.Options, claim string) (report.Summary, *model.Model, error) {
 	m, err := model.Load(path)
 	if err != nil {
-		return report.Summary{}, err
+		return report.Summary{}, nil, err
 	}
 	r, err := count.Build(m, opt)
 	if err != nil {
-		return report.Summary{}, err
+		return report.Summary{}, nil, err
 	}
 	vs, err := audit.Audit(m, r, claim)
 	if err != nil {
-		return report.Summary{}, err
+		return report.Summary{}, nil, err
 	}
-	return report.Summary{Report: r, Claims: vs}, nil
+	return report.Summary{Report: r, Claims: vs}, m, nil
 }
