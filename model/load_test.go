@@ -135,7 +135,7 @@ func TestLoadErrors(t *testing.T) {
 
 	writeFile(t, filepath.Join(dir, "pytorch_model.bin"), "PK\x03\x04")
 	_, err = Load(dir)
-	require.ErrorContains(t, err, "found pytorch_model.bin, which tensorcount does not read")
+	require.ErrorContains(t, err, "pytorch_model.bin: zip central directory: not a readable zip archive")
 	_, err = Load(filepath.Join(dir, "pytorch_model.bin"))
 	require.ErrorContains(t, err, "a zip archive")
 
