@@ -19,7 +19,7 @@ func gShexp(k Kind) gRule {
 
 var (
 	gNorm   = gRule{RoleNorm, KindNorm, false}
-	gSeqMix = gRule{RoleAttention, KindSeqMix, false}
+	gSeqMix = gRule{RoleSSM, KindSeqMix, false}
 	gBuffer = gRule{RoleBuffer, KindNone, false}
 	gOutput = gRule{RoleHead, KindOutput, false}
 )
