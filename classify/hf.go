@@ -335,9 +335,14 @@ func (sc *scope) resolveAttn(leaf string) (rule, bool) {
 			if k, ok := attnLeaves[leaf]; ok && mixerAttnLeaves[leaf] {
 				return rule{RoleAttention, k, sc.attnGGUF(k), false}, true
 			}
-			if leaf == "up_proj" || leaf == "down_proj" {
+			switch leaf {
+			case "up_proj", "down_proj":
 				k := ffnLeaves[leaf]
 				return ffnRule(k, ffnGGUF(k, "")), true
+			case "gate":
+				return rule{RoleRouter, KindRouter, "ffn_gate_inp", false}, true
+			case "fc1_latent_proj", "fc2_latent_proj": // nemotron-3 latent MoE
+				return ffnRule(KindNone, ""), true
 			}
 		}
 		if seqMixLeaves[leaf] {
