@@ -13,6 +13,12 @@ func (sc *scope) fallback(leaf string, comp Component) (rule, bool) {
 	if sc.stack == stackEncoder && !sc.inLayer && sc.sec == secNone && (leaf == "conv1" || leaf == "conv2") {
 		return patch, true // whisper model.encoder.conv1 / conv2
 	}
+	if g, ok := gemma3nLeaves[sc.parent+"."+leaf]; ok {
+		return g, true
+	}
+	if sc.parent == "altup_projections" || sc.parent == "altup_unembed_projections" {
+		return rule{RoleOther, KindAltUp, "", false}, true // gemma-3n altup_projections.N
+	}
 	if isNormName(leaf) {
 		return normRule(""), true
 	}
@@ -26,6 +32,19 @@ func (sc *scope) fallback(leaf string, comp Component) (rule, bool) {
 		return ffnRule(KindNone, ""), true
 	}
 	return rule{}, false
+}
+
+// gemma3nLeaves are the AltUp and LAuReL tensors of a gemma-3n block,
+// keyed "<parent>.<leaf>", with their GGUF names.
+var gemma3nLeaves = map[string]rule{
+	"altup.correct_output_scale": {RoleOther, KindAltUp, "altup_correct_scale", false},
+	"altup.correction_coefs":     {RoleOther, KindAltUp, "altup_correct_coef", false},
+	"altup.prediction_coefs":     {RoleOther, KindAltUp, "altup_predict_coef", false},
+	"altup.modality_router":      {RoleOther, KindAltUp, "altup_router", false},
+	"altup.router_norm":          normRule("altup_router_norm"),
+	"laurel.linear_left":         {RoleOther, KindLaurel, "laurel_l", false},
+	"laurel.linear_right":        {RoleOther, KindLaurel, "laurel_r", false},
+	"laurel.post_laurel_norm":    normRule("laurel_post_norm"),
 }
 
 // isNormName reports whether a module segment names a normalization:

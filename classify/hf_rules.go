@@ -233,6 +233,11 @@ var layerLeaves = map[string]rule{
 	"fc1":                        ffnRule(KindFFNUp, "ffn_up"), // OPT, BART, Whisper keep the FFN in the block
 	"fc2":                        ffnRule(KindFFNDown, "ffn_down"),
 
+	// gemma-3n per-layer input branch.
+	"per_layer_input_gate":      {RoleOther, KindPerLayerProj, "inp_gate", false},
+	"per_layer_projection":      {RoleOther, KindPerLayerProj, "proj", false},
+	"post_per_layer_input_norm": normRule("post_norm"),
+
 	// DeepSeek-V3 / GLM-4.5 MTP block (model.layers.<num_hidden_layers>.*).
 	"enorm":        {RoleNorm, KindNorm, "nextn.enorm", true},
 	"hnorm":        {RoleNorm, KindNorm, "nextn.hnorm", true},
@@ -263,6 +268,9 @@ var globalLeaves = map[string]rule{
 	// and token, looked up rather than multiplied ("effective" parameters
 	// leave it out).
 	"embed_tokens_per_layer": {RoleEmbedding, KindPerLayerEmbd, "per_layer_token_embd", false},
+	// Its projection from the hidden state into the per-layer inputs is a
+	// matmul every token runs: body, not embedding.
+	"per_layer_model_projection": {RoleOther, KindPerLayerProj, "per_layer_model_proj", false},
 
 	"wpe":                      posEmbd,
 	"embed_positions":          posEmbd,

@@ -105,6 +105,9 @@ const (
 	KindMTPProj      Kind = "mtp_proj"       // MTP projection of [embedding; hidden] back to hidden size (eh_proj)
 	KindPooler       Kind = "pooler"         // BERT-style pooler (role head)
 	KindPerLayerEmbd Kind = "per_layer_embd" // gemma-3n per-layer embeddings (embed_tokens_per_layer): looked up, not multiplied
+	KindPerLayerProj Kind = "per_layer_proj" // gemma-3n projections into and out of the per-layer inputs (per_layer_model_projection, per_layer_input_gate, per_layer_projection)
+	KindAltUp        Kind = "altup"          // gemma-3n AltUp: its projections, coefficients and modality router
+	KindLaurel       Kind = "laurel"         // gemma-3n LAuReL low-rank residual branch (linear_left, linear_right)
 	KindConv         Kind = "conv"           // a convolution kernel or its bias (role conv)
 	KindAdapter      Kind = "adapter"        // a PEFT factor that is not a LoRA A/B pair (IA³, LoHa, LoKr, OFT, VeRA, …)
 )
