@@ -404,6 +404,15 @@ func TestAdapterConfig(t *testing.T) {
 	require.Equal(t, RoleAttention, l.Role)
 	l = c.Tensor("base_model.model.pre_classifier.modules_to_save.default.weight")
 	require.Equal(t, RoleHead, l.Role)
+	// As PEFT saves it: the copy under the module's own name.
+	require.Equal(t, RoleHead, c.Tensor("base_model.model.pre_classifier.weight").Role)
+	require.Equal(t, RoleOther, Tensor("base_model.model.pre_classifier.weight").Role)
+	// A saved module with a rule of its own keeps it.
+	ad2 := &Adapter{PeftType: "LORA", TargetModules: []string{"self_attn.v_proj"}, ModulesToSave: []string{"embed_tokens"}}
+	c2 := New(Arch{Adapter: ad2})
+	require.Equal(t, RoleEmbedding, c2.Tensor("base_model.model.model.embed_tokens.weight").Role)
+	require.Equal(t, RoleAdapter, c2.Tensor("base_model.model.model.layers.0.self_attn.v_proj.new_factor").Role)
+	require.Equal(t, RoleOther, c2.Tensor("base_model.model.model.layers.0.mlp.v_proj.new_factor").Role)
 	ad, err = ParseAdapterConfig([]byte(`{"peft_type":"LORA","target_modules":"all-linear"}`))
 	require.NoError(t, err)
 	require.Equal(t, []string{"all-linear"}, ad.TargetModules)

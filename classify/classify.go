@@ -1,5 +1,7 @@
 package classify
 
+import "strings"
+
 // Tensor labels one tensor by its name alone, the architecture unknown.
 // It never fails: a name it does not recognise gets RoleOther and KindNone
 // (see Label.Known). It equals New(Arch{}).Tensor(name).
@@ -16,7 +18,8 @@ type Classifier struct {
 	arch Arch
 	// audioEncoder: the encoder stack is an audio tower (Whisper).
 	audioEncoder bool
-	targets      map[string]bool // adapter target modules (last segment or dotted suffix)
+	targets      map[string]bool // adapter target modules named by one segment
+	dotted       []string        // adapter target modules named by a dotted path suffix
 	save         map[string]bool // adapter modules_to_save
 }
 
@@ -30,7 +33,11 @@ func New(a Arch) *Classifier {
 	if a.Adapter != nil {
 		c.targets = map[string]bool{}
 		for _, t := range a.Adapter.TargetModules {
-			c.targets[t] = true
+			if strings.Contains(t, ".") {
+				c.dotted = append(c.dotted, t)
+			} else {
+				c.targets[t] = true
+			}
 		}
 		c.save = map[string]bool{}
 		for _, t := range a.Adapter.ModulesToSave {

@@ -84,9 +84,9 @@ func containsFold(s, sub string) bool {
 	return false
 }
 
-// hasSegment reports whether segments [0, end) of s include seg… or
-// whether seg follows end (the PEFT wrappers readTail removed).
-func hasSegment(s *segments, seg string, end int) bool {
+// hasSegment reports whether any segment of s is seg (including the PEFT
+// wrapper segments readTail removed from the module).
+func hasSegment(s *segments, seg string) bool {
 	for i := 0; i < s.n; i++ {
 		if s.seg[i] == seg {
 			return true
@@ -99,9 +99,29 @@ func hasSegment(s *segments, seg string, end int) bool {
 // adapter target module and goes on past it: the extra segments are a
 // factor of the adapter ("q_proj.xyz_A.weight"), not the target's own
 // weight ("q_proj.weight", "q_proj.base_layer.weight").
+// A target matches a module as PEFT matches it: the whole path, or its
+// last segments ("q_proj", "self_attn.q_proj").
 func (c *Classifier) inTarget(s *segments, start, end int) bool {
 	for j := end - 2; j >= start; j-- {
-		if c.targets[s.seg[j]] || c.targets[s.span(start, j+1)] {
+		if c.targets[s.seg[j]] {
+			return true
+		}
+		for _, t := range c.dotted {
+			if path := s.span(start, j+1); path == t || strings.HasSuffix(path, "."+t) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// inSaved reports whether the module path [start, end) runs through a
+// module listed in modules_to_save. PEFT saves those copies under the
+// module's own name ("base_model.model.pre_classifier.weight"), with the
+// "modules_to_save.default" wrapper only in memory.
+func (c *Classifier) inSaved(s *segments, start, end int) bool {
+	for j := start; j < end; j++ {
+		if c.save[s.seg[j]] {
 			return true
 		}
 	}

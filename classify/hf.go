@@ -148,7 +148,7 @@ func classifyHF(c *Classifier, s *segments, l *Label) {
 	l.Component = comp
 	if !ok {
 		r = rule{role: RoleOther}
-		if t.role == "" && hasSegment(s, "modules_to_save", t.end) {
+		if t.role == "" && (hasSegment(s, "modules_to_save") || c != nil && c.save != nil && c.inSaved(s, start, t.end)) {
 			// A PEFT copy of a whole module with no rule of its own: a
 			// task head (score, classifier) trained with the adapter.
 			r = rule{RoleHead, KindOutput, "", false}
