@@ -6,7 +6,19 @@
 // compared tensor by tensor.
 //
 // Tensor is a pure function of the name. It never sees shapes, dtypes or
-// config files, so everything it says is what the name alone supports:
+// config files, so everything it says is what the name alone supports.
+// When the architecture is known, New(arch).Tensor(name) adds what the
+// config says (ParseConfig reads it from config.json, ParseAdapterConfig
+// from adapter_config.json): each block's type in hybrids, where the same
+// module name means attention in one block and a Mamba or linear-attention
+// mixer in another (Nemotron-H "mixer", Kimi Linear "self_attn"); the
+// blocks at or past num_hidden_layers, which are MTP layers (GLM-4.5);
+// Whisper's encoder, which is the audio tower; and an adapter's target
+// modules, inside which unknown parameters are a PEFT method's factors.
+// TensorShape also reads a shape where names are ambiguous (a Sequential's
+// convolution and BatchNorm). New(Arch{}) labels exactly as Tensor does.
+//
+// Name rules:
 //
 //   - Names are matched as whole dot-separated segments, never as
 //     substrings. "gate", "gate_proj" and "gate_up_proj" are different
@@ -14,7 +26,11 @@
 //     between meanings of the same leaf ("c_proj" under "attn" is the
 //     attention output, under "mlp" the FFN down projection).
 //   - A name that matches no rule is labelled RoleOther with KindNone. No
-//     role is guessed from part of a segment.
+//     role is guessed from part of a segment, with two conventions that
+//     hold across families as exceptions: a module whose name contains
+//     "norm" (dt_layernorm, o_norm, pre_fc_norm_hidden, GroupNorm norm_out)
+//     or is bnN / ln_N is a norm, and conv, convN, conv_* and *_conv are
+//     convolutions (role conv) outside a token mixer (whose conv1d is ssm).
 //   - Facts that need more than one name are left to the caller, who sees
 //     the whole file. Three matter for counting: whether a DeepSeek-style
 //     checkpoint's last block is a multi-token-prediction layer (that needs

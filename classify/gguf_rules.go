@@ -19,7 +19,7 @@ func gShexp(k Kind) gRule {
 
 var (
 	gNorm   = gRule{RoleNorm, KindNorm, false}
-	gSeqMix = gRule{RoleAttention, KindSeqMix, false}
+	gSeqMix = gRule{RoleSSM, KindSeqMix, false}
 	gBuffer = gRule{RoleBuffer, KindNone, false}
 	gOutput = gRule{RoleHead, KindOutput, false}
 )
@@ -37,8 +37,11 @@ var ggufGlobal = map[string]gRule{
 	"rope_freqs":           gBuffer,
 	"rope_factors_long":    gBuffer, // LongRoPE rescale factors come from config, not training
 	"rope_factors_short":   gBuffer,
-	"per_layer_token_embd": {RoleEmbedding, KindTokenEmbd, false}, // gemma3n
+	"per_layer_token_embd": {RoleEmbedding, KindPerLayerEmbd, false}, // gemma3n
 	"per_layer_proj_norm":  gNorm,
+	"per_layer_model_proj": {RoleOther, KindPerLayerProj, false},
+	"altup_proj":           {RoleOther, KindAltUp, false},
+	"altup_unembd_proj":    {RoleOther, KindAltUp, false},
 	"cls":                  gOutput, // classifier heads (rerankers)
 	"dense_2":              gOutput, // embeddinggemma sentence-transformers projections
 	"dense_3":              gOutput,
@@ -69,6 +72,13 @@ var ggufBlock = map[string]gRule{
 	"ln1": gNorm, "ln2": gNorm, // clip
 	"ls1": gNorm, "ls2": gNorm, // clip layer scale: per-channel gains, counted with norms
 	"layer_pre_norm": gNorm,
+
+	// gemma3n per-layer inputs, AltUp, LAuReL.
+	"inp_gate": {RoleOther, KindPerLayerProj, false}, "proj": {RoleOther, KindPerLayerProj, false},
+	"post_norm": gNorm, "altup_router_norm": gNorm, "laurel_post_norm": gNorm,
+	"altup_correct_coef": {RoleOther, KindAltUp, false}, "altup_correct_scale": {RoleOther, KindAltUp, false},
+	"altup_predict_coef": {RoleOther, KindAltUp, false}, "altup_router": {RoleOther, KindAltUp, false},
+	"laurel_l": {RoleOther, KindLaurel, false}, "laurel_r": {RoleOther, KindLaurel, false},
 
 	// Dense FFN.
 	"ffn_norm": gNorm, "post_ffw_norm": gNorm, "pre_ffw_norm_2": gNorm,

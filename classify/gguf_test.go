@@ -76,11 +76,11 @@ var ggufRows = []row{
 	{"enc.output_norm.weight", want{RoleNorm, lm, -1, -1, KindNorm, "enc.output_norm.weight"}},
 
 	// Mamba, RWKV.
-	{"blk.0.ssm_in.weight", want{RoleAttention, lm, 0, -1, KindSeqMix, "blk.0.ssm_in.weight"}},
+	{"blk.0.ssm_in.weight", want{RoleSSM, lm, 0, -1, KindSeqMix, "blk.0.ssm_in.weight"}},
 	{"blk.0.ssm_norm.weight", want{RoleNorm, lm, 0, -1, KindNorm, "blk.0.ssm_norm.weight"}},
-	{"blk.0.time_mix_key.weight", want{RoleAttention, lm, 0, -1, KindSeqMix, "blk.0.time_mix_key.weight"}},
+	{"blk.0.time_mix_key.weight", want{RoleSSM, lm, 0, -1, KindSeqMix, "blk.0.time_mix_key.weight"}},
 	{"blk.0.channel_mix_value.weight", want{RoleFFN, lm, 0, -1, KindFFNDown, "blk.0.channel_mix_value.weight"}},
-	{"blk.0.shortconv.in_proj.weight", want{RoleAttention, lm, 0, -1, KindSeqMix, "blk.0.shortconv.in_proj.weight"}},
+	{"blk.0.shortconv.in_proj.weight", want{RoleSSM, lm, 0, -1, KindSeqMix, "blk.0.shortconv.in_proj.weight"}},
 
 	// mmproj (clip) files: vision, audio, projector.
 	{"v.patch_embd.weight", want{RoleEmbedding, vis, -1, -1, KindPatchEmbd, "v.patch_embd.weight"}},

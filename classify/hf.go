@@ -15,6 +15,14 @@ type scope struct {
 	tStyle  bool   // enc./dec. Canonical names (T5, and any encoder-decoder but BERT)
 	parent  string // the segment right before the leaf
 	fromMTP bool   // the Component came from an MTP prefix, so the GGUF block index is unknown
+	// lt is the block's type from the Arch (LayerUnknown without one).
+	lt LayerType
+	// forced: the block's type, not the names, made the section an SSM /
+	// linear-attention mixer, so every leaf in it is the mixer's.
+	forced bool
+	// byName: a "mixer" section entered without a block type, where
+	// attention and FFN leaves keep their meaning (Nemotron-H blocks).
+	byName bool
 }
 
 // enter applies one path segment to the scope.
@@ -38,6 +46,26 @@ func (sc *scope) enter(seg, prev string) {
 	if c.ifNone && sc.sec != secNone {
 		return
 	}
+	if c.onlyLayer && !sc.inLayer {
+		return
+	}
+	byName := false
+	if c.sec == secAttn && !c.cross && !c.indexer {
+		switch {
+		case sc.lt.mixesLinearly():
+			if !c.seqMix {
+				sc.forced = true
+			}
+			c.seqMix = true
+		case seg == "mixer" && sc.lt == LayerAttention:
+			c.seqMix = false
+		case seg == "mixer" && (sc.lt == LayerMLP || sc.lt == LayerMoE):
+			c = container{sec: secFFN}
+		case seg == "mixer":
+			byName = true
+		}
+	}
+	sc.byName = sc.byName || byName
 	// Once inside attention, nested attention wrappers (GPT-Neo
 	// attn.attention, BERT attention.self/output) keep the flags already set.
 	if sc.sec == secAttn && c.sec == secAttn {
@@ -53,8 +81,9 @@ func (sc *scope) enter(seg, prev string) {
 	}
 }
 
-// classifyHF labels a Hugging Face name.
-func classifyHF(s *segments, l *Label) {
+// classifyHF labels a Hugging Face name; c is nil when the architecture
+// is unknown.
+func classifyHF(c *Classifier, s *segments, l *Label) {
 	t := readTail(s)
 	start, comp := stripPrefixes(s, t.end)
 	l.Module = s.name[s.off[start]:t.modEnd]
@@ -78,6 +107,18 @@ func classifyHF(s *segments, l *Label) {
 		sc.tStyle = st != stackNone
 	}
 	sc.stack = st
+	if c != nil {
+		if c.audioEncoder && st == stackEncoder && comp == ComponentLanguageModel {
+			comp = ComponentAudio
+		}
+		if comp == ComponentLanguageModel && l.Layer >= 0 {
+			if c.arch.Layers > 0 && l.Layer >= c.arch.Layers {
+				comp = ComponentMTP // GLM-4.5, DeepSeek-V3: model.layers.<num_hidden_layers>
+			} else {
+				sc.lt = c.arch.LayerType(l.Layer)
+			}
+		}
+	}
 
 	// The leaf is the last module segment, or the base glued to the
 	// parameter ("gate_up_proj" of "gate_up_proj_blocks").
@@ -98,12 +139,27 @@ func classifyHF(s *segments, l *Label) {
 	}
 
 	r, ok := sc.resolve(leaf, t.param, t.kind)
+	if !ok {
+		r, ok = sc.fallback(leaf, comp)
+	}
 	if ok && r.mtp && comp == ComponentLanguageModel {
 		comp = ComponentMTP
 	}
 	l.Component = comp
 	if !ok {
 		r = rule{role: RoleOther}
+		if t.role == "" && (hasSegment(s, "modules_to_save") || c != nil && c.save != nil && c.inSaved(s, start, t.end)) {
+			// A PEFT copy of a whole module with no rule of its own: a
+			// task head (score, classifier) trained with the adapter.
+			r = rule{RoleHead, KindOutput, "", false}
+		}
+	}
+	forceFused := false
+	if r.role == RoleFFN && sc.experts == expertNone && sc.parent == "block_sparse_moe" &&
+		(leaf == "input_linear" || leaf == "output_linear") {
+		// Granite MoE: input_linear [E, 2·ffn, d] and output_linear
+		// [E, d, ffn] hold every routed expert.
+		sc.experts, forceFused = expertRouted, true
 	}
 	fused3D := false
 	if r.role == RoleFFN {
@@ -112,7 +168,7 @@ func classifyHF(s *segments, l *Label) {
 			r.role = RoleExpert
 			r.gguf = ffnGGUF(r.kind, "_exps")
 			// A tensor right under "experts", with no index, holds them all.
-			fused3D = sc.expert < 0 && sc.parent == "experts"
+			fused3D = forceFused || sc.expert < 0 && sc.parent == "experts"
 		case expertShared:
 			r.role = RoleSharedExpert
 			r.gguf = ffnGGUF(r.kind, "_shexp")
@@ -128,7 +184,16 @@ func classifyHF(s *segments, l *Label) {
 	}
 	l.Role, l.Kind = r.role, r.kind
 	if t.role != "" {
-		l.Role = t.role // adapter or quant_aux, whatever module it belongs to
+		l.Role = t.role // adapter, quant_aux or buffer, whatever module it belongs to
+		if t.role == RoleAdapter && t.akind != KindNone {
+			l.Kind = t.akind
+		}
+	}
+	if c != nil && c.targets != nil && l.Role == RoleOther && l.Kind == KindNone && c.inTarget(s, start, t.end) {
+		// Something stored inside a target module beyond the module's own
+		// weight: a factor of a PEFT method the rules do not know.
+		l.Role, l.Kind = RoleAdapter, KindAdapter
+		return
 	}
 	if l.Role == RoleBuffer || l.Role == RoleQuantAux || t.cparam == "" || r.gguf == "" {
 		return
@@ -168,8 +233,11 @@ func (sc *scope) resolve(leaf, param string, pk paramKind) (rule, bool) {
 		return rule{RoleAttention, KindAttnSink, "attn_sinks", false}, true
 	case pk == paramSink:
 		return rule{RoleAttention, KindAttnSink, "", false}, true
-	case pk == paramMixer && (leaf == "mixer" || leaf == "linear_attn"):
-		return rule{RoleAttention, KindSeqMix, "", false}, true
+	case pk == paramMixer && (param != "D" || sc.seqMix || mixerLeaves[leaf] ||
+		sc.lt.mixesLinearly() && containers[leaf].sec == secAttn):
+		// A_log and dt_bias are only ever SSM / linear-attention
+		// parameters; D also names other things, so it needs a mixer.
+		return rule{RoleSSM, KindSeqMix, "", false}, true
 	}
 
 	switch sc.sec {
@@ -212,7 +280,7 @@ func (sc *scope) resolve(leaf, param string, pk paramKind) (rule, bool) {
 		}
 		return rule{RoleHead, KindOutput, "", false}, true
 	case secPooler:
-		return rule{RoleOther, KindPooler, "", false}, true
+		return rule{RoleHead, KindPooler, "", false}, true
 	case secRotary:
 		return rule{role: RoleBuffer}, true
 	case secSharedHead:
@@ -247,16 +315,38 @@ func (sc *scope) resolveAttn(leaf string) (rule, bool) {
 		return rule{}, false
 	}
 	if sc.seqMix {
-		// Only a phi-2 style fused QKV names attention inside a mixer; the
-		// rest are state-space projections with no attention counterpart.
+		if normLeaves[leaf] || isNormName(leaf) {
+			return normRule(""), true
+		}
+		if sc.forced {
+			// The block's type says this is an SSM or linear-attention
+			// block, whatever its modules are called (Kimi Linear KDA
+			// self_attn.q_proj, RWKV attn.*).
+			return rule{RoleSSM, KindSeqMix, "", false}, true
+		}
+		// A phi-2 style fused QKV names attention inside a mixer.
 		if leaf == "Wqkv" {
 			return rule{RoleAttention, KindAttnQKV, "", false}, true
 		}
-		if seqMixLeaves[leaf] {
-			return rule{RoleAttention, KindSeqMix, "", false}, true
+		if sc.byName {
+			// Nemotron-H with no pattern known: a block's "mixer" is
+			// attention when it has q/k/v/o projections and an MLP when it
+			// has up/down projections; Mamba-2 has neither.
+			if k, ok := attnLeaves[leaf]; ok && mixerAttnLeaves[leaf] {
+				return rule{RoleAttention, k, sc.attnGGUF(k), false}, true
+			}
+			switch leaf {
+			case "up_proj", "down_proj":
+				k := ffnLeaves[leaf]
+				return ffnRule(k, ffnGGUF(k, "")), true
+			case "gate":
+				return rule{RoleRouter, KindRouter, "ffn_gate_inp", false}, true
+			case "fc1_latent_proj", "fc2_latent_proj": // nemotron-3 latent MoE
+				return ffnRule(KindNone, ""), true
+			}
 		}
-		if normLeaves[leaf] {
-			return normRule(""), true
+		if seqMixLeaves[leaf] {
+			return rule{RoleSSM, KindSeqMix, "", false}, true
 		}
 		return rule{}, false
 	}
@@ -327,6 +417,10 @@ func (sc *scope) resolveFFN(leaf string) (rule, bool) {
 	}
 	if normLeaves[leaf] {
 		return normRule(""), true
+	}
+	if sc.lt.mixesLinearly() {
+		// RWKV channel mix: its token-shift mixing coefficients (x_k).
+		return ffnRule(KindNone, ""), true
 	}
 	return rule{}, false
 }

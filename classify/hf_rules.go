@@ -38,13 +38,14 @@ const (
 
 // container is what entering a path segment does.
 type container struct {
-	sec     section
-	cross   bool // cross-attention (T5 EncDecAttention, BART encoder_attn)
-	seqMix  bool // Mamba / linear-attention mixer
-	indexer bool // DeepSeek DSA indexer inside attention
-	experts expertState
-	onlyIn  section // when set, the segment is a container only inside this section
-	ifNone  bool    // when set, the segment is a container only outside any section
+	sec       section
+	cross     bool // cross-attention (T5 EncDecAttention, BART encoder_attn)
+	seqMix    bool // Mamba / linear-attention mixer
+	indexer   bool // DeepSeek DSA indexer inside attention
+	experts   expertState
+	onlyIn    section // when set, the segment is a container only inside this section
+	ifNone    bool    // when set, the segment is a container only outside any section
+	onlyLayer bool    // when set, the segment is a container only inside a block
 }
 
 var containers = map[string]container{
@@ -59,8 +60,10 @@ var containers = map[string]container{
 	"encoder_attn":         {sec: secAttn, cross: true},
 	"crossattention":       {sec: secAttn, cross: true},
 	"cross_attn":           {sec: secAttn, cross: true},
-	"mixer":                {sec: secAttn, seqMix: true}, // mamba; phi-2 remote code (Wqkv, out_proj)
-	"linear_attn":          {sec: secAttn, seqMix: true}, // qwen3-next / qwen3.5 gated delta net
+	"mixer":                {sec: secAttn, seqMix: true},                                // mamba; phi-2 remote code (Wqkv, out_proj)
+	"linear_attn":          {sec: secAttn, seqMix: true},                                // qwen3-next / qwen3.5 gated delta net
+	"mamba":                {sec: secAttn, seqMix: true},                                // jamba, falcon-h1, zamba
+	"conv":                 {sec: secAttn, seqMix: true, ifNone: true, onlyLayer: true}, // lfm2 short-convolution block
 	"indexer":              {sec: secAttn, indexer: true, onlyIn: secAttn},
 
 	"mlp":              {sec: secFFN},
@@ -140,8 +143,24 @@ var attnNorms = map[string]string{
 // seqMixLeaves are Mamba and linear-attention projections that have no
 // attention counterpart.
 var seqMixLeaves = map[string]bool{
-	"in_proj": true, "conv1d": true, "x_proj": true, "dt_proj": true,
-	"in_proj_qkvz": true, "in_proj_ba": true, "out_proj": true,
+	"in_proj": true, "conv1d": true, "x_proj": true, "dt_proj": true, "out_proj": true,
+	"in_proj_qkvz": true, "in_proj_ba": true, // qwen3-next gated DeltaNet
+	"in_proj_qkv": true, "in_proj_z": true, "in_proj_a": true, "in_proj_b": true, // qwen3.5
+	"conv": true, // lfm2 conv.conv
+	// Kimi Linear KDA, when its self_attn is reached through linear_attn-style names.
+	"q_conv1d": true, "k_conv1d": true, "v_conv1d": true,
+	"f_a_proj": true, "f_b_proj": true, "b_proj": true, "g_a_proj": true, "g_b_proj": true,
+}
+
+// mixerLeaves are the module names whose own parameters (A_log, D,
+// dt_bias) are SSM state parameters.
+var mixerLeaves = map[string]bool{"mixer": true, "linear_attn": true, "mamba": true}
+
+// mixerAttnLeaves are the attention projections that mark a Nemotron-H
+// "mixer" as an attention block when no pattern is known. in_proj and
+// out_proj are Mamba-2's.
+var mixerAttnLeaves = map[string]bool{
+	"q_proj": true, "k_proj": true, "v_proj": true, "o_proj": true, "qkv_proj": true,
 }
 
 // indexerLeaves are DeepSeek DSA indexer projections, keyed to the GGUF
@@ -154,7 +173,9 @@ var indexerLeaves = map[string]string{
 // shared experts and routed experts.
 var ffnLeaves = map[string]Kind{
 	"gate_proj": KindFFNGate, "up_proj": KindFFNUp, "down_proj": KindFFNDown,
-	"gate_up_proj": KindFFNGateUp, // phi3, glm-4; fused experts
+	"gate_up_proj": KindFFNGateUp,                               // phi3, glm-4; fused experts
+	"input_linear": KindFFNGateUp, "output_linear": KindFFNDown, // granite moe / granite-4.0-h
+	"key": KindFFNUp, "value": KindFFNDown, "receptance": KindFFNGate, // rwkv channel mix
 	// llama-pth, mixtral, internlm2, dbrx: w1 gate, w3 (dbrx v1) up, w2 down.
 	"w1": KindFFNGate, "w3": KindFFNUp, "v1": KindFFNUp, "w2": KindFFNDown,
 	"c_fc": KindFFNUp, "c_proj": KindFFNDown, // gpt2, starcoder2, qwen-1
@@ -197,6 +218,8 @@ var layerLeaves = map[string]rule{
 	"norm":                       normRule("attn_norm"),   // mamba
 	"ln1":                        normRule("attn_norm"),   // yi
 	"ln2":                        normRule("ffn_norm"),
+	"pre_ff_layernorm":           normRule("ffn_norm"),  // jamba, falcon-h1
+	"attn_norm":                  normRule("attn_norm"), // rwkv7 (fla)
 	"norm1":                      normRule("attn_norm"), // vision towers
 	"norm2":                      normRule("ffn_norm"),
 	"layer_norm1":                normRule("attn_norm"),
@@ -209,6 +232,11 @@ var layerLeaves = map[string]rule{
 	"layer_norm":                 normRule(""),                 // T5: decided by the sub-layer index
 	"fc1":                        ffnRule(KindFFNUp, "ffn_up"), // OPT, BART, Whisper keep the FFN in the block
 	"fc2":                        ffnRule(KindFFNDown, "ffn_down"),
+
+	// gemma-3n per-layer input branch.
+	"per_layer_input_gate":      {RoleOther, KindPerLayerProj, "inp_gate", false},
+	"per_layer_projection":      {RoleOther, KindPerLayerProj, "proj", false},
+	"post_per_layer_input_norm": normRule("post_norm"),
 
 	// DeepSeek-V3 / GLM-4.5 MTP block (model.layers.<num_hidden_layers>.*).
 	"enorm":        {RoleNorm, KindNorm, "nextn.enorm", true},
@@ -236,6 +264,14 @@ var globalLeaves = map[string]rule{
 	"embeddings":      tokenEmbd, // mamba-hf backbone.embeddings
 	"in_out_embed":    tokenEmbd, // grok
 
+	// gemma-3n per-layer embeddings: a second table, 256 values per layer
+	// and token, looked up rather than multiplied ("effective" parameters
+	// leave it out).
+	"embed_tokens_per_layer": {RoleEmbedding, KindPerLayerEmbd, "per_layer_token_embd", false},
+	// Its projection from the hidden state into the per-layer inputs is a
+	// matmul every token runs: body, not embedding.
+	"per_layer_model_projection": {RoleOther, KindPerLayerProj, "per_layer_model_proj", false},
+
 	"wpe":                      posEmbd,
 	"embed_positions":          posEmbd,
 	"position_embeddings":      posEmbd,
@@ -246,9 +282,12 @@ var globalLeaves = map[string]rule{
 	"token_type_embeddings":    {RolePositionEmbedding, KindTokenTypes, "token_types", false},
 
 	"lm_head":      head,
-	"embed_out":    head, // gpt-neox
-	"output":       head, // llama-pth
-	"output_layer": head, // chatglm
+	"embed_out":    head,                              // gpt-neox
+	"output":       head,                              // llama-pth
+	"output_layer": head,                              // chatglm
+	"score":        {RoleHead, KindOutput, "", false}, // *ForSequenceClassification
+	"classifier":   {RoleHead, KindOutput, "", false}, // *ForTokenClassification, ViT
+	"proj_out":     head,                              // whisper (tied to decoder.embed_tokens)
 
 	"norm":             normRule("output_norm"),
 	"ln_f":             normRule("output_norm"),

@@ -7,24 +7,33 @@ type Role string
 const (
 	RoleEmbedding         Role = "embedding"          // token embeddings; vision patch and audio frame stems
 	RolePositionEmbedding Role = "position_embedding" // learned absolute positions and BERT token types
-	RoleAttention         Role = "attention"          // attention projections, sinks, MLA, and the token mixers that replace attention (Mamba, RWKV time-mix)
+	RoleAttention         Role = "attention"          // attention projections (softmax attention, also sliding-window, MLA, sinks, the DSA indexer)
+	RoleSSM               Role = "ssm"                // state-space and linear-attention token mixers that replace attention: Mamba/Mamba-2, gated DeltaNet, KDA, RWKV time-mix, short convolutions
 	RoleFFN               Role = "ffn"                // dense feed-forward layers
 	RoleExpert            Role = "expert"             // routed MoE experts: only k of E run per token
 	RoleSharedExpert      Role = "shared_expert"      // MoE experts every token runs through
 	RoleRouter            Role = "router"             // expert routers, their score-correction biases, shared-expert gates
-	RoleNorm              Role = "norm"               // normalization gains and biases, and per-channel layer scales
+	RoleConv              Role = "conv"               // convolutions of CNNs, VAEs and UNets (not a mixer's conv1d, which is ssm, nor an audio/vision stem, which is embedding)
+	RoleNorm              Role = "norm"               // normalization gains and biases (LayerNorm, RMSNorm, BatchNorm, GroupNorm), and per-channel layer scales
 	RoleHead              Role = "head"               // output projection to the vocabulary and other output heads
 	RoleBuffer            Role = "buffer"             // stored but not learned: causal masks, rotary tables, position ids, BatchNorm statistics
 	RoleQuantAux          Role = "quant_aux"          // quantization bookkeeping: scales, zero points, group indices
-	RoleAdapter           Role = "adapter"            // LoRA factors
+	RoleAdapter           Role = "adapter"            // every PEFT method's trained add-on: LoRA/DoRA, IA³, LoHa, LoKr, OFT/BOFT, VeRA, FourierFT, prompt and prefix tuning; kohya LoRA; textual-inversion embeddings
 	RoleOther             Role = "other"              // known tensors outside these roles, and every unrecognised name
 )
 
-// Roles lists every Role in the order a report shows them.
+// Roles lists every Role in the order a report shows them: the input
+// side first, then the token mixers (attention, then the SSM and
+// linear-attention mixers that replace it in some or all layers), then the
+// channel mixers (dense FFN, routed and shared experts and their router),
+// then convolutions (the main compute of CNN, VAE and UNet checkpoints,
+// which have no token mixer of the language-model kind), then norms and
+// the output head, and last what is stored but not a learned weight of
+// the base model.
 func Roles() []Role {
 	return []Role{
-		RoleEmbedding, RolePositionEmbedding, RoleAttention, RoleFFN,
-		RoleExpert, RoleSharedExpert, RoleRouter, RoleNorm, RoleHead,
+		RoleEmbedding, RolePositionEmbedding, RoleAttention, RoleSSM, RoleFFN,
+		RoleExpert, RoleSharedExpert, RoleRouter, RoleConv, RoleNorm, RoleHead,
 		RoleBuffer, RoleQuantAux, RoleAdapter, RoleOther,
 	}
 }
@@ -73,7 +82,7 @@ const (
 	KindAttnGate    Kind = "attn_gate" // output gate on the attention result; not an FFN gate
 	KindAttnRelPos  Kind = "attn_rel_pos"
 	KindAttnIndexer Kind = "attn_indexer" // sparse-attention token selector (DeepSeek DSA)
-	KindSeqMix      Kind = "seq_mix"      // a token mixer that replaces attention: Mamba, RWKV time-mix, linear attention
+	KindSeqMix      Kind = "seq_mix"      // a token mixer that replaces attention: Mamba, RWKV time-mix, linear attention (role ssm)
 
 	// Feed-forward, for dense layers, shared experts and routed experts alike.
 	KindFFNGate   Kind = "ffn_gate"
@@ -87,14 +96,20 @@ const (
 	KindSharedExpertGate Kind = "shared_expert_gate" // scalar gate on the shared expert's output (Qwen2-MoE)
 
 	// Embeddings, head and the rest.
-	KindTokenEmbd  Kind = "token_embd"
-	KindPosEmbd    Kind = "position_embd"
-	KindTokenTypes Kind = "token_types"
-	KindPatchEmbd  Kind = "patch_embd" // vision patch or audio frame stem, and class tokens
-	KindNorm       Kind = "norm"
-	KindOutput     Kind = "output"   // projection to the vocabulary (or a classifier)
-	KindMTPProj    Kind = "mtp_proj" // MTP projection of [embedding; hidden] back to hidden size (eh_proj)
-	KindPooler     Kind = "pooler"   // BERT-style pooler
+	KindTokenEmbd    Kind = "token_embd"
+	KindPosEmbd      Kind = "position_embd"
+	KindTokenTypes   Kind = "token_types"
+	KindPatchEmbd    Kind = "patch_embd" // vision patch or audio frame stem, and class tokens
+	KindNorm         Kind = "norm"
+	KindOutput       Kind = "output"         // projection to the vocabulary (or a classifier)
+	KindMTPProj      Kind = "mtp_proj"       // MTP projection of [embedding; hidden] back to hidden size (eh_proj)
+	KindPooler       Kind = "pooler"         // BERT-style pooler (role head)
+	KindPerLayerEmbd Kind = "per_layer_embd" // gemma-3n per-layer embeddings (embed_tokens_per_layer): looked up, not multiplied
+	KindPerLayerProj Kind = "per_layer_proj" // gemma-3n projections into and out of the per-layer inputs (per_layer_model_projection, per_layer_input_gate, per_layer_projection)
+	KindAltUp        Kind = "altup"          // gemma-3n AltUp: its projections, coefficients and modality router
+	KindLaurel       Kind = "laurel"         // gemma-3n LAuReL low-rank residual branch (linear_left, linear_right)
+	KindConv         Kind = "conv"           // a convolution kernel or its bias (role conv)
+	KindAdapter      Kind = "adapter"        // a PEFT factor that is not a LoRA A/B pair (IA³, LoHa, LoKr, OFT, VeRA, …)
 )
 
 // Packing says that a tensor's stored shape is not its logical shape and

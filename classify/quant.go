@@ -18,6 +18,9 @@ type tail struct {
 	// kind is what the parameter name alone says (buffer, router bias,
 	// attention sink, mixer state), decided before the module is read.
 	kind paramKind
+	// akind is the Kind of an adapter factor that is not a LoRA A/B
+	// (KindAdapter), or KindNone.
+	akind Kind
 }
 
 // suffixKind is what the last segment of a name is.
@@ -115,6 +118,11 @@ func readTail(s *segments) tail {
 	last := s.seg[n-1]
 	t := tail{end: n}
 	sf, known := suffixes[last]
+	if t.peft(s) {
+		t.unwrap(s)
+		t.modEnd = s.off[t.end-1] + len(s.seg[t.end-1])
+		return t
+	}
 	switch {
 	case n < 2 || !known:
 		if t.glued(s, last) {
@@ -122,10 +130,10 @@ func readTail(s *segments) tail {
 		}
 	case sf.kind == sufParam && last == "weight" && n >= 3 && isLoRAFactor(s.seg[n-2]):
 		t.end = n - 2 // PEFT "q_proj.lora_A.weight"
-		t.setLoRA(s.seg[n-2] == "lora_B")
+		t.setLoRA(s.seg[n-2] == "lora_B" || s.seg[n-2] == "lora_up")
 	case sf.kind == sufParam && last == "weight" && n >= 4 && isLoRAFactor(s.seg[n-3]):
 		t.end = n - 3 // PEFT in memory, adapter name kept: "lora_A.default.weight"
-		t.setLoRA(s.seg[n-3] == "lora_B")
+		t.setLoRA(s.seg[n-3] == "lora_B" || s.seg[n-3] == "lora_up")
 	case sf.kind == sufParam && last == "weight" && n >= 3 && s.seg[n-2] == "lora_magnitude_vector":
 		t.end = n - 2 // DoRA magnitudes belong to the adapter as much as A and B do
 		t.role, t.param = RoleAdapter, "lora_magnitude"
@@ -162,7 +170,10 @@ func readTail(s *segments) tail {
 	return t
 }
 
-func isLoRAFactor(seg string) bool { return seg == "lora_A" || seg == "lora_B" }
+// isLoRAFactor: PEFT lora_A/lora_B, kohya/sd-scripts lora_down/lora_up.
+func isLoRAFactor(seg string) bool {
+	return seg == "lora_A" || seg == "lora_B" || seg == "lora_down" || seg == "lora_up"
+}
 
 func (t *tail) setLoRA(b bool) {
 	t.role = RoleAdapter

@@ -181,8 +181,8 @@ func TestModuleGroupsSiblings(t *testing.T) {
 
 func TestRolesAndComponentsAreTheContract(t *testing.T) {
 	require.Equal(t, []Role{
-		"embedding", "position_embedding", "attention", "ffn", "expert",
-		"shared_expert", "router", "norm", "head", "buffer", "quant_aux",
+		"embedding", "position_embedding", "attention", "ssm", "ffn", "expert",
+		"shared_expert", "router", "conv", "norm", "head", "buffer", "quant_aux",
 		"adapter", "other",
 	}, Roles())
 	require.Equal(t, []Component{
