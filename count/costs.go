@@ -1,6 +1,10 @@
 package count
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/tensorcount/tensorcount/classify"
+)
 
 // Costs are what the parameters cost to hold and to run.
 type Costs struct {
@@ -15,7 +19,7 @@ type Costs struct {
 	// FLOPsPerToken is the forward pass, ≈ 2 × active parameters (one
 	// multiply and one add per weight; attention over the context adds to
 	// it).
-	FLOPsPerToken uint64 `json:"flops_per_token"`
+	FLOPsPerToken uint64 `json:"flops_per_token,omitempty"`
 	// KVCacheBytes is the bf16 key/value cache for Context tokens
 	// (--ctx); KVCacheBytesPerToken the same for one token.
 	Context              int    `json:"context,omitempty"`
@@ -28,7 +32,7 @@ type Costs struct {
 	TrainingFLOPs  float64 `json:"training_flops,omitempty"`
 }
 
-func (c *counter) costs(r *Report) *Costs {
+func (c *counter) costs(r *Report, lm bool) *Costs {
 	if r.Parameters == 0 {
 		return nil
 	}
@@ -42,8 +46,11 @@ func (c *counter) costs(r *Report) *Costs {
 		WeightsInt4Bytes: r.Parameters / 2,
 		DiskBytes:        r.Bytes,
 		BitsPerParameter: r.BitsPerParameter,
-		FLOPsPerToken:    2 * active,
 	}
+	if !lm {
+		return k
+	}
+	k.FLOPsPerToken = 2 * active
 	if per, how := c.kvPerToken(r); per > 0 {
 		k.KVCacheBytesPerToken, k.KVCacheFormula = per, how
 		if c.opt.Context > 0 {
@@ -70,6 +77,11 @@ func (c *counter) kvPerToken(r *Report) (uint64, string) {
 	if r.Formula != nil {
 		layers = r.Formula.Layers
 	}
+	// Only blocks with attention keep keys and values; state-space and
+	// linear-attention blocks hold a fixed-size state instead.
+	if n := c.attentionBlocks(); n > 0 && n < layers {
+		layers = n
+	}
 	if layers == 0 {
 		return 0, ""
 	}
@@ -83,4 +95,17 @@ func (c *counter) kvPerToken(r *Report) (uint64, string) {
 	}
 	per := L * 2 * uint64(a.KVHeads) * uint64(a.HeadDim) * 2
 	return per, fmt.Sprintf("%d layers × 2 (K, V) × %d KV heads × head size %d × 2 bytes", layers, a.KVHeads, a.HeadDim)
+}
+
+// attentionBlocks counts the main model's blocks that hold attention
+// tensors.
+func (c *counter) attentionBlocks() int {
+	blocks := map[int]bool{}
+	for i := range c.items {
+		l := &c.items[i].Label
+		if l.Component == classify.ComponentLanguageModel && l.Layer >= 0 && l.Role == classify.RoleAttention {
+			blocks[l.Layer] = true
+		}
+	}
+	return len(blocks)
 }

@@ -74,11 +74,12 @@ type dataReader interface {
 func (c *counter) labelAll() {
 	c.items = make([]Tensor, len(c.m.Tensors))
 	a := c.m.Arch
+	cl := classify.New(c.classifyArch())
 	// classify is pure, so large checkpoints are labelled on every core.
 	parallel(len(c.items), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			t := &c.m.Tensors[i]
-			c.items[i] = Tensor{Tensor: t, Label: classify.Tensor(t.Name)}
+			c.items[i] = Tensor{Tensor: t, Label: cl.TensorShape(t.Name, t.Shape)}
 		}
 	})
 	mtpLayers := map[int]bool{}
@@ -106,11 +107,13 @@ func (c *counter) labelAll() {
 	moved := 0
 	for i := range c.items {
 		l := &c.items[i].Label
-		if l.Component != classify.ComponentLanguageModel || l.Layer < 0 || a.Layers == 0 || l.Layer < a.Layers {
+		if l.Layer < 0 || a.Layers == 0 || l.Layer < a.Layers {
 			continue
 		}
-		if a.MTPLayers > 0 || mtpLayers[l.Layer] {
+		if l.Component == classify.ComponentLanguageModel && (a.MTPLayers > 0 || mtpLayers[l.Layer]) {
 			l.Component = classify.ComponentMTP
+		}
+		if l.Component == classify.ComponentMTP {
 			moved++
 		}
 	}
@@ -339,4 +342,53 @@ func (c *counter) shapeTensor(it *Tensor, suffix string) ([]uint64, bool) {
 		return nil, false
 	}
 	return decodeInts(b, t.DType.Name)
+}
+
+// classifyArch is what the classifier needs to know of the architecture:
+// the family and, for hybrids, each block's type, from config.json when
+// there is one. The block count is left out unless the config declares
+// MTP layers: the count moves blocks past the main ones to component mtp
+// itself, and only with evidence.
+func (c *counter) classifyArch() classify.Arch {
+	var a classify.Arch
+	if len(c.m.Config) > 0 {
+		if parsed, err := classify.ParseConfig(c.m.Config); err == nil {
+			a = parsed
+		}
+	}
+	if a.Architecture == "" {
+		a.Architecture = c.m.Arch.Architecture
+	}
+	if a.Class == "" {
+		a.Class = c.m.Arch.Class
+	}
+	if c.m.Arch.MTPLayers == 0 {
+		a.Layers = 0
+	}
+	return a
+}
+
+// kind decides what the checkpoint is, so that figures that only mean
+// something for a language model (FLOPs per token, the KV cache, the
+// 12·L·d² comparison) are shown only for one.
+func (c *counter) kind() classify.CheckpointKind {
+	var classes []string
+	if c.m.Arch.Class != "" {
+		classes = []string{c.m.Arch.Class}
+	}
+	names := make([]string, 0, min(len(c.items), 4096))
+	for i := range c.items {
+		if i == cap(names) {
+			break
+		}
+		names = append(names, c.items[i].Name)
+	}
+	return classify.ModelKind(classes, c.m.Arch.Architecture, "", names)
+}
+
+// languageModel reports whether LM-only figures apply. A checkpoint of
+// unknown kind keeps them when it has blocks to compare: most files
+// without a config are language models.
+func languageModel(k classify.CheckpointKind) bool {
+	return k.LanguageModel() || k == classify.CheckpointUnknown
 }

@@ -50,7 +50,9 @@ func (c *counter) formula(r *Report) *Formula {
 		if l.Component != classify.ComponentLanguageModel {
 			continue
 		}
-		if l.Layer >= 0 && (l.Role == classify.RoleAttention || l.Role == classify.RoleFFN || l.Role == classify.RoleExpert || l.Role == classify.RoleSharedExpert) {
+		// Any block counts, whatever it holds: a hybrid's Mamba blocks
+		// are blocks as much as its attention ones.
+		if l.Layer >= 0 && l.Role != classify.RoleBuffer && l.Role != classify.RoleQuantAux {
 			layers[l.Layer] = true
 		}
 		if l.Role == classify.RoleEmbedding && l.Kind == classify.KindTokenEmbd && len(it.Tensor.Shape) == 2 && vocab == 0 {
@@ -90,7 +92,7 @@ func (c *counter) formula(r *Report) *Formula {
 	if a.VocabSize > 0 && vocab > 0 && a.VocabSize != vocab {
 		c.notes.add(fmt.Sprintf("%s says vocabulary %d but the embedding has %d rows", a.Source, a.VocabSize, vocab))
 	}
-	if L == 0 || d == 0 || len(layers) == 0 && sum[classify.RoleAttention]+sum[classify.RoleFFN] == 0 {
+	if L == 0 || d == 0 || len(layers) == 0 && sum[classify.RoleAttention]+sum[classify.RoleFFN]+sum[classify.RoleSSM] == 0 {
 		return nil // no blocks in the weights: nothing to compare
 	}
 	ld2 := uint64(L) * uint64(d) * uint64(d)
@@ -151,6 +153,11 @@ func (c *counter) formula(r *Report) *Formula {
 	f.Terms = append(f.Terms, Term{Name: "ffn", Formula: 8 * ld2, FormulaText: "8·L·d²", Measured: ffn,
 		Reason: join(perLayer(ffn), why)})
 
+	if ssm := sum[classify.RoleSSM]; ssm > 0 {
+		attnBlocks := c.attentionBlocks()
+		f.Terms = append(f.Terms, Term{Name: "ssm", FormulaText: "0", Measured: ssm,
+			Reason: join(perLayer(ssm), []string{fmt.Sprintf("state-space or linear-attention mixers; attention in %d of %d blocks, while the formula assumes 4·d² of attention in every block", attnBlocks, L)})})
+	}
 	f.Terms = append(f.Terms, Term{Name: "norms", FormulaText: "0", Measured: sum[classify.RoleNorm],
 		Reason: "normalization weights and biases, left out of the formula"})
 
@@ -174,14 +181,14 @@ func (c *counter) formula(r *Report) *Formula {
 		f.Terms = append(f.Terms, Term{Name: "inactive experts", FormulaText: "0", Measured: inactive,
 			Reason: "routed experts a token does not run; the formula describes the weights one token uses"})
 	}
-	if other := sum[classify.RoleOther] + sum[classify.RoleAdapter]; other > 0 {
+	if other := sum[classify.RoleOther] + sum[classify.RoleAdapter] + sum[classify.RoleConv]; other > 0 {
 		f.Terms = append(f.Terms, Term{Name: "other", FormulaText: "0", Measured: other,
 			Reason: "tensors of no standard role (see the role table)"})
 	}
 	for _, t := range f.Terms {
 		f.MainParameters += t.Measured
 	}
-	f.BodyParameters = attn + ffn + sum[classify.RoleNorm] + sum[classify.RoleOther] + sum[classify.RoleAdapter]
+	f.BodyParameters = attn + ffn + sum[classify.RoleSSM] + sum[classify.RoleNorm] + sum[classify.RoleOther] + sum[classify.RoleAdapter] + sum[classify.RoleConv]
 	f.Ratio = text.Round6(float64(f.BodyParameters) / float64(f.TwelveLD2))
 	return f
 }

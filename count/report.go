@@ -20,10 +20,13 @@ const Schema = "tensorcount/v1"
 // dropped, counts are exact integers, and a figure that does not apply is
 // omitted.
 type Report struct {
-	Schema string       `json:"schema"`
-	Path   string       `json:"path"`
-	Format string       `json:"format"`
-	Files  []FileReport `json:"files"`
+	Schema string `json:"schema"`
+	Path   string `json:"path"`
+	Format string `json:"format"`
+	// Kind says what the checkpoint is: "transformer language model",
+	// "hybrid language model", "encoder-decoder", "VAE", "adapter", …
+	Kind  string       `json:"kind,omitempty"`
+	Files []FileReport `json:"files"`
 
 	// Tensors counts tensor entries in the selected files.
 	Tensors int `json:"tensors"`
@@ -152,9 +155,13 @@ func Build(m *model.Model, opt Options) (*Report, error) {
 	c.sum(r)
 	c.unknown(r)
 	c.adapter(r)
+	kind := c.kind()
+	r.Kind = string(kind)
 	r.MoE = c.moe(r)
-	r.Formula = c.formula(r)
-	r.Costs = c.costs(r)
+	if languageModel(kind) {
+		r.Formula = c.formula(r)
+	}
+	r.Costs = c.costs(r, languageModel(kind))
 	r.Notes = c.notes.render()
 	r.PerTensor = c.items
 	return r, nil
@@ -212,7 +219,7 @@ func (c *counter) sum(r *Report) {
 
 		if l.Component == classify.ComponentLanguageModel || l.Component == classify.ComponentMTP {
 			switch {
-			case l.Role == classify.RoleEmbedding && (l.Kind == classify.KindTokenEmbd || l.Kind == classify.KindNone):
+			case l.Role == classify.RoleEmbedding && (l.Kind == classify.KindTokenEmbd || l.Kind == classify.KindNone || l.Kind == classify.KindPerLayerEmbd):
 				r.EmbeddingParameters += p
 			case l.Role == classify.RolePositionEmbedding:
 				r.PositionEmbeddingParameters += p

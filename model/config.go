@@ -28,6 +28,7 @@ type config struct {
 	maps  []map[string]any
 	names []string // "" for the top level, else the nested member's name
 	notes []string
+	data  []byte // the file's text
 }
 
 // readConfig reads a JSON config file. A missing file is (nil, nil); an
@@ -63,7 +64,7 @@ func parseConfig(file string, data []byte) (*config, error) {
 	if top == nil {
 		return nil, fmt.Errorf("%s is null, not a JSON object", file)
 	}
-	c := &config{file: file, maps: []map[string]any{top}, names: []string{""}}
+	c := &config{file: file, maps: []map[string]any{top}, names: []string{""}, data: data}
 	for _, k := range nestedConfigs {
 		if m, ok := top[k].(map[string]any); ok {
 			c.maps = append(c.maps, m)

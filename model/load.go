@@ -388,6 +388,9 @@ func (m *Model) loadArch() {
 			continue
 		}
 		m.Arch = c.arch()
+		if name == "config.json" {
+			m.Config = c.data
+		}
 		m.Notes = append(m.Notes, c.notes...)
 		return
 	}

@@ -23,6 +23,9 @@ type Model struct {
 	Tensors []format.Tensor
 	// Arch holds the architecture facts.
 	Arch Arch
+	// Config is the text of config.json, when there is one, for the
+	// facts Arch does not carry (per-layer types of hybrid models).
+	Config []byte
 	// Metadata is the safetensors __metadata__ of a single-file model, or
 	// the string-valued GGUF general.* metadata.
 	Metadata map[string]string

@@ -74,7 +74,9 @@ func (r *view) writeMarkdown(w io.Writer) error {
 		b.WriteString("\n### Memory and compute\n\n")
 		fmt.Fprintf(&b, "- Weights: %s at bf16, %s at fp8, %s at int4 (%s as stored)\n",
 			text.Bytes(int64(k.WeightsBF16Bytes)), text.Bytes(int64(k.WeightsFP8Bytes)), text.Bytes(int64(k.WeightsInt4Bytes)), text.Bytes(k.DiskBytes))
-		fmt.Fprintf(&b, "- Forward compute: %s FLOPs per token\n", text.Count(k.FLOPsPerToken))
+		if k.FLOPsPerToken > 0 {
+			fmt.Fprintf(&b, "- Forward compute: %s FLOPs per token\n", text.Count(k.FLOPsPerToken))
+		}
 		if k.KVCacheBytesPerToken > 0 {
 			fmt.Fprintf(&b, "- KV cache: %s per token (bf16)", text.Bytes(int64(k.KVCacheBytesPerToken)))
 			if k.Context > 0 {

@@ -206,7 +206,9 @@ func (r *view) writeCosts(b *strings.Builder) {
 		disk += fmt.Sprintf(", %.2f bits/parameter", k.BitsPerParameter)
 	}
 	t.add("", disk)
-	t.add("compute", fmt.Sprintf("%s FLOPs per token (forward, ≈ 2 × active parameters)", text.Count(k.FLOPsPerToken)))
+	if k.FLOPsPerToken > 0 {
+		t.add("compute", fmt.Sprintf("%s FLOPs per token (forward, ≈ 2 × active parameters)", text.Count(k.FLOPsPerToken)))
+	}
 	if k.KVCacheBytesPerToken > 0 {
 		kv := fmt.Sprintf("%s per token (bf16)", text.Bytes(int64(k.KVCacheBytesPerToken)))
 		if k.Context > 0 {
