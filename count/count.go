@@ -3,6 +3,7 @@ package count
 import (
 	"fmt"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -122,14 +123,13 @@ func (c *counter) labelAll() {
 	}
 	// MLX quantized checkpoints store "M.weight" (U32 words), "M.scales"
 	// and "M.biases"; the last are quantization offsets, not the bias of a
-	// layer.
-	if q := a.Quantization; q != nil && q.Method == "mlx" {
-		for i := range c.items {
-			it := &c.items[i]
-			if module, ok := strings.CutSuffix(it.Tensor.Name, ".biases"); ok {
-				if _, has := c.lookup(module + ".scales"); has { // full names on both sides
-					it.Label.Role = classify.RoleQuantAux
-				}
+	// layer. The tensors say so whatever the config says (mlx-lm writes
+	// both "quantization" and a "quantization_config" without a method).
+	for i := range c.items {
+		it := &c.items[i]
+		if module, ok := strings.CutSuffix(it.Tensor.Name, ".biases"); ok {
+			if w, ok := c.lookup(module + ".weight"); ok && c.mlxPacked(&c.items[w]) {
+				it.Label.Role = classify.RoleQuantAux
 			}
 		}
 	}
@@ -207,15 +207,12 @@ func (c *counter) unpack(it *Tensor) (uint64, string, bool) {
 	packing := it.Label.Packed
 	if packing == classify.PackNone {
 		// MLX packs quantized weights into U32 words under the plain name
-		// "M.weight", recognisable by the "M.scales" beside it.
-		q := c.m.Arch.Quantization
-		if q == nil || q.Method != "mlx" || it.Label.Param != "weight" || (t.DType.Name != "U32" && t.DType.Name != "I32") {
+		// "M.weight", recognisable by the "M.scales" and "M.biases" beside
+		// it.
+		if !c.mlxPacked(it) {
 			return 0, "", false
 		}
-		if _, ok := c.sibling(it, ".scales"); !ok {
-			return 0, "", false
-		}
-		bits := c.bits(it)
+		bits := c.mlxBits(it)
 		return scale(elements, container, bits), fmt.Sprintf("MLX %d-bit weights packed in %s words (×%s)", bits, t.DType.Name, ratio(container, bits)), true
 	}
 	switch packing {
@@ -391,4 +388,55 @@ func (c *counter) kind() classify.CheckpointKind {
 // without a config are language models.
 func languageModel(k classify.CheckpointKind) bool {
 	return k.LanguageModel() || k == classify.CheckpointUnknown
+}
+
+// mlxPacked reports whether it is an MLX quantized weight: U32 words
+// named "M.weight" with "M.scales" and "M.biases" whose leading
+// dimensions agree with it.
+func (c *counter) mlxPacked(it *Tensor) bool {
+	t := it.Tensor
+	if t.DType.Name != "U32" || len(t.Shape) < 2 || !strings.HasSuffix(t.Name, ".weight") {
+		return false
+	}
+	module := strings.TrimSuffix(t.Name, ".weight")
+	for _, suffix := range []string{".scales", ".biases"} {
+		j, ok := c.lookup(module + suffix)
+		if !ok {
+			return false
+		}
+		s := c.items[j].Tensor.Shape
+		if len(s) != len(t.Shape) || !slices.Equal(s[:len(s)-1], t.Shape[:len(t.Shape)-1]) {
+			return false
+		}
+	}
+	return true
+}
+
+// mlxBits is the width of an MLX quantized weight: the config's, else
+// what the shapes imply. A row of k words holds 32·k/bits values in
+// groups of group_size, each with one scale, so bits = 32·k /
+// (scales·group_size); MLX's default group size is 64.
+func (c *counter) mlxBits(it *Tensor) uint64 {
+	if q := c.m.Arch.Quantization; q != nil && q.Bits > 0 {
+		return uint64(q.Bits)
+	}
+	t := it.Tensor
+	j, _ := c.lookup(strings.TrimSuffix(t.Name, ".weight") + ".scales")
+	words, scales := t.Shape[len(t.Shape)-1], c.items[j].Tensor.Shape[len(t.Shape)-1]
+	groups := []uint64{64, 32, 128}
+	if q := c.m.Arch.Quantization; q != nil && q.GroupSize > 0 {
+		groups = []uint64{uint64(q.GroupSize)}
+	}
+	for _, g := range groups {
+		if scales == 0 || 32*words%(scales*g) != 0 {
+			continue
+		}
+		switch b := 32 * words / (scales * g); b {
+		case 2, 3, 4, 5, 6, 8:
+			c.notes.once("mlx-bits", fmt.Sprintf("MLX bit width not in the config: %d bits read from the shapes (group size %d)", b, g))
+			return b
+		}
+	}
+	c.notes.once("bits", "the quantization bit width is not stated in config.json; 4 bits assumed for packed weights")
+	return 4
 }

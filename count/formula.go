@@ -55,8 +55,10 @@ func (c *counter) formula(r *Report) *Formula {
 		if l.Layer >= 0 && l.Role != classify.RoleBuffer && l.Role != classify.RoleQuantAux {
 			layers[l.Layer] = true
 		}
-		if l.Role == classify.RoleEmbedding && l.Kind == classify.KindTokenEmbd && len(it.Tensor.Shape) == 2 && vocab == 0 {
-			vocab, d = int(it.Tensor.Shape[0]), int(it.Tensor.Shape[1])
+		if l.Role == classify.RoleEmbedding && l.Kind == classify.KindTokenEmbd && len(it.Tensor.Shape) == 2 && vocab == 0 && it.Tensor.Shape[0] > 0 {
+			// The logical width: a packed (MLX, GPTQ) embedding stores
+			// fewer, wider words.
+			vocab, d = int(it.Tensor.Shape[0]), int(it.Parameters/it.Tensor.Shape[0])
 		}
 		if !it.Counted() {
 			continue

@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/tensorcount/tensorcount/internal/corpus"
 	"github.com/tensorcount/tensorcount/internal/fixture"
+	"github.com/tensorcount/tensorcount/internal/fixture/archs"
 )
 
 // linears of a two-layer llama (hidden 256, 4 heads of 64 with 2 KV
@@ -128,4 +130,40 @@ func TestUnknownNamesAndEmptyFiles(t *testing.T) {
 	require.Nil(t, r.Formula)
 	require.Nil(t, r.Costs)
 	requireNote(t, r, "the files hold no tensors")
+}
+
+// An MLX 4-bit Llama-3.1-8B as mlx-lm writes it: every linear, the
+// embedding and the head packed, and a config with both "quantization" and
+// a method-less "quantization_config". The count is the unquantized
+// model's, and the hidden size is the logical one, not the packed width.
+func TestMLXLlama31_8B(t *testing.T) {
+	base := archs.Llama31_8B()
+	var specs []fixture.TensorSpec
+	for _, s := range base.Tensors {
+		if len(s.Shape) != 2 {
+			specs = append(specs, s)
+			continue
+		}
+		out, in := s.Shape[0], s.Shape[1]
+		module := strings.TrimSuffix(s.Name, ".weight")
+		specs = append(specs,
+			fixture.TensorSpec{Name: s.Name, Shape: []uint64{out, in / 8}, DType: "U32"},
+			fixture.TensorSpec{Name: module + ".scales", Shape: []uint64{out, in / 64}, DType: "BF16"},
+			fixture.TensorSpec{Name: module + ".biases", Shape: []uint64{out, in / 64}, DType: "BF16"})
+	}
+	for _, config := range []string{
+		`{"model_type":"llama","hidden_size":4096,"num_hidden_layers":32,"quantization":{"group_size":64,"bits":4},"quantization_config":{"group_size":64,"bits":4}}`,
+		// No word of quantization at all: the shapes tell.
+		`{"model_type":"llama","hidden_size":4096,"num_hidden_layers":32}`,
+	} {
+		dir := t.TempDir()
+		require.NoError(t, fixture.Safetensors{Tensors: specs}.Write(filepath.Join(dir, "model.safetensors")))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "config.json"), []byte(config), 0o644))
+		r := buildPath(t, dir, Options{NoData: true})
+		require.Equal(t, uint64(8_030_261_248), r.Parameters, config)
+		require.Equal(t, base.NonEmbedding, r.NonEmbeddingParameters)
+		require.NotNil(t, r.Formula)
+		require.Equal(t, 4096, r.Formula.HiddenSize, "the logical width, not the packed 512")
+		requireNote(t, r, "MLX 4-bit weights packed in U32 words (×8)")
+	}
 }

@@ -269,6 +269,13 @@ func (c *config) quantization() *Quantization {
 	if !ok || !isMap {
 		return c.mlxQuantization()
 	}
+	// mlx-lm writes its "quantization" object twice, the second time as
+	// a quantization_config without a quant_method.
+	if _, hasMethod := m["quant_method"]; !hasMethod {
+		if q := c.mlxQuantization(); q != nil {
+			return q
+		}
+	}
 	qc := &config{file: c.file, maps: []map[string]any{m}, names: []string{"quantization_config"}}
 	q := &Quantization{
 		Method:    qc.str("quant_method"),
