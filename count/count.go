@@ -362,6 +362,9 @@ func (c *counter) classifyArch() classify.Arch {
 	if c.m.Arch.MTPLayers == 0 {
 		a.Layers = 0
 	}
+	if ad := c.m.Adapter; ad != nil {
+		a.Adapter = &classify.Adapter{PeftType: ad.Method, TargetModules: ad.TargetModules, ModulesToSave: ad.ModulesToSave}
+	}
 	return a
 }
 

@@ -167,3 +167,30 @@ func TestMLXLlama31_8B(t *testing.T) {
 		requireNote(t, r, "MLX 4-bit weights packed in U32 words (×8)")
 	}
 }
+
+// A PEFT adapter says what it is from adapter_config.json: its method,
+// rank and base model, and its own parameters (the factors and the
+// modules_to_save copies, such as a classification head).
+func TestPEFTAdapterConfig(t *testing.T) {
+	var specs []fixture.TensorSpec
+	for i := range 2 {
+		for _, m := range []string{"q_proj", "v_proj"} {
+			p := fmt.Sprintf("base_model.model.model.layers.%d.self_attn.%s.", i, m)
+			specs = append(specs,
+				fixture.TensorSpec{Name: p + "lora_A.weight", Shape: []uint64{8, 4096}, DType: "F32"},
+				fixture.TensorSpec{Name: p + "lora_B.weight", Shape: []uint64{4096, 8}, DType: "F32"},
+				fixture.TensorSpec{Name: p + "lora_magnitude_vector", Shape: []uint64{4096}, DType: "F32"})
+		}
+	}
+	specs = append(specs, fixture.TensorSpec{Name: "base_model.model.score.modules_to_save.default.weight", Shape: []uint64{2, 4096}, DType: "F32"})
+	dir := t.TempDir()
+	require.NoError(t, fixture.Safetensors{Tensors: specs}.Write(filepath.Join(dir, "adapter_model.safetensors")))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "adapter_config.json"), []byte(`{"peft_type":"LORA","use_dora":true,"r":8,
+		"target_modules":["q_proj","v_proj"],"modules_to_save":["score"],"base_model_name_or_path":"meta-llama/Llama-3.1-8B","task_type":"SEQ_CLS"}`), 0o644))
+	r := buildPath(t, dir, Options{})
+	factors := uint64(2 * 2 * (8*4096 + 4096*8 + 4096))
+	require.Equal(t, factors, r.ByRole["adapter"].Parameters, "DoRA magnitudes are the adapter's too")
+	require.Equal(t, uint64(2*4096), r.ByRole["head"].Parameters, "the saved score head")
+	requireNote(t, r, "a LoRA adapter (rank 8) for meta-llama/Llama-3.1-8B: 286.72K parameters of its own")
+	require.Nil(t, r.Formula)
+}

@@ -223,5 +223,6 @@ func TestCorpusTies(t *testing.T) {
 
 	r = buildPath(t, corpus.Path(t, "mlx-lora-adapter-discollama"), Options{})
 	require.Equal(t, uint64(212_992), r.ByRole["adapter"].Parameters)
-	requireNote(t, r, "every tensor is a LoRA factor (rank 8): this is an adapter")
+	requireNote(t, r, "a LoRA adapter (rank 8) for Meta-Llama-3-8B-Instruct: 212.99K parameters of its own")
+	require.Nil(t, r.Formula, "an adapter gets no 12·L·d² comparison")
 }

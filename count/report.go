@@ -298,18 +298,63 @@ func (c *counter) unknown(r *Report) {
 // describe an adapter, not a model that runs on its own.
 func (c *counter) adapter(r *Report) {
 	a := r.ByRole[string(classify.RoleAdapter)]
-	if a.Tensors == 0 || a.Tensors != r.Tensors {
+	cfg := c.m.Adapter
+	if a.Tensors == 0 || (cfg == nil && a.Tensors != r.Tensors) {
 		return
 	}
-	rank := uint64(0)
+	method, rank := "LoRA", uint64(0)
 	for i := range c.items {
+		if c.items[i].Label.Role != classify.RoleAdapter {
+			continue
+		}
 		if sh := c.items[i].Tensor.Shape; len(sh) == 2 {
 			if rank == 0 || min(sh[0], sh[1]) < rank {
 				rank = min(sh[0], sh[1])
 			}
 		}
 	}
-	c.notes.add(fmt.Sprintf("every tensor is a LoRA factor (rank %d): this is an adapter, trained on top of a base model that is not in these files; its costs are the adapter's alone", rank))
+	if cfg != nil {
+		method = peftName(cfg.Method)
+		if cfg.Rank > 0 {
+			rank = uint64(cfg.Rank)
+		}
+	}
+	what := "a " + method + " adapter"
+	if rank > 0 && (method == "LoRA" || method == "DoRA") {
+		what += fmt.Sprintf(" (rank %d)", rank)
+	}
+	if cfg != nil && cfg.BaseModel != "" {
+		what += " for " + text.Safe(cfg.BaseModel)
+	}
+	own := a.Parameters
+	if head := r.ByRole[string(classify.RoleHead)]; cfg != nil && len(cfg.ModulesToSave) > 0 {
+		own += head.Parameters
+	}
+	c.notes.add(fmt.Sprintf("%s: %s parameters of its own, trained on top of a base model that is not in these files; the figures and costs are the adapter's alone",
+		what, text.Count(own)))
+}
+
+// peftName spells a PEFT method the way its paper does.
+func peftName(t string) string {
+	switch strings.ToUpper(t) {
+	case "LORA", "":
+		return "LoRA"
+	case "IA3":
+		return "IA³"
+	case "LOHA":
+		return "LoHa"
+	case "LOKR":
+		return "LoKr"
+	case "FOURIERFT":
+		return "FourierFT"
+	case "VERA":
+		return "VeRA"
+	case "PROMPT_TUNING":
+		return "prompt-tuning"
+	case "PREFIX_TUNING":
+		return "prefix-tuning"
+	}
+	return text.Safe(t)
 }
 
 // get returns the counter of key in m, creating it.

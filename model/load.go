@@ -39,6 +39,7 @@ func Load(path string) (*Model, error) {
 		return nil, err
 	}
 	m.loadArch()
+	m.loadAdapter()
 	return m, nil
 }
 

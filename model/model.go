@@ -39,6 +39,9 @@ type Model struct {
 	// same storage, offset, shape and stride in a pickle checkpoint — to
 	// that tensor's index: one weight under two names.
 	TiedTo map[int]int
+	// Adapter is what adapter_config.json says, when the files are an
+	// adapter (nil otherwise).
+	Adapter *Adapter
 	// Imports lists what loading a pickle checkpoint would import.
 	Imports []Import
 	// Notes says what was chosen, ignored or inferred while loading.
