@@ -1,7 +1,9 @@
 package model
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -9,37 +11,113 @@ import (
 
 	"github.com/tensorcount/tensorcount/format"
 	"github.com/tensorcount/tensorcount/format/safetensors"
+	"github.com/tensorcount/tensorcount/internal/fsroot"
+	"github.com/tensorcount/tensorcount/internal/text"
 )
+
+// Options change how Load reads a model.
+type Options struct {
+	// FollowLinks follows every symbolic link in a model directory
+	// wherever it points (the --follow-links flag). Without it a link is
+	// followed only inside the model directory (and, in a Hugging Face
+	// cache entry, from a snapshot into the entry's blobs/); see
+	// internal/fsroot.
+	FollowLinks bool
+}
 
 // Load resolves path to a model and reads the headers of its weight
 // files. path may be a weight file (safetensors, GGUF, an Ollama blob), an
 // index file, a model directory or a Hugging Face cache entry
-// (models--org--name).
-func Load(path string) (*Model, error) {
+// (models--org--name). It is LoadWith(path, Options{}).
+func Load(path string) (*Model, error) { return LoadWith(path, Options{}) }
+
+// LoadWith is Load with options.
+func LoadWith(path string, opt Options) (*Model, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, err
 	}
-	m := &Model{Path: path}
+	m := &Model{Path: path, opt: opt}
 	if fi.IsDir() {
 		dir := path
-		if snap, note, err := hfSnapshot(path); err != nil {
+		if snap, note, err := hfSnapshot(path, opt); err != nil {
 			return nil, err
 		} else if snap != "" {
 			dir = snap
 			m.notef(note)
 		}
 		m.Dir = dir
+		if err := m.openRoot(); err != nil {
+			return nil, err
+		}
+		defer m.closeRoot()
 		err = m.loadDir(dir)
 	} else {
 		m.Dir = filepath.Dir(path)
+		if err := m.openRoot(); err != nil {
+			return nil, err
+		}
+		defer m.closeRoot()
 		err = m.loadFile(path)
 	}
 	if err != nil {
 		return nil, err
 	}
 	m.loadArch()
+	m.checkCard()
 	return m, nil
+}
+
+// checkCard notes a README.md beside the weights that readers of the
+// model card (audit) will not read: a link out of the directory, a named
+// pipe, a device. Opening it by the one open path says so without
+// reading or blocking.
+func (m *Model) checkCard() {
+	const name = "README.md"
+	f, _, err := m.root.Open(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return
+	}
+	if err != nil {
+		m.noteSkipped(name, err)
+		return
+	}
+	f.Close()
+}
+
+// openRoot opens the Root that the files beside the weights (config.json,
+// README.md, and in a directory the weight files themselves) are read
+// through.
+func (m *Model) openRoot() error {
+	r, err := fsroot.Open(m.Dir, fsroot.Options{FollowLinks: m.opt.FollowLinks})
+	if err != nil {
+		return err
+	}
+	m.root = r
+	return nil
+}
+
+func (m *Model) closeRoot() {
+	if m.root != nil {
+		m.root.Close()
+		m.root = nil
+	}
+}
+
+// ReadSmall reads the small file name (README.md, say) in the model's
+// directory, bounded by kind's limit, by the link rule the load used: a
+// link out of the directory, a named pipe or a device is an error, never
+// read.
+func (m *Model) ReadSmall(name string, kind format.Small) ([]byte, error) {
+	if m.root != nil {
+		return m.root.ReadSmall(name, kind)
+	}
+	r, err := fsroot.Open(m.Dir, fsroot.Options{FollowLinks: m.opt.FollowLinks})
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	return r.ReadSmall(name, kind)
 }
 
 func (m *Model) loadFile(path string) error {
@@ -351,9 +429,10 @@ func (m *Model) loadArch() {
 		return
 	}
 	for _, name := range []string{"config.json", "params.json"} {
-		c, err := readConfig(filepath.Join(m.Dir, name))
+		data, err := m.ReadSmall(name, format.SmallConfig)
+		c, err := configFrom(name, data, err)
 		if err != nil {
-			m.notef(fmt.Sprintf("%s could not be used: %v", name, err))
+			m.noteSkipped(name, err)
 			continue
 		}
 		if c == nil {
@@ -363,4 +442,16 @@ func (m *Model) loadArch() {
 		m.Notes = append(m.Notes, c.notes...)
 		return
 	}
+}
+
+// noteSkipped notes that the optional file name was not used because of
+// err: "skipped NAME: a link to outside the model directory (TARGET)" for
+// a link the rule refuses, else "NAME could not be used: ERR".
+func (m *Model) noteSkipped(name string, err error) {
+	var le *fsroot.LinkError
+	if errors.As(err, &le) {
+		m.notef(fmt.Sprintf("skipped %s: %v", text.Safe(name), le))
+		return
+	}
+	m.notef(fmt.Sprintf("%s could not be used: %v", text.Safe(name), err))
 }
