@@ -122,3 +122,97 @@ func TestLoadHostileRef(t *testing.T) {
 	require.Len(t, m.Tensors, 1)
 	require.False(t, strings.Contains(strings.Join(m.Notes, "\n"), "could not"))
 }
+
+// requireNoPasswd fails if s holds a byte of /etc/passwd's first line.
+func requireNoPasswd(t *testing.T, s string) {
+	t.Helper()
+	require.NotContains(t, s, "root:")
+}
+
+func TestLoadLinksOutside(t *testing.T) {
+	if _, err := os.Stat("/etc/passwd"); err != nil {
+		t.Skip("no /etc/passwd")
+	}
+	dir := t.TempDir()
+	require.NoError(t, os.Symlink("/etc/passwd", filepath.Join(dir, "model.safetensors")))
+	_, err := loadSoon(t, dir, Options{})
+	require.ErrorContains(t, err, "model.safetensors: a link to outside the model directory (/etc/passwd)")
+	requireNoPasswd(t, err.Error())
+
+	// Optional files: skipped with a note.
+	dir = t.TempDir()
+	writeST(t, filepath.Join(dir, "model.safetensors"), "a")
+	require.NoError(t, os.Symlink("/etc/passwd", filepath.Join(dir, "config.json")))
+	require.NoError(t, os.Symlink("/etc/passwd", filepath.Join(dir, "README.md")))
+	m, err := loadSoon(t, dir, Options{})
+	require.NoError(t, err)
+	require.Equal(t, "skipped config.json: a link to outside the model directory (/etc/passwd)", noteWith(t, m, "config.json"))
+	require.Equal(t, "skipped README.md: a link to outside the model directory (/etc/passwd)", noteWith(t, m, "README.md"))
+	requireNoPasswd(t, strings.Join(m.Notes, "\n"))
+	_, err = m.ReadSmall("README.md", 0)
+	require.ErrorContains(t, err, "a link to outside the model directory")
+
+	// A shard of an index behind a link out is refused before it is read.
+	dir = t.TempDir()
+	writeIndexSet(t, dir)
+	other := filepath.Join(t.TempDir(), "elsewhere.safetensors")
+	writeST(t, other, "c")
+	shard := filepath.Join(dir, "model-00002-of-00002.safetensors")
+	require.NoError(t, os.Remove(shard))
+	require.NoError(t, os.Symlink(other, shard))
+	_, err = loadSoon(t, dir, Options{})
+	require.ErrorContains(t, err, "model-00002-of-00002.safetensors: a link to outside the model directory")
+	m, err = loadSoon(t, dir, Options{FollowLinks: true})
+	require.NoError(t, err)
+	require.Len(t, m.Files, 2)
+}
+
+func TestLoadLinkedDirectories(t *testing.T) {
+	dir := t.TempDir()
+	writeST(t, filepath.Join(dir, "model.safetensors"), "a")
+	require.NoError(t, os.Symlink("/", filepath.Join(dir, "original")))
+	m, err := loadSoon(t, dir, Options{})
+	require.NoError(t, err)
+	for _, n := range m.Notes {
+		require.NotContains(t, n, "original/", "a link to / is not listed")
+	}
+
+	// A link inside the directory is followed.
+	dir = t.TempDir()
+	writeST(t, filepath.Join(dir, "weights", "real.safetensors"), "a", "b")
+	require.NoError(t, os.Symlink("weights/real.safetensors", filepath.Join(dir, "model.safetensors")))
+	writeFile(t, filepath.Join(dir, "configs", "c.json"), `{"model_type":"llama","num_hidden_layers":2}`)
+	require.NoError(t, os.Symlink("configs/c.json", filepath.Join(dir, "config.json")))
+	m, err = loadSoon(t, dir, Options{})
+	require.NoError(t, err)
+	require.Len(t, m.Tensors, 2)
+	require.Equal(t, 2, m.Arch.Layers)
+}
+
+func TestLoadHFCacheLinks(t *testing.T) {
+	root, rev := hfEntry(t)
+	writeFile(t, filepath.Join(root, "refs", "main"), rev)
+	writeFile(t, filepath.Join(root, "blobs", "ccc"), `{"model_type":"qwen2","num_hidden_layers":3}`)
+	snap := filepath.Join(root, "snapshots", rev)
+	require.NoError(t, os.Symlink("../../blobs/ccc", filepath.Join(snap, "config.json")))
+	for _, p := range []string{root, snap} {
+		m, err := loadSoon(t, p, Options{})
+		require.NoError(t, err)
+		require.Len(t, m.Tensors, 1)
+		require.Equal(t, 3, m.Arch.Layers)
+	}
+
+	// A snapshot that is a link to /etc is refused.
+	bad := "fedcba9876543210fedcba9876543210fedcba98"
+	require.NoError(t, os.Symlink("/etc", filepath.Join(root, "snapshots", bad)))
+	writeFile(t, filepath.Join(root, "refs", "main"), bad)
+	_, err := loadSoon(t, root, Options{})
+	require.ErrorContains(t, err, "a link to outside the model directory (/etc)")
+	requireNoPasswd(t, err.Error())
+
+	// Without refs/main, the link to /etc is not a snapshot to choose.
+	require.NoError(t, os.Remove(filepath.Join(root, "refs", "main")))
+	m, err := loadSoon(t, root, Options{})
+	require.NoError(t, err)
+	require.Equal(t, snap, m.Dir)
+}

@@ -220,6 +220,9 @@ func (m *Model) noteShardOf(path string) {
 	dir, base := filepath.Split(path)
 	indexes, _ := filepath.Glob(filepath.Join(dir, "*.safetensors.index.json"))
 	for _, ip := range indexes {
+		if _, err := m.root.Stat(filepath.Base(ip)); err != nil {
+			continue // a link out of the directory is not read
+		}
 		idx, err := safetensors.OpenIndex(ip)
 		if err != nil {
 			continue
@@ -253,16 +256,29 @@ func isWeightFile(name string) bool {
 // globbing, because repositories often carry the same weights twice
 // (consolidated.safetensors beside HF shards, an original/ folder) or a
 // stray file of another precision.
+//
+// The directory is read through m.root: a weight file the load needs that
+// is a link out of the directory is an error, and listed entries that are
+// such links are left out.
 func (m *Model) loadDir(dir string) error {
-	entries, err := os.ReadDir(dir)
+	entries, err := m.root.ReadDir(".")
 	if err != nil {
 		return err
 	}
 	var indexes, sts, ggufs, others []string
+	// outside holds the error for each listed link out of the directory:
+	// checked here, before any is opened, so that an index or a split
+	// set cannot lead the readers out through a shard.
+	outside := map[string]error{}
 	for _, e := range entries {
 		name := e.Name()
-		if isDirEntry(dir, e) {
+		if m.isDirEntry("", e) {
 			continue
+		}
+		if e.Type()&fs.ModeSymlink != 0 {
+			if _, err := m.root.Stat(name); errors.Is(err, fsroot.ErrOutside) {
+				outside[name] = err
+			}
 		}
 		switch {
 		case strings.HasSuffix(name, ".safetensors.index.json"):
@@ -285,6 +301,12 @@ func (m *Model) loadDir(dir string) error {
 			}
 			idx = "model.safetensors.index.json"
 		}
+		if err := outside[idx]; err != nil {
+			return err
+		}
+		if err := m.shardsInside(filepath.Join(dir, idx), outside); err != nil {
+			return err
+		}
 		if err := m.loadIndex(filepath.Join(dir, idx)); err != nil {
 			return err
 		}
@@ -293,6 +315,9 @@ func (m *Model) loadDir(dir string) error {
 			used = append(used, filepath.Base(f.Path))
 		}
 	case len(sts) == 1:
+		if err := outside[sts[0]]; err != nil {
+			return err
+		}
 		if err := m.loadSafetensors(filepath.Join(dir, sts[0])); err != nil {
 			return err
 		}
@@ -303,6 +328,9 @@ func (m *Model) loadDir(dir string) error {
 			return pathErrorf(ErrSeveralModels, dir, "%d safetensors files and no index (%s); pass the file to count", len(sts), fewNames(sts))
 		}
 		for _, name := range pick {
+			if err := outside[name]; err != nil {
+				return err
+			}
 			f, err := safetensors.Open(filepath.Join(dir, name))
 			if err != nil {
 				return err
@@ -316,7 +344,7 @@ func (m *Model) loadDir(dir string) error {
 		}
 		used = pick
 	case len(ggufs) > 0:
-		picked, err := m.loadGGUFDir(dir, ggufs)
+		picked, err := m.loadGGUFDir(dir, ggufs, outside)
 		if err != nil {
 			return err
 		}
@@ -327,7 +355,7 @@ func (m *Model) loadDir(dir string) error {
 		}
 		return pathErrorf(ErrNoWeights, dir, "no safetensors or GGUF files")
 	}
-	m.noteUnused(dir, entries, used)
+	m.noteUnused(entries, used)
 	return nil
 }
 
@@ -374,12 +402,34 @@ func parseShardName(name, ext string) (prefix string, k, n int, ok bool) {
 	return prefix, k, n, true
 }
 
-func isDirEntry(dir string, e os.DirEntry) bool {
+// shardsInside refuses the index at path if a shard it lists is one of
+// the links out of the directory. The index is read for its shard list
+// only when there is such a link.
+func (m *Model) shardsInside(path string, outside map[string]error) error {
+	if len(outside) == 0 {
+		return nil
+	}
+	idx, err := safetensors.OpenIndex(path)
+	if err != nil {
+		return nil // OpenSet reports it
+	}
+	for _, s := range idx.Shards {
+		if err := outside[s]; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// isDirEntry reports whether the entry e of the directory sub (relative
+// to the model directory; "" for itself) is a directory, or a link the
+// rule allows to one.
+func (m *Model) isDirEntry(sub string, e fs.DirEntry) bool {
 	if e.IsDir() {
 		return true
 	}
 	if e.Type()&os.ModeSymlink != 0 {
-		fi, err := os.Stat(filepath.Join(dir, e.Name()))
+		fi, err := m.root.Stat(filepath.Join(sub, e.Name()))
 		return err == nil && fi.IsDir()
 	}
 	return false
@@ -387,12 +437,12 @@ func isDirEntry(dir string, e os.DirEntry) bool {
 
 // noteUnused lists weight files in dir (and one level of subdirectories,
 // where original/ and metal/ copies live) that were not counted.
-func (m *Model) noteUnused(dir string, entries []os.DirEntry, used []string) {
+func (m *Model) noteUnused(entries []fs.DirEntry, used []string) {
 	var unused []string
 	for _, e := range entries {
 		name := e.Name()
-		if isDirEntry(dir, e) {
-			sub, err := os.ReadDir(filepath.Join(dir, name))
+		if m.isDirEntry("", e) {
+			sub, err := m.root.ReadDir(name)
 			if err != nil {
 				continue
 			}
