@@ -1,6 +1,7 @@
 package count
 
 import (
+	"errors"
 	"fmt"
 	"runtime"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 	"github.com/tensorcount/tensorcount/internal/checked"
 	"github.com/tensorcount/tensorcount/internal/text"
 	"github.com/tensorcount/tensorcount/model"
+	"github.com/tensorcount/tensorcount/scan"
 )
 
 // A Tensor is one tensor with what the count concluded about it: its
@@ -341,7 +343,10 @@ func (c *counter) bnbShape(it *Tensor) ([]uint64, bool) {
 		}
 		b, err := c.data.ReadSmall(*c.items[j].Tensor, maxDescription)
 		if err != nil {
-			c.notes.add(fmt.Sprintf("cannot read %s: %v", format.Quote(c.items[j].Tensor.Name), err))
+			if errors.Is(err, scan.ErrChanged) && c.err == nil {
+			c.err = err // the count fails: the file is not the one loaded
+		}
+		c.notes.add(fmt.Sprintf("cannot read %s: %v", format.Quote(c.items[j].Tensor.Name), err))
 			return nil, false
 		}
 		return parseQuantStateShape(b)
@@ -371,6 +376,9 @@ func (c *counter) shapeTensor(it *Tensor, suffix string) ([]uint64, bool) {
 	t := c.items[j].Tensor
 	b, err := c.data.ReadSmall(*t, maxDescription)
 	if err != nil {
+		if errors.Is(err, scan.ErrChanged) && c.err == nil {
+			c.err = err // the count fails: the file is not the one loaded
+		}
 		c.notes.add(fmt.Sprintf("cannot read %s: %v", format.Quote(t.Name), err))
 		return nil, false
 	}
