@@ -344,9 +344,9 @@ func (c *counter) bnbShape(it *Tensor) ([]uint64, bool) {
 		b, err := c.data.ReadSmall(*c.items[j].Tensor, maxDescription)
 		if err != nil {
 			if errors.Is(err, scan.ErrChanged) && c.err == nil {
-			c.err = err // the count fails: the file is not the one loaded
-		}
-		c.notes.add(fmt.Sprintf("cannot read %s: %v", format.Quote(c.items[j].Tensor.Name), err))
+				c.err = err // the count fails: the file is not the one loaded
+			}
+			c.notes.add(fmt.Sprintf("cannot read %s: %v", format.Quote(c.items[j].Tensor.Name), err))
 			return nil, false
 		}
 		return parseQuantStateShape(b)
