@@ -48,7 +48,6 @@ func decodeInts(b []byte, dtype string) ([]uint64, bool) {
 			v = int64(int32(binary.LittleEndian.Uint32(b[4*i:])))
 		}
 		if v < 0 { // a U64 at or above 2^63 reads as negative
-
 			return nil, false
 		}
 		out[i] = uint64(v)
