@@ -441,7 +441,7 @@ func Find(m *model.Model) []Claim {
 		cs = append(cs, ClaimsFromName(filepath.Base(file), "file name")...)
 	}
 	if m.Dir != "" {
-		if card, ok := readCard(filepath.Join(m.Dir, "README.md")); ok {
+		if card, ok := readCard(m); ok {
 			cs = append(cs, ClaimsFromCard(card)...)
 		}
 	}

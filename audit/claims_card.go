@@ -1,24 +1,18 @@
 package audit
 
 import (
-	"io"
-	"os"
 	"strings"
+
+	"github.com/tensorcount/tensorcount/format"
+	"github.com/tensorcount/tensorcount/model"
 )
 
-// readCard reads at most maxCardBytes of a model card. Only a regular
-// file is opened: a FIFO named README.md would block the load.
-func readCard(path string) (string, bool) {
-	fi, err := os.Stat(path)
-	if err != nil || !fi.Mode().IsRegular() {
-		return "", false
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return "", false
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxCardBytes))
+// readCard reads a model's README.md model card, bounded by
+// format.MaxCardBytes, through the model's link rule (m.ReadSmall): a
+// named pipe, a device, a link out of the model directory or a card over
+// the limit is skipped, with no claims (the loader notes the first ones).
+func readCard(m *model.Model) (string, bool) {
+	b, err := m.ReadSmall("README.md", format.SmallCard)
 	if err != nil {
 		return "", false
 	}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/tensorcount/tensorcount/classify"
+	"github.com/tensorcount/tensorcount/internal/checked"
+	"github.com/tensorcount/tensorcount/internal/text"
 )
 
 // Costs are what the parameters cost to hold and to run.
@@ -41,7 +43,7 @@ func (c *counter) costs(r *Report, lm bool) *Costs {
 		active = r.Parameters
 	}
 	k := &Costs{
-		WeightsBF16Bytes: 2 * r.Parameters,
+		WeightsBF16Bytes: c.mul(r.Parameters, 2, "the bf16 weight size"),
 		WeightsFP8Bytes:  r.Parameters,
 		WeightsInt4Bytes: r.Parameters / 2,
 		DiskBytes:        r.Bytes,
@@ -50,12 +52,12 @@ func (c *counter) costs(r *Report, lm bool) *Costs {
 	if !lm {
 		return k
 	}
-	k.FLOPsPerToken = 2 * active
+	k.FLOPsPerToken = c.mul(active, 2, "the compute per token")
 	if per, how := c.kvPerToken(r); per > 0 {
 		k.KVCacheBytesPerToken, k.KVCacheFormula = per, how
 		if c.opt.Context > 0 {
 			k.Context = c.opt.Context
-			k.KVCacheBytes = per * uint64(c.opt.Context)
+			k.KVCacheBytes = c.mul(per, uint64(c.opt.Context), fmt.Sprintf("KV cache for %s tokens", text.Exact(c.opt.Context)))
 		}
 	} else if c.opt.Context > 0 {
 		c.notes.add("the KV-cache size needs layers, KV heads and head size, which the metadata does not give")
@@ -65,6 +67,18 @@ func (c *counter) costs(r *Report, lm bool) *Costs {
 		k.TrainingFLOPs = 6 * float64(active) * float64(c.opt.Tokens)
 	}
 	return k
+}
+
+// mul returns a·b, or 0 with the note "WHAT is too large to show" when
+// the product does not fit in a uint64: a wrapped figure would be small
+// and wrong.
+func (c *counter) mul(a, b uint64, what string) uint64 {
+	p, ok := checked.Mul(a, b)
+	if !ok {
+		c.notes.add(what + " is too large to show")
+		return 0
+	}
+	return p
 }
 
 // kvPerToken is the bf16 key/value cache one token needs across the main
@@ -87,13 +101,19 @@ func (c *counter) kvPerToken(r *Report) (uint64, string) {
 	}
 	L := uint64(layers)
 	if a.KVLoRARank > 0 {
-		per := L * uint64(a.KVLoRARank+a.QKRopeHeadDim) * 2
+		per, ok := checked.ProductUint64([]uint64{L, uint64(a.KVLoRARank) + uint64(a.QKRopeHeadDim), 2})
+		if !ok {
+			return 0, ""
+		}
 		return per, fmt.Sprintf("MLA: %d layers × (kv_lora_rank %d + rope dim %d) × 2 bytes", layers, a.KVLoRARank, a.QKRopeHeadDim)
 	}
 	if a.KVHeads == 0 || a.HeadDim == 0 {
 		return 0, ""
 	}
-	per := L * 2 * uint64(a.KVHeads) * uint64(a.HeadDim) * 2
+	per, ok := checked.ProductUint64([]uint64{L, 2, uint64(a.KVHeads), uint64(a.HeadDim), 2})
+	if !ok {
+		return 0, ""
+	}
 	return per, fmt.Sprintf("%d layers × 2 (K, V) × %d KV heads × head size %d × 2 bytes", layers, a.KVHeads, a.HeadDim)
 }
 

@@ -1,6 +1,7 @@
 package count
 
 import (
+	"errors"
 	"fmt"
 	"runtime"
 	"slices"
@@ -13,6 +14,7 @@ import (
 	"github.com/tensorcount/tensorcount/internal/checked"
 	"github.com/tensorcount/tensorcount/internal/text"
 	"github.com/tensorcount/tensorcount/model"
+	"github.com/tensorcount/tensorcount/scan"
 )
 
 // A Tensor is one tensor with what the count concluded about it: its
@@ -64,6 +66,8 @@ type counter struct {
 	// bookkeeping beside a packed weight; built on first use (lookup),
 	// since most checkpoints never need it.
 	byName map[string]int
+	// err is an error found on the way that fails the Build.
+	err error
 }
 
 // dataReader reads the little tensor data a count may need: tie checks
@@ -223,16 +227,18 @@ func (c *counter) unpack(it *Tensor) (uint64, string, bool) {
 		return scale(elements, container, 4), fmt.Sprintf("MXFP4 blocks, two 4-bit values per byte (×%s)", ratio(container, 4)), true
 	case classify.PackBnb4:
 		if shape, ok := c.bnbShape(it); ok {
-			if n, ok := checked.Product(shape); ok {
+			if n, ok := c.product(it, shape, "quant state"); ok {
 				return n, "bitsandbytes 4-bit weights (shape from the quant state)", true
 			}
+			return 0, "", false // counted by its stored elements
 		}
 		return scale(elements, container, 4), fmt.Sprintf("bitsandbytes 4-bit weights, two per byte (×%s; quant state unreadable, so an odd count may be one too high)", ratio(container, 4)), true
 	case classify.PackCompressed:
 		if shape, ok := c.shapeTensor(it, ".weight_shape"); ok {
-			if n, ok := checked.Product(shape); ok {
+			if n, ok := c.product(it, shape, "weight_shape"); ok {
 				return n, "compressed-tensors packed weights (shape from weight_shape)", true
 			}
+			return 0, "", false // counted by its stored elements
 		}
 		bits := c.bits(it)
 		if t.DType.Name == "U8" || t.DType.Name == "I8" {
@@ -241,12 +247,51 @@ func (c *counter) unpack(it *Tensor) (uint64, string, bool) {
 		return scale(elements, container, bits), fmt.Sprintf("compressed-tensors %d-bit packed weights (×%s, an upper bound without weight_shape)", bits, ratio(container, bits)), true
 	case classify.PackSparseBitmask:
 		if shape, ok := c.shapeTensor(it, ".shape"); ok {
-			if n, ok := checked.Product(shape); ok {
+			if n, ok := c.product(it, shape, "shape tensor"); ok {
 				return n, "compressed-tensors sparse weights (shape from the shape tensor)", true
 			}
 		}
 	}
 	return 0, "", false
+}
+
+// product is the element count of shape, the logical shape of it read
+// from its description (from). A product past 2^63−1 is absurd: it is
+// noted, naming the tensor, and not used.
+func (c *counter) product(it *Tensor, shape []uint64, from string) (uint64, bool) {
+	n, ok := checked.Product(shape)
+	if !ok {
+		dims := make([]string, len(shape))
+		for i, d := range shape {
+			dims[i] = strconv.FormatUint(d, 10)
+		}
+		c.notes.add(fmt.Sprintf("the %s of %s gives the shape [%s], whose element count overflows; ignored, and the tensor is counted by its %s stored elements",
+			from, format.Quote(it.Tensor.Name), strings.Join(dims, ", "), text.Exact(it.Tensor.Elements())))
+	}
+	return n, ok
+}
+
+// checkTotal returns an error if the counted parameters sum past 2^64−1,
+// naming the tensor at which the sum overflows: a total that wrapped
+// would be a small, wrong number.
+func (c *counter) checkTotal() error {
+	var sum uint64
+	for i := range c.items {
+		var ok bool
+		if sum, ok = checked.Add(sum, c.items[i].CountedParameters()); !ok {
+			return fmt.Errorf("%s: parameters overflow 2^64 at tensor %s", text.Safe(c.m.Path), format.Quote(c.items[i].Tensor.Name))
+		}
+	}
+	return nil
+}
+
+// failed returns the error that makes Build fail, if any: a file that
+// changed while it was read, or a parameter total past 2^64−1.
+func (c *counter) failed() error {
+	if c.err != nil {
+		return c.err
+	}
+	return c.checkTotal()
 }
 
 // bits is the quantized weight width that applies to it: a matching
@@ -305,6 +350,9 @@ func (c *counter) bnbShape(it *Tensor) ([]uint64, bool) {
 		}
 		b, err := c.data.ReadSmall(*c.items[j].Tensor, maxDescription)
 		if err != nil {
+			if errors.Is(err, scan.ErrChanged) && c.err == nil {
+				c.err = err // the count fails: the file is not the one loaded
+			}
 			c.notes.add(fmt.Sprintf("cannot read %s: %v", format.Quote(c.items[j].Tensor.Name), err))
 			return nil, false
 		}
@@ -335,6 +383,9 @@ func (c *counter) shapeTensor(it *Tensor, suffix string) ([]uint64, bool) {
 	t := c.items[j].Tensor
 	b, err := c.data.ReadSmall(*t, maxDescription)
 	if err != nil {
+		if errors.Is(err, scan.ErrChanged) && c.err == nil {
+			c.err = err // the count fails: the file is not the one loaded
+		}
 		c.notes.add(fmt.Sprintf("cannot read %s: %v", format.Quote(t.Name), err))
 		return nil, false
 	}

@@ -9,12 +9,15 @@ import (
 
 	"github.com/tensorcount/tensorcount/internal/fixture"
 	"github.com/tensorcount/tensorcount/model"
+	"github.com/tensorcount/tensorcount/scan"
 )
 
 // A file truncated between reading its header and comparing tensor data
-// (a download tool rewriting it, say) gives a note, not a crash. (A
-// truncation after the data is mapped raises SIGBUS; internal/mapfile's
-// tests show that it becomes an error too.)
+// (a download tool rewriting it, say) fails the count with an error naming
+// the file, never a "differs" verdict drawn from data that is not there.
+// (A truncation after the data is mapped raises SIGBUS; internal/mapfile's
+// tests show that it becomes an error too, which scan.Source reports the
+// same way.)
 func TestFileTruncatedDuringCount(t *testing.T) {
 	s, config := fixture.ExampleModel()
 	// Make the head a copy of the embedding so the tie check reads data.
@@ -27,17 +30,32 @@ func TestFileTruncatedDuringCount(t *testing.T) {
 	m, err := model.Load(dir)
 	require.NoError(t, err)
 	require.NoError(t, os.Truncate(path, 4096))
-	r, err := Build(m, Options{})
+	_, err = Build(m, Options{})
+	require.ErrorIs(t, err, scan.ErrChanged)
+	require.ErrorContains(t, err, path+": changed while it was read")
+
+	// A file replaced by one of another size, even where the data read
+	// is there, is caught by its size.
+	require.NoError(t, s.Write(path))
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
 	require.NoError(t, err)
-	require.False(t, r.Tie.Tied)
-	requireNote(t, r, "could not compare model.embed_tokens.weight with lm_head.weight")
-	requireNote(t, r, "cannot read tensor data (4096 bytes at 2160): unexpected EOF")
+	_, err = f.Write(make([]byte, 100))
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
+	_, err = Build(m, Options{})
+	require.ErrorIs(t, err, scan.ErrChanged)
+	require.ErrorContains(t, err, path+": changed while it was read")
+
+	// Deleted.
+	require.NoError(t, os.Remove(path))
+	_, err = Build(m, Options{})
+	require.ErrorIs(t, err, scan.ErrChanged)
 
 	// Untouched, the same model is found tied by content.
 	require.NoError(t, s.Write(path))
 	m, err = model.Load(dir)
 	require.NoError(t, err)
-	r, err = Build(m, Options{})
+	r, err := Build(m, Options{})
 	require.NoError(t, err)
 	require.True(t, r.Tie.Tied)
 	require.Equal(t, "identical content", r.Tie.Evidence)

@@ -3,7 +3,6 @@ package count
 import (
 	"encoding/binary"
 	"encoding/json"
-	"math"
 )
 
 // parseQuantStateShape reads "shape" from a bitsandbytes quant state: a
@@ -48,7 +47,7 @@ func decodeInts(b []byte, dtype string) ([]uint64, bool) {
 		} else {
 			v = int64(int32(binary.LittleEndian.Uint32(b[4*i:])))
 		}
-		if v < 0 || v > math.MaxInt64 {
+		if v < 0 { // a U64 at or above 2^63 reads as negative
 			return nil, false
 		}
 		out[i] = uint64(v)

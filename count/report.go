@@ -152,6 +152,9 @@ func Build(m *model.Model, opt Options) (*Report, error) {
 	} else {
 		r.Tie = c.tie(nil)
 	}
+	if err := c.failed(); err != nil {
+		return nil, err
+	}
 	c.sum(r)
 	c.unknown(r)
 	c.adapter(r)

@@ -1,6 +1,7 @@
 package count
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -23,7 +24,7 @@ type Tie struct {
 	HeadStored bool `json:"head_stored"`
 	// Evidence is how the answer was reached: "no head tensor",
 	// "config", "identical content", "different content", "different
-	// shape", "constant content".
+	// shape", "constant content", "not compared" (the comparison failed).
 	Evidence string `json:"evidence"`
 	// DuplicateParameters is what a naive count adds for the second copy
 	// of a tied weight stored twice.
@@ -82,12 +83,21 @@ func (c *counter) tie(cmp comparer) *Tie {
 		return t
 	}
 	verdict := scan.Different
+	compared := false
 	if cmp != nil {
 		r, err := cmp.Compare(*emb.Tensor, *head.Tensor)
-		if err != nil {
+		if err == nil {
+			err = c.unchanged(cmp, emb.Tensor.File, head.Tensor.File)
+		}
+		switch {
+		case errors.Is(err, scan.ErrChanged):
+			// The data read is not the file's: no verdict may rest on it.
+			c.err = err
+			return nil
+		case err != nil:
 			c.notes.add(fmt.Sprintf("could not compare %s with %s: %v", text.Safe(emb.Tensor.Name), text.Safe(head.Tensor.Name), err))
-		} else {
-			verdict = r.Verdict
+		default:
+			verdict, compared = r.Verdict, true
 			t.BytesRead = 2 * r.BytesRead
 		}
 	}
@@ -111,6 +121,8 @@ func (c *counter) tie(cmp comparer) *Tie {
 		t.Evidence = "constant content"
 		c.notes.add(fmt.Sprintf("%s and %s hold only constant (placeholder) values, which says nothing about tying; they are counted as two untied weights",
 			text.Safe(emb.Tensor.Name), text.Safe(head.Tensor.Name)))
+	case cmp != nil && !compared:
+		t.Evidence = "not compared"
 	default:
 		t.Evidence = "different content"
 		if cmp != nil {
@@ -123,6 +135,29 @@ func (c *counter) tie(cmp comparer) *Tie {
 		t.DuplicateParameters = head.Parameters
 	}
 	return t
+}
+
+// unchanged returns a *scan.ChangedError if a file the comparison read has
+// another size now than when the model was loaded: replaced or truncated
+// between the load and the count, its data is not the one the header
+// describes.
+func (c *counter) unchanged(cmp comparer, files ...string) error {
+	sized, ok := cmp.(interface{ MappedSize(string) (int64, bool) })
+	if !ok {
+		return nil
+	}
+	for _, name := range files {
+		now, ok := sized.MappedSize(name)
+		if !ok {
+			continue
+		}
+		for _, f := range c.m.Files {
+			if f.Path == name && f.Size != now {
+				return &scan.ChangedError{File: name, Err: fmt.Errorf("%d bytes when loaded, %d when read", f.Size, now)}
+			}
+		}
+	}
+	return nil
 }
 
 // decoder reports whether the model generates text, so that a missing

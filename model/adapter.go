@@ -29,8 +29,7 @@ type Adapter struct {
 // one. A config that cannot be used is a note: the weights count without
 // it.
 func (m *Model) loadAdapter() {
-	path := filepath.Join(m.Dir, "adapter_config.json")
-	data, err := format.ReadSmall(path, format.SmallAdapterConfig)
+	data, err := m.ReadSmall("adapter_config.json", format.SmallAdapterConfig)
 	if errors.Is(err, fs.ErrNotExist) {
 		return
 	}

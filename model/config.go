@@ -3,19 +3,17 @@ package model
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
+	"io/fs"
 	"math"
-	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
-)
 
-// maxConfigSize bounds config.json. Real ones are a few kilobytes; the
-// largest (with long id2label maps) stay well below a megabyte.
-const maxConfigSize = 16 << 20
+	"github.com/tensorcount/tensorcount/format"
+)
 
 // nestedConfigs are the members of a multimodal config that hold the
 // language model's facts, consulted after the top level.
@@ -31,26 +29,25 @@ type config struct {
 	data  []byte // the file's text
 }
 
-// readConfig reads a JSON config file. A missing file is (nil, nil); an
-// unreadable or malformed one is an error the caller turns into a note,
+// readConfig reads a JSON config file by the one open path, bounded by
+// format.MaxConfigBytes. A missing file is (nil, nil); an unreadable,
+// oversized or malformed one is an error the caller turns into a note,
 // since the weights can be counted without it.
 func readConfig(path string) (*config, error) {
-	f, err := os.Open(path)
-	if os.IsNotExist(err) {
+	data, err := format.ReadSmall(path, format.SmallConfig)
+	return configFrom(filepath.Base(path), data, err)
+}
+
+// configFrom parses data, the text of the config file named file as a
+// bounded read returned it with err.
+func configFrom(file string, data []byte, err error) (*config, error) {
+	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxConfigSize+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > maxConfigSize {
-		return nil, fmt.Errorf("%s is larger than %d bytes", filepath.Base(path), maxConfigSize)
-	}
-	return parseConfig(filepath.Base(path), data)
+	return parseConfig(file, data)
 }
 
 // parseConfig parses the text of a config file named file.

@@ -59,7 +59,10 @@ func (m *Model) addGGUF(path string, f *gguf.File) {
 // split set. A multimodal projector (mmproj) beside a language model is a
 // separate model; it is noted, not added. Several quantizations of one
 // model are not guessed between.
-func (m *Model) loadGGUFDir(dir string, names []string) ([]string, error) {
+//
+// outside holds the error for each file of the directory that is a link
+// out of it; such a file is an error if it is to be read.
+func (m *Model) loadGGUFDir(dir string, names []string, outside map[string]error) ([]string, error) {
 	var models, projectors []string
 	for _, n := range names {
 		if strings.Contains(strings.ToLower(n), "mmproj") {
@@ -70,6 +73,11 @@ func (m *Model) loadGGUFDir(dir string, names []string) ([]string, error) {
 	}
 	if len(models) == 0 {
 		models, projectors = projectors, nil
+	}
+	for _, n := range models {
+		if err := outside[n]; err != nil {
+			return nil, err
+		}
 	}
 	if len(models) == 1 {
 		if err := m.loadGGUF(filepath.Join(dir, models[0])); err != nil {

@@ -1,7 +1,9 @@
 package model
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -9,30 +11,53 @@ import (
 
 	"github.com/tensorcount/tensorcount/format"
 	"github.com/tensorcount/tensorcount/format/safetensors"
+	"github.com/tensorcount/tensorcount/internal/fsroot"
+	"github.com/tensorcount/tensorcount/internal/text"
 )
+
+// Options change how Load reads a model.
+type Options struct {
+	// FollowLinks follows every symbolic link in a model directory
+	// wherever it points (the --follow-links flag). Without it a link is
+	// followed only inside the model directory (and, in a Hugging Face
+	// cache entry, from a snapshot into the entry's blobs/); see
+	// internal/fsroot.
+	FollowLinks bool
+}
 
 // Load resolves path to a model and reads the headers of its weight
 // files. path may be a weight file (safetensors, GGUF, an Ollama blob), an
 // index file, a model directory or a Hugging Face cache entry
-// (models--org--name).
-func Load(path string) (*Model, error) {
+// (models--org--name). It is LoadWith(path, Options{}).
+func Load(path string) (*Model, error) { return LoadWith(path, Options{}) }
+
+// LoadWith is Load with options.
+func LoadWith(path string, opt Options) (*Model, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, err
 	}
-	m := &Model{Path: path}
+	m := &Model{Path: path, opt: opt}
 	if fi.IsDir() {
 		dir := path
-		if snap, note, err := hfSnapshot(path); err != nil {
+		if snap, note, err := hfSnapshot(path, opt); err != nil {
 			return nil, err
 		} else if snap != "" {
 			dir = snap
 			m.notef(note)
 		}
 		m.Dir = dir
+		if err := m.openRoot(); err != nil {
+			return nil, err
+		}
+		defer m.closeRoot()
 		err = m.loadDir(dir)
 	} else {
 		m.Dir = filepath.Dir(path)
+		if err := m.openRoot(); err != nil {
+			return nil, err
+		}
+		defer m.closeRoot()
 		err = m.loadFile(path)
 	}
 	if err != nil {
@@ -40,7 +65,60 @@ func Load(path string) (*Model, error) {
 	}
 	m.loadArch()
 	m.loadAdapter()
+	m.checkCard()
 	return m, nil
+}
+
+// checkCard notes a README.md beside the weights that readers of the
+// model card (audit) will not read: a link out of the directory, a named
+// pipe, a device. Opening it by the one open path says so without
+// reading or blocking.
+func (m *Model) checkCard() {
+	const name = "README.md"
+	f, _, err := m.root.Open(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return
+	}
+	if err != nil {
+		m.noteSkipped(name, err)
+		return
+	}
+	f.Close()
+}
+
+// openRoot opens the Root that the files beside the weights (config.json,
+// README.md, and in a directory the weight files themselves) are read
+// through.
+func (m *Model) openRoot() error {
+	r, err := fsroot.Open(m.Dir, fsroot.Options{FollowLinks: m.opt.FollowLinks})
+	if err != nil {
+		return err
+	}
+	m.root = r
+	return nil
+}
+
+func (m *Model) closeRoot() {
+	if m.root != nil {
+		m.root.Close()
+		m.root = nil
+	}
+}
+
+// ReadSmall reads the small file name (README.md, say) in the model's
+// directory, bounded by kind's limit, by the link rule the load used: a
+// link out of the directory, a named pipe or a device is an error, never
+// read.
+func (m *Model) ReadSmall(name string, kind format.Small) ([]byte, error) {
+	if m.root != nil {
+		return m.root.ReadSmall(name, kind)
+	}
+	r, err := fsroot.Open(m.Dir, fsroot.Options{FollowLinks: m.opt.FollowLinks})
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	return r.ReadSmall(name, kind)
 }
 
 func (m *Model) loadFile(path string) error {
@@ -148,6 +226,9 @@ func (m *Model) noteShardOf(path string) {
 	dir, base := filepath.Split(path)
 	indexes, _ := filepath.Glob(filepath.Join(dir, "*.safetensors.index.json"))
 	for _, ip := range indexes {
+		if _, err := m.root.Stat(filepath.Base(ip)); err != nil {
+			continue // a link out of the directory is not read
+		}
 		idx, err := safetensors.OpenIndex(ip)
 		if err != nil {
 			continue
@@ -181,16 +262,29 @@ func isWeightFile(name string) bool {
 // globbing, because repositories often carry the same weights twice
 // (consolidated.safetensors beside HF shards, an original/ folder) or a
 // stray file of another precision.
+//
+// The directory is read through m.root: a weight file the load needs that
+// is a link out of the directory is an error, and listed entries that are
+// such links are left out.
 func (m *Model) loadDir(dir string) error {
-	entries, err := os.ReadDir(dir)
+	entries, err := m.root.ReadDir(".")
 	if err != nil {
 		return err
 	}
 	var indexes, sts, ggufs, others []string
+	// outside holds the error for each listed link out of the directory:
+	// checked here, before any is opened, so that an index or a split
+	// set cannot lead the readers out through a shard.
+	outside := map[string]error{}
 	for _, e := range entries {
 		name := e.Name()
-		if isDirEntry(dir, e) {
+		if m.isDirEntry("", e) {
 			continue
+		}
+		if e.Type()&fs.ModeSymlink != 0 {
+			if _, err := m.root.Stat(name); errors.Is(err, fsroot.ErrOutside) {
+				outside[name] = err
+			}
 		}
 		switch {
 		case strings.HasSuffix(name, ".safetensors.index.json"):
@@ -213,6 +307,12 @@ func (m *Model) loadDir(dir string) error {
 			}
 			idx = "model.safetensors.index.json"
 		}
+		if err := outside[idx]; err != nil {
+			return err
+		}
+		if err := m.shardsInside(filepath.Join(dir, idx), outside); err != nil {
+			return err
+		}
 		if err := m.loadIndex(filepath.Join(dir, idx)); err != nil {
 			return err
 		}
@@ -221,6 +321,9 @@ func (m *Model) loadDir(dir string) error {
 			used = append(used, filepath.Base(f.Path))
 		}
 	case len(sts) == 1:
+		if err := outside[sts[0]]; err != nil {
+			return err
+		}
 		if err := m.loadSafetensors(filepath.Join(dir, sts[0])); err != nil {
 			return err
 		}
@@ -231,6 +334,9 @@ func (m *Model) loadDir(dir string) error {
 			return pathErrorf(ErrSeveralModels, dir, "%d safetensors files and no index (%s); pass the file to count", len(sts), fewNames(sts))
 		}
 		for _, name := range pick {
+			if err := outside[name]; err != nil {
+				return err
+			}
 			f, err := safetensors.Open(filepath.Join(dir, name))
 			if err != nil {
 				return err
@@ -244,7 +350,7 @@ func (m *Model) loadDir(dir string) error {
 		}
 		used = pick
 	case len(ggufs) > 0:
-		picked, err := m.loadGGUFDir(dir, ggufs)
+		picked, err := m.loadGGUFDir(dir, ggufs, outside)
 		if err != nil {
 			return err
 		}
@@ -278,7 +384,7 @@ func (m *Model) loadDir(dir string) error {
 		}
 		return pathErrorf(ErrNoWeights, dir, "no safetensors or GGUF files")
 	}
-	m.noteUnused(dir, entries, used)
+	m.noteUnused(entries, used)
 	return nil
 }
 
@@ -325,12 +431,34 @@ func parseShardName(name, ext string) (prefix string, k, n int, ok bool) {
 	return prefix, k, n, true
 }
 
-func isDirEntry(dir string, e os.DirEntry) bool {
+// shardsInside refuses the index at path if a shard it lists is one of
+// the links out of the directory. The index is read for its shard list
+// only when there is such a link.
+func (m *Model) shardsInside(path string, outside map[string]error) error {
+	if len(outside) == 0 {
+		return nil
+	}
+	idx, err := safetensors.OpenIndex(path)
+	if err != nil {
+		return nil // OpenSet reports it
+	}
+	for _, s := range idx.Shards {
+		if err := outside[s]; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// isDirEntry reports whether the entry e of the directory sub (relative
+// to the model directory; "" for itself) is a directory, or a link the
+// rule allows to one.
+func (m *Model) isDirEntry(sub string, e fs.DirEntry) bool {
 	if e.IsDir() {
 		return true
 	}
 	if e.Type()&os.ModeSymlink != 0 {
-		fi, err := os.Stat(filepath.Join(dir, e.Name()))
+		fi, err := m.root.Stat(filepath.Join(sub, e.Name()))
 		return err == nil && fi.IsDir()
 	}
 	return false
@@ -338,12 +466,12 @@ func isDirEntry(dir string, e os.DirEntry) bool {
 
 // noteUnused lists weight files in dir (and one level of subdirectories,
 // where original/ and metal/ copies live) that were not counted.
-func (m *Model) noteUnused(dir string, entries []os.DirEntry, used []string) {
+func (m *Model) noteUnused(entries []fs.DirEntry, used []string) {
 	var unused []string
 	for _, e := range entries {
 		name := e.Name()
-		if isDirEntry(dir, e) {
-			sub, err := os.ReadDir(filepath.Join(dir, name))
+		if m.isDirEntry("", e) {
+			sub, err := m.root.ReadDir(name)
 			if err != nil {
 				continue
 			}
@@ -380,9 +508,10 @@ func (m *Model) loadArch() {
 		return
 	}
 	for _, name := range []string{"config.json", "params.json"} {
-		c, err := readConfig(filepath.Join(m.Dir, name))
+		data, err := m.ReadSmall(name, format.SmallConfig)
+		c, err := configFrom(name, data, err)
 		if err != nil {
-			m.notef(fmt.Sprintf("%s could not be used: %v", name, err))
+			m.noteSkipped(name, err)
 			continue
 		}
 		if c == nil {
@@ -395,4 +524,16 @@ func (m *Model) loadArch() {
 		m.Notes = append(m.Notes, c.notes...)
 		return
 	}
+}
+
+// noteSkipped notes that the optional file name was not used because of
+// err: "skipped NAME: a link to outside the model directory (TARGET)" for
+// a link the rule refuses, else "NAME could not be used: ERR".
+func (m *Model) noteSkipped(name string, err error) {
+	var le *fsroot.LinkError
+	if errors.As(err, &le) {
+		m.notef(fmt.Sprintf("skipped %s: %v", text.Safe(name), le))
+		return
+	}
+	m.notef(fmt.Sprintf("%s could not be used: %v", text.Safe(name), err))
 }

@@ -1,6 +1,9 @@
 package model
 
-import "github.com/tensorcount/tensorcount/format"
+import (
+	"github.com/tensorcount/tensorcount/format"
+	"github.com/tensorcount/tensorcount/internal/fsroot"
+)
 
 // Format names, as they appear in reports.
 const (
@@ -46,6 +49,9 @@ type Model struct {
 	Imports []Import
 	// Notes says what was chosen, ignored or inferred while loading.
 	Notes []string
+
+	opt  Options
+	root *fsroot.Root // open during the load only
 }
 
 // A File is one weight file of a Model.

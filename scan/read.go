@@ -1,7 +1,9 @@
 package scan
 
 import (
+	"errors"
 	"io"
+	"io/fs"
 
 	"github.com/tensorcount/tensorcount/format"
 	"github.com/tensorcount/tensorcount/internal/mapfile"
@@ -18,6 +20,56 @@ type Source struct {
 // NewSource returns an empty Source.
 func NewSource() *Source { return &Source{files: map[string]*mapfile.File{}} }
 
+// ErrChanged is matched (errors.Is) by the error for a file that changed
+// between reading its header and reading its tensor data: it is gone, it
+// is shorter than its header says (a short read), or the mapping faulted
+// (it was truncated or replaced while mapped). A count must fail on it,
+// not conclude from data that is not the file's.
+var ErrChanged = errors.New("changed while it was read")
+
+// A ChangedError is the error for a file that changed while it was read.
+// It matches ErrChanged and unwraps to the read's own error.
+type ChangedError struct {
+	File string
+	Err  error
+}
+
+func (e *ChangedError) Error() string {
+	var why string
+	switch {
+	case errors.Is(e.Err, io.ErrUnexpectedEOF):
+		why = "shorter than its header says"
+	case errors.Is(e.Err, mapfile.ErrFault):
+		why = "a memory fault reading it: truncated or replaced"
+	case errors.Is(e.Err, fs.ErrNotExist):
+		why = "it is gone"
+	default:
+		why = e.Err.Error()
+	}
+	return format.Escape(e.File) + ": changed while it was read (" + why + ")"
+}
+
+func (e *ChangedError) Unwrap() error { return e.Err }
+
+// Is makes errors.Is(err, ErrChanged) hold.
+func (e *ChangedError) Is(target error) bool { return target == ErrChanged }
+
+// changed turns a read error that shows the file changed into a
+// *ChangedError naming the file (the one the error names, else file).
+func changed(file string, err error) error {
+	if err == nil || errors.Is(err, ErrChanged) {
+		return err
+	}
+	if !errors.Is(err, mapfile.ErrFault) && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	var fe *format.Error
+	if errors.As(err, &fe) && fe.File != "" {
+		file = fe.File
+	}
+	return &ChangedError{File: file, Err: err}
+}
+
 // ReaderAt returns a reader for the named file.
 func (s *Source) ReaderAt(path string) (io.ReaderAt, error) {
 	if f, ok := s.files[path]; ok {
@@ -25,7 +77,7 @@ func (s *Source) ReaderAt(path string) (io.ReaderAt, error) {
 	}
 	f, err := mapfile.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, changed(path, err)
 	}
 	s.files[path] = f
 	return f, nil
@@ -55,7 +107,17 @@ func (s *Source) Compare(a, b format.Tensor) (Comparison, error) {
 	}
 	c, err := Compare(a, b, ra, rb)
 	s.BytesRead += 2 * c.BytesRead
-	return c, err
+	return c, changed(a.File, err)
+}
+
+// MappedSize returns the size the named file had when the Source mapped
+// it, if it has.
+func (s *Source) MappedSize(path string) (int64, bool) {
+	f, ok := s.files[path]
+	if !ok {
+		return 0, false
+	}
+	return f.Size(), true
 }
 
 // ReadSmall returns the data of a tensor no larger than limit bytes: the
@@ -72,7 +134,7 @@ func (s *Source) ReadSmall(t format.Tensor, limit int64) ([]byte, error) {
 	}
 	b := make([]byte, t.Size)
 	if err := readAt(r, b, t.Offset, t); err != nil {
-		return nil, err
+		return nil, changed(t.File, err)
 	}
 	s.BytesRead += t.Size
 	return b, nil

@@ -56,7 +56,8 @@ func (f *File) Size() int64 { return int64(f.m.Len()) }
 // benchmarks use it to show that counting reads only headers.
 func (f *File) BytesRead() int64 { return f.read.Load() }
 
-// ReadAt implements io.ReaderAt. A page fault while copying (the file was
+// ReadAt implements io.ReaderAt; reading at or past the end returns
+// io.EOF. A page fault while copying (the file was
 // truncated after mapping) is returned as an error wrapping ErrFault.
 func (f *File) ReadAt(p []byte, off int64) (n int, err error) {
 	old := debug.SetPanicOnFault(true)
@@ -71,6 +72,12 @@ func (f *File) ReadAt(p []byte, off int64) (n int, err error) {
 			panic(r)
 		}
 	}()
+	if off > int64(f.m.Len()) {
+		// Past the end, as io.ReaderAt has it (the mmap package calls it
+		// an invalid offset): a short read of a file shorter than its
+		// header says.
+		return 0, io.EOF
+	}
 	n, err = f.m.ReadAt(p, off)
 	f.read.Add(int64(n))
 	return n, err
