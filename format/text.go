@@ -75,9 +75,10 @@ func runeWidth(r rune) int {
 }
 
 // Shorten returns s cut to at most width columns (as Width counts them)
-// by replacing its middle with "…", keeping the start and, a little
-// longer, the end, where tensor names keep their most telling part
-// ("model.layers.4…mlp.down_proj.weight"). s is returned unchanged if it
+// by replacing its middle with "…", keeping a third of the width for the
+// start and the rest for the end, where tensor names keep their most
+// telling part ("model.…mlp.down_proj.weight"); the layer is shown in a
+// column of its own. s is returned unchanged if it
 // fits; a width below 1 gives "". Shorten does not escape: apply it to
 // the output of Escape, so that what it measures is what is shown.
 func Shorten(s string, width int) string {
@@ -90,7 +91,7 @@ func Shorten(s string, width int) string {
 	if width == 1 {
 		return "…"
 	}
-	headW := (width - 1) / 2
+	headW := (width - 1) / 3
 	tailW := width - 1 - headW
 	head, w := len(s), 0
 	for i, r := range s {

@@ -37,14 +37,14 @@ func TestShorten(t *testing.T) {
 	}{
 		{name, 48, name},
 		{name, 100, name},
-		{name, 20, "model.lay…roj.weight"},
-		{name, 21, "model.laye…roj.weight"},
+		{name, 20, "model.…n_proj.weight"},
+		{name, 21, "model.…wn_proj.weight"},
 		{name, 2, "…t"},
 		{name, 1, "…"},
 		{name, 0, ""},
 		{name, -5, ""},
-		{"日本語のモデル名前", 9, "日本…名前"}, // 18 columns: head 4, tail 4
-		{"日本語のモデル名前", 8, "日…名前"},  // head 3 columns hold only 日
+		{"日本語のモデル名前", 9, "日…ル名前"}, // 18 columns: head 2, tail 6
+		{"日本語のモデル名前", 8, "日…名前"},  // tail 5 columns hold only 名前
 		{"", 3, ""},
 	} {
 		got := format.Shorten(c.s, c.width)
@@ -100,6 +100,6 @@ func ExampleShorten() {
 	fmt.Println(format.Shorten(name, 30))
 	fmt.Println(format.FewNames([]string{"lm_head.weight", "model.norm.weight", "a", "b"}, 2))
 	// Output:
-	// model.layers.4…own_proj.weight
+	// model.lay…202edown_proj.weight
 	// lm_head.weight, model.norm.weight and 2 more
 }

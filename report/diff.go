@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -88,8 +87,4 @@ func WriteDiffText(w io.Writer, d *diff.Diff, opt Options) error {
 }
 
 // WriteJSON writes the diff as one JSON object.
-func WriteDiffJSON(w io.Writer, d *diff.Diff) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(d)
-}
+func WriteDiffJSON(w io.Writer, d *diff.Diff) error { return encode(w, d) }

@@ -2,10 +2,12 @@ package report
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 
 	"github.com/tensorcount/tensorcount/audit"
 	"github.com/tensorcount/tensorcount/count"
+	"github.com/tensorcount/tensorcount/format"
 )
 
 // Schema identifies the JSON layout of the summary; it changes only if a
@@ -64,9 +66,14 @@ type PathError struct {
 	Err  error
 }
 
-// encode writes v as indented JSON, the form of every JSON document.
+// encode writes v as indented JSON, the form of every JSON document,
+// through format.NewJSONWriter: DEL, C1 and bidirectional controls and
+// the other runes format.Escape escapes come out as \u escapes, so a
+// report piped to a terminal cannot reorder or rewrite it, and a decoder
+// reads back the same strings.
 func encode(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	jw := format.NewJSONWriter(w)
+	enc := json.NewEncoder(jw)
 	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	return errors.Join(enc.Encode(v), jw.Flush())
 }

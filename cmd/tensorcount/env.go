@@ -25,7 +25,7 @@ func (e *env) fail(err error) int {
 
 // usageError reports a wrong command line and returns exit status 2.
 func (e *env) usageError(msg string) int {
-	fmt.Fprintf(e.stderr, "tensorcount: %s\nRun 'tensorcount help' for usage.\n", msg)
+	fmt.Fprintf(e.stderr, "tensorcount: %s\nRun 'tensorcount help' for usage.\n", text.Safe(msg))
 	return exitUsage
 }
 

@@ -2,15 +2,16 @@ package text
 
 import (
 	"strings"
-	"unicode/utf8"
+
+	"github.com/tensorcount/tensorcount/format"
 )
 
-// Width is the display width of s in columns: runes, less the ANSI colour
-// sequences this package's callers add (text from files never holds ESC:
-// Safe escapes it).
+// Width is the display width of s in columns, as format.Width counts
+// them, less the ANSI colour sequences this package's callers add (text
+// from files never holds ESC: Safe escapes it).
 func Width(s string) int {
 	if !strings.Contains(s, "\x1b[") {
-		return utf8.RuneCountInString(s)
+		return format.Width(s)
 	}
 	n := 0
 	for i := 0; i < len(s); {
@@ -22,26 +23,19 @@ func Width(s string) int {
 			i = j + 1
 			continue
 		}
-		_, size := utf8.DecodeRuneInString(s[i:])
-		i += size
-		n++
+		j := i + 1
+		for j < len(s) && s[j] != 0x1b {
+			j++
+		}
+		n += format.Width(s[i:j])
+		i = j
 	}
 	return n
 }
 
-// Shorten fits s into width columns by cutting it after its first third:
-// the end of a tensor name says what it is ("…self_attn.k_proj.weight"),
-// and the listing shows the layer in a column of its own.
-func Shorten(s string, width int) string {
-	n := utf8.RuneCountInString(s)
-	if n <= width || width < 5 {
-		return s
-	}
-	r := []rune(s)
-	head := (width - 1) / 3
-	tail := width - 1 - head
-	return string(r[:head]) + "…" + string(r[n-tail:])
-}
+// Shorten fits s into width columns by replacing its middle with "…"; it
+// is format.Shorten.
+func Shorten(s string, width int) string { return format.Shorten(s, width) }
 
 // Wrap breaks s at spaces into lines of at most width columns; the first
 // line starts with first, the others with rest (a hanging indent). A word
