@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/tensorcount/tensorcount/model"
 )
@@ -202,6 +203,66 @@ type nameToken struct {
 
 // nameTokens cuts a name into letters-and-digits words. A '.' between two
 // digits stays inside the word, so "0.5B" and "3.1" survive whole.
+// stripControls removes terminal escape sequences (ESC [ … final, ESC ]
+// … BEL or ST, the C1 forms CSI and OSC, and ESC with one character) from
+// a name and turns every other rune format.Escape would escape into a
+// space, so that no size is read out of a control sequence ("31m" from
+// ESC[31m) and a control between two words separates them.
+func stripControls(name string) string {
+	if !strings.ContainsFunc(name, func(r rune) bool { return r >= 0x80 || r < 0x20 || r == 0x7f }) {
+		return name
+	}
+	var b strings.Builder
+	for i := 0; i < len(name); {
+		r, n := utf8.DecodeRuneInString(name[i:])
+		switch {
+		case r == 0x1b && i+1 < len(name) && name[i+1] == '[', r == 0x9b:
+			j := i + n
+			if r == 0x1b {
+				j++
+			}
+			for j < len(name) && name[j] >= 0x20 && name[j] <= 0x3f { // parameters, intermediates
+				j++
+			}
+			if j < len(name) && name[j] >= 0x40 && name[j] <= 0x7e {
+				j++
+			}
+			i = j
+		case r == 0x1b && i+1 < len(name) && name[i+1] == ']', r == 0x9d:
+			j := i + n
+			if r == 0x1b {
+				j++
+			}
+			// The string ends at BEL, ST (ESC \ or U+009C) or the end.
+			for j < len(name) {
+				if name[j] == 0x07 {
+					j++
+					break
+				}
+				if strings.HasPrefix(name[j:], "\x1b\\") {
+					j += 2
+					break
+				}
+				if strings.HasPrefix(name[j:], "\u009c") {
+					j += len("\u009c")
+					break
+				}
+				j++
+			}
+			i = j
+		case r == 0x1b && i+1 < len(name) && name[i+1] >= 0x40 && name[i+1] <= 0x7e:
+			i += 2
+		case r == utf8.RuneError && n == 1, r != ' ' && !strconv.IsPrint(r):
+			b.WriteByte(' ')
+			i += n
+		default:
+			b.WriteString(name[i : i+n])
+			i += n
+		}
+	}
+	return b.String()
+}
+
 func nameTokens(name string) []nameToken {
 	var toks []nameToken
 	start := -1
@@ -329,6 +390,7 @@ func ClaimsFromName(name, source string) []Claim {
 	if len(name) > maxNameLen {
 		name = name[:maxNameLen]
 	}
+	name = stripControls(name)
 	// A Hugging Face cache entry: models--org--name.
 	if strings.HasPrefix(name, "models--") {
 		name = name[strings.LastIndex(name, "--")+2:]

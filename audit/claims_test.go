@@ -326,3 +326,28 @@ func TestFindClaimsCardNotRegular(t *testing.T) {
 	m := &model.Model{Dir: dir}
 	require.Empty(t, Find(m))
 }
+
+// No size is read out of a terminal control sequence in a name.
+func TestClaimsFromNameControlSequences(t *testing.T) {
+	for name, want := range map[string][]string{
+		"\x1b[31m":                       nil,
+		"\x1b[31mmodel":                  nil,
+		"model\x1b[1;31m\x1b[0m":         nil,
+		"\u009b31m":                      nil,
+		"\u009b1;31mx":                   nil,
+		"\x1b]0;13B\x07x":                nil,
+		"\x1b]0;13B\x1b\\x":              nil,
+		"\u009d0;13B\u009cx":             nil,
+		"\x1b[31mLlama-7B\x1b[0m":        {"7B"},
+		"Qwen\x1b[2J-1B":                 {"1B"},
+		"Llama\x00" + "7B":               {"7B"},
+		"gemma\u202e-2b\u2066":           {"2b"},
+		"\x1b]8;;https://x/70B\x07Llama": nil,
+	} {
+		var got []string
+		for _, c := range ClaimsFromName(name, "x") {
+			got = append(got, c.Text)
+		}
+		require.Equal(t, want, got, "%q", name)
+	}
+}
