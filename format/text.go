@@ -115,16 +115,17 @@ func Shorten(s string, width int) string {
 	return s[:head] + "…" + s[tail:]
 }
 
-// FewNames lists at most n of names, escaped, for a message: "a, b and c"
-// when they are few, "a, b, c and 65,532 more" when there are more than n.
-// An n below 1 is taken as 1. It returns "" for no names.
+// FewNames lists at most n of names, escaped and each shortened to 80
+// columns, for a message: "a, b and c" when they are few, "a, b, c and
+// 65,532 more" when there are more than n. An n below 1 is taken as 1.
+// It returns "" for no names.
 func FewNames(names []string, n int) string {
 	n = max(n, 1)
 	switch {
 	case len(names) == 0:
 		return ""
 	case len(names) == 1:
-		return Escape(names[0])
+		return listedName(names[0])
 	}
 	var b strings.Builder
 	shown := min(len(names), n)
@@ -135,16 +136,34 @@ func FewNames(names []string, n int) string {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString(Escape(name))
+		b.WriteString(listedName(name))
 	}
 	b.WriteString(" and ")
 	if len(names) <= n {
-		b.WriteString(Escape(names[len(names)-1]))
+		b.WriteString(listedName(names[len(names)-1]))
 	} else {
 		b.WriteString(Thousands(uint64(len(names) - shown)))
 		b.WriteString(" more")
 	}
 	return b.String()
+}
+
+// maxListedWidth is the widest a name FewNames lists becomes.
+const maxListedWidth = 80
+
+func listedName(name string) string {
+	if n := 2 * maxListedWidth; len(name) > 2*n {
+		// Escape and Shorten need look at no more than the two ends.
+		head, tail := n, len(name)-n
+		for head > 0 && !utf8.RuneStart(name[head]) {
+			head--
+		}
+		for tail < len(name) && !utf8.RuneStart(name[tail]) {
+			tail++
+		}
+		name = name[:head] + "\u2026" + name[tail:]
+	}
+	return Shorten(Escape(name), maxListedWidth)
 }
 
 // Thousands writes v in decimal with commas between groups of three

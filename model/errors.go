@@ -3,8 +3,8 @@ package model
 import (
 	"errors"
 	"fmt"
-	"strings"
 
+	"github.com/tensorcount/tensorcount/format"
 	"github.com/tensorcount/tensorcount/internal/text"
 )
 
@@ -39,20 +39,6 @@ func pathErrorf(sentinel error, path, format string, args ...any) error {
 // maxNamesListed bounds the names a message lists.
 const maxNamesListed = 5
 
-// fewNames lists up to maxNamesListed names, escaped, and says how many
-// more there are.
-func fewNames(names []string) string {
-	shown := names
-	if len(shown) > maxNamesListed {
-		shown = shown[:maxNamesListed]
-	}
-	parts := make([]string, len(shown))
-	for i, n := range shown {
-		parts[i] = text.Safe(n)
-	}
-	s := strings.Join(parts, ", ")
-	if more := len(names) - len(shown); more > 0 {
-		s += fmt.Sprintf(" and %s more", text.Exact(more))
-	}
-	return s
-}
+// fewNames lists up to maxNamesListed names, escaped and shortened, and
+// says how many more there are (format.FewNames).
+func fewNames(names []string) string { return format.FewNames(names, maxNamesListed) }

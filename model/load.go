@@ -488,7 +488,7 @@ func (m *Model) noteUnused(entries []fs.DirEntry, used []string) {
 	}
 	if len(unused) > 0 {
 		sort.Strings(unused)
-		m.notef(fmt.Sprintf("not counted (not part of the selected weights): %s", strings.Join(unused, ", ")))
+		m.notef(fmt.Sprintf("not counted (not part of the selected weights): %s", fewNames(unused)))
 	}
 }
 

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -209,4 +210,21 @@ func TestParseShardName(t *testing.T) {
 	p, _, _, ok = parseShardName("Llama-3-8B-Q4_K_M-00001-of-00002.gguf", ".gguf")
 	require.True(t, ok)
 	require.Equal(t, "Llama-3-8B-Q4_K_M", p)
+}
+
+// A cache entry with 10,000 snapshots and no refs/main: the error names a
+// few and says how many more, in under 1 KB.
+func TestHFCacheManySnapshotsBounded(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "models--org--tiny")
+	require.NoError(t, os.MkdirAll(filepath.Join(root, "refs"), 0o755))
+	require.NoError(t, os.MkdirAll(filepath.Join(root, "snapshots"), 0o755))
+	for i := range 10000 {
+		require.NoError(t, os.Mkdir(filepath.Join(root, "snapshots", fmt.Sprintf("%040x", i)), 0o755))
+	}
+	_, err := Load(root)
+	require.Error(t, err)
+	msg := err.Error()
+	require.Less(t, len(msg), 1024, msg)
+	require.Contains(t, msg, "no refs/main and 10000 snapshots")
+	require.Contains(t, msg, "and 9,995 more")
 }

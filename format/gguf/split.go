@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 
 	"github.com/tensorcount/tensorcount/format"
 )
@@ -82,13 +81,13 @@ func OpenSplit(path string) (*Split, error) {
 	if len(missing) > 0 || len(extra) > 0 {
 		msg := fmt.Sprintf("split set %s of %d parts is not complete and clean:", format.Quote(set.prefix), set.count)
 		if len(missing) > 0 {
-			msg += " missing " + strings.Join(missing, ", ")
+			msg += " missing " + format.FewNames(missing, maxListed)
 			if len(extra) > 0 {
 				msg += ";"
 			}
 		}
 		if len(extra) > 0 {
-			msg += " extra " + strings.Join(extra, ", ")
+			msg += " extra " + format.FewNames(extra, maxListed)
 		}
 		return nil, &format.Error{File: dir, Offset: -1, Field: "split set", Msg: msg}
 	}
@@ -106,6 +105,9 @@ func OpenSplit(path string) (*Split, error) {
 	}
 	return s, nil
 }
+
+// maxListed bounds the part names a message lists.
+const maxListed = 5
 
 // findSplitSet names the directory and the set path refers to.
 func findSplitSet(path string) (string, splitSet, error) {
@@ -143,7 +145,7 @@ func findSplitSet(path string) (string, splitSet, error) {
 		names = append(names, splitPartName(s.prefix, 1, s.count, s.width))
 	}
 	return "", splitSet{}, &format.Error{File: path, Offset: -1, Field: "split set",
-		Msg: "more than one split set in the directory: " + strings.Join(names, ", ")}
+		Msg: "more than one split set in the directory: " + format.FewNames(names, maxListed)}
 }
 
 // check cross-checks the parts' split keys and tensor names.

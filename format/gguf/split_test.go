@@ -124,7 +124,7 @@ func TestOpenSplitBroken(t *testing.T) {
 		{"extra-part", nil, func(t *testing.T, dir string, paths []string) {
 			copyFile(t, paths[2], filepath.Join(dir, "m-00004-of-00003.gguf"))
 			copyFile(t, paths[2], filepath.Join(dir, "m-00001-of-00004.gguf"))
-		}, -1, "split set", "extra m-00001-of-00004.gguf, m-00004-of-00003.gguf"},
+		}, -1, "split set", "extra m-00001-of-00004.gguf and m-00004-of-00003.gguf"},
 		{"split-count-inconsistent", setI32(1, "split.count", ggufw.U16(4)), nil, 1, "split.count", "split.count disagrees with the file names"},
 		{"split-no-duplicate", setI32(1, "split.no", ggufw.U16(0)), nil, 1, "split.no", "duplicate split.no: also in m-00001-of-00003.gguf"},
 		{"split-no-out-of-range", setI32(2, "split.no", ggufw.U16(3)), nil, 2, "split.no", "split.no disagrees with the file name"},
@@ -179,7 +179,7 @@ func TestOpenSplitDirectories(t *testing.T) {
 	writeSplit(t, dir, "a", 2, nil)
 	writeSplit(t, dir, "b", 2, nil)
 	_, err = gguf.OpenSplit(dir)
-	requireFormatError(t, err, "split set", "more than one split set in the directory: a-00001-of-00002.gguf, b-00001-of-00002.gguf")
+	requireFormatError(t, err, "split set", "more than one split set in the directory: a-00001-of-00002.gguf and b-00001-of-00002.gguf")
 
 	single := writeFixture(t, "model.gguf", ggufw.File{})
 	_, err = gguf.OpenSplit(single)
@@ -198,4 +198,30 @@ func copyFile(t *testing.T, from, to string) {
 	b, err := os.ReadFile(from)
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(to, b, 0o644))
+}
+
+// A split set claiming 65,535 parts of which three are present: the error
+// names a few missing parts and says how many more, in under 1 KB.
+func TestOpenSplitHugeCountBounded(t *testing.T) {
+	dir := t.TempDir()
+	for i := range 3 {
+		kvs := []ggufw.KV{
+			{Key: "general.architecture", Value: ggufw.Str("llama")},
+			{Key: "split.no", Value: ggufw.U16(uint16(i))},
+			{Key: "split.count", Value: ggufw.U16(65535)},
+			{Key: "split.tensors.count", Value: ggufw.I32(65535)},
+		}
+		path := filepath.Join(dir, fmt.Sprintf("m-%05d-of-65535.gguf", i+1))
+		require.NoError(t, ggufw.File{Metadata: kvs}.Write(path))
+	}
+	for i := range 200 { // strays of other counts
+		copyFile(t, filepath.Join(dir, "m-00001-of-65535.gguf"), filepath.Join(dir, fmt.Sprintf("m-%05d-of-65534.gguf", i+1)))
+	}
+	_, err := gguf.OpenSplit(filepath.Join(dir, "m-00001-of-65535.gguf"))
+	require.Error(t, err)
+	msg := err.Error()
+	require.Less(t, len(msg), 1024, msg)
+	require.Contains(t, msg, "missing m-00004-of-65535.gguf, ")
+	require.Contains(t, msg, "and 65,527 more")
+	require.Contains(t, msg, "and 195 more")
 }
