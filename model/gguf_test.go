@@ -89,7 +89,7 @@ func TestLoadGGUF(t *testing.T) {
 	// Two quantizations are not guessed between.
 	require.NoError(t, tinyGGUF().Write(filepath.Join(dir, "tiny-Q4_0.gguf")))
 	_, err = Load(dir)
-	require.ErrorContains(t, err, "2 GGUF files (tiny-Q4_0.gguf, tiny-Q8_0.gguf); pass the one to count")
+	require.ErrorContains(t, err, "2 GGUF files (tiny-Q4_0.gguf and tiny-Q8_0.gguf); pass the one to count")
 }
 
 // An Ollama blob has no extension; GGUF is recognised by its magic.
