@@ -34,7 +34,7 @@ than judged.`,
 		addDisplay(fs, f)
 	},
 	run: func(e *env, inv *invocation) int {
-		s, _, err := summarize(inv.args[0], inv.f.countOptions(), inv.f.claim)
+		s, _, err := summarize(inv.args[0], &inv.f)
 		if err != nil {
 			return e.fail(err)
 		}

@@ -57,6 +57,9 @@ func (c *command) flagSet(f *flagValues) *pflag.FlagSet {
 	if c.flags != nil {
 		c.flags(fs, f)
 	}
+	if c.paths >= 0 {
+		addFollowLinks(fs, f)
+	}
 	fs.BoolP("help", "h", false, "show this help")
 	return fs
 }

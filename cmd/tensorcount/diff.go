@@ -5,7 +5,6 @@ import (
 
 	"github.com/tensorcount/tensorcount/count"
 	"github.com/tensorcount/tensorcount/diff"
-	"github.com/tensorcount/tensorcount/model"
 	"github.com/tensorcount/tensorcount/report"
 )
 
@@ -30,7 +29,7 @@ As diff(1) and cmp(1): exit status 0 when the checkpoints do not differ,
 	run: func(e *env, inv *invocation) int {
 		var rs [2]*count.Report
 		for i, path := range inv.args {
-			m, err := model.Load(path)
+			m, err := inv.f.loadModel(path)
 			if err == nil {
 				rs[i], err = count.Build(m, inv.f.countOptions())
 			}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tensorcount/tensorcount/audit"
 	"github.com/tensorcount/tensorcount/count"
+	"github.com/tensorcount/tensorcount/model"
 	"github.com/tensorcount/tensorcount/report"
 )
 
@@ -19,6 +20,7 @@ import (
 // error.
 type flagValues struct {
 	json, markdown, exact, headersOnly, wide, full bool
+	followLinks                                    bool
 	ctx, tokens, claim, color                      string
 
 	// tensors
@@ -31,6 +33,18 @@ type flagValues struct {
 
 	// parsed by check
 	ctxN, tokensN uint64
+}
+
+// addFollowLinks registers --follow-links, which every command reading a
+// model has.
+func addFollowLinks(fs *pflag.FlagSet, f *flagValues) {
+	fs.BoolVar(&f.followLinks, "follow-links", false, "follow symbolic links in the model directory wherever they point (by default only links that stay inside it, or a cache snapshot's links into its blobs/)")
+}
+
+// loadModel loads path with the model options the flags ask for; every
+// subcommand loads through it.
+func (f *flagValues) loadModel(path string) (*model.Model, error) {
+	return model.LoadWith(path, model.Options{FollowLinks: f.followLinks})
 }
 
 func addJSON(fs *pflag.FlagSet, f *flagValues) {

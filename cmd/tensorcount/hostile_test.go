@@ -131,3 +131,32 @@ func flatten(v any) string {
 	walk(v)
 	return b.String()
 }
+
+// A weight file that is a link out of the model directory is refused
+// unless --follow-links is given, by every command that reads a model.
+func TestFollowLinksFlag(t *testing.T) {
+	outside := filepath.Join(t.TempDir(), "elsewhere.safetensors")
+	require.NoError(t, fixture.Safetensors{Tensors: []fixture.TensorSpec{
+		{Name: "model.embed_tokens.weight", Shape: []uint64{64, 16}, DType: "F32"},
+	}}.Write(outside))
+	dir := t.TempDir()
+	require.NoError(t, os.Symlink(outside, filepath.Join(dir, "model.safetensors")))
+	for _, cmd := range [][]string{{}, {"tensors"}, {"layers"}, {"metadata"}, {"audit"}, {"scan"}, {"imports"}, {"diff", outside}} {
+		args := append(append([]string{}, cmd...), dir)
+		if len(cmd) == 2 { // diff A B
+			args = []string{"diff", dir, outside}
+		}
+		_, errOut, status := tc(args...)
+		require.NotEqual(t, exitOK, status, "%v", args)
+		require.Contains(t, errOut, "a link to outside the model directory", "%v", args)
+
+		out, errOut, status := tc(append(args, "--follow-links")...)
+		require.Equal(t, exitOK, status, "%v --follow-links: %s", args, errOut)
+		require.NotContains(t, errOut, "outside the model directory", "%v", args)
+		_ = out
+	}
+	out, _, _ := tc("help", "tensors")
+	require.Contains(t, out, "--follow-links")
+	out, _, _ = tc("help", "version")
+	require.NotContains(t, out, "--follow-links")
+}

@@ -32,7 +32,7 @@ file contains is ever executed. Exit status 5 when an import is dangerous.`,
 		addDisplay(fs, f)
 	},
 	run: func(e *env, inv *invocation) int {
-		m, err := model.Load(inv.args[0])
+		m, err := inv.f.loadModel(inv.args[0])
 		if err != nil {
 			return e.fail(err)
 		}

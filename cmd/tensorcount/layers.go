@@ -4,7 +4,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/tensorcount/tensorcount/count"
-	"github.com/tensorcount/tensorcount/model"
 	"github.com/tensorcount/tensorcount/report"
 )
 
@@ -24,7 +23,7 @@ final norm, head) form the row "–".`,
 		addDisplay(fs, f)
 	},
 	run: func(e *env, inv *invocation) int {
-		r, err := load(inv.args[0], inv.f.countOptions())
+		r, err := load(inv.args[0], &inv.f)
 		if err != nil {
 			return e.fail(err)
 		}
@@ -36,10 +35,10 @@ final norm, head) form the row "–".`,
 }
 
 // load loads and counts path.
-func load(path string, opt count.Options) (*count.Report, error) {
-	m, err := model.Load(path)
+func load(path string, f *flagValues) (*count.Report, error) {
+	m, err := f.loadModel(path)
 	if err != nil {
 		return nil, err
 	}
-	return count.Build(m, opt)
+	return count.Build(m, f.countOptions())
 }

@@ -24,7 +24,7 @@ architecture facts read from config.json, params.json or the GGUF keys.
 		addDisplay(fs, f)
 	},
 	run: func(e *env, inv *invocation) int {
-		m, err := model.Load(inv.args[0])
+		m, err := inv.f.loadModel(inv.args[0])
 		if err != nil {
 			return e.fail(err)
 		}

@@ -5,7 +5,6 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/tensorcount/tensorcount/model"
 	"github.com/tensorcount/tensorcount/report"
 	"github.com/tensorcount/tensorcount/scan"
 )
@@ -38,7 +37,7 @@ found; other findings do not change the status.`,
 		addDisplay(fs, f)
 	},
 	run: func(e *env, inv *invocation) int {
-		m, err := model.Load(inv.args[0])
+		m, err := inv.f.loadModel(inv.args[0])
 		if err != nil {
 			return e.fail(err)
 		}

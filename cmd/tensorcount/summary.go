@@ -45,7 +45,7 @@ func runSummary(e *env, inv *invocation) int {
 	var sums []report.Summary
 	var errs []report.PathError
 	for i, path := range inv.args {
-		s, m, err := summarize(path, f.countOptions(), f.claim)
+		s, m, err := summarize(path, f)
 		if err == nil && warnDangerous(e, m) != exitOK && status == exitOK {
 			status = exitUnsafe
 		}
@@ -90,16 +90,16 @@ func runSummary(e *env, inv *invocation) int {
 
 // summarize loads path, counts it and audits its claims (the user's
 // claim first).
-func summarize(path string, opt count.Options, claim string) (report.Summary, *model.Model, error) {
-	m, err := model.Load(path)
+func summarize(path string, f *flagValues) (report.Summary, *model.Model, error) {
+	m, err := f.loadModel(path)
 	if err != nil {
 		return report.Summary{}, nil, err
 	}
-	r, err := count.Build(m, opt)
+	r, err := count.Build(m, f.countOptions())
 	if err != nil {
 		return report.Summary{}, nil, err
 	}
-	vs, err := audit.Audit(m, r, claim)
+	vs, err := audit.Audit(m, r, f.claim)
 	if err != nil {
 		return report.Summary{}, nil, err
 	}

@@ -33,7 +33,7 @@ dimension orders: PyTorch's and the file's (ne order, as gguf_dump prints).`,
 		if err := q.Check(); err != nil {
 			return e.usageError("tensors: " + err.Error())
 		}
-		r, err := load(inv.args[0], inv.f.countOptions())
+		r, err := load(inv.args[0], &inv.f)
 		if err != nil {
 			return e.fail(err)
 		}
