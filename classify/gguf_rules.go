@@ -151,9 +151,6 @@ var ggufLegacyExperts = map[string]string{
 	"ffn_gate": "ffn_gate_exps", "ffn_up": "ffn_up_exps", "ffn_down": "ffn_down_exps",
 }
 
-// ggufParams are the parameter suffixes of GGUF names.
-var ggufParams = map[string]bool{"weight": true, "bias": true, "scale": true}
-
 // ggufComponents are the prefixes of multimodal projector files.
 var ggufComponents = map[string]Component{
 	"v": ComponentVision, "a": ComponentAudio, "mm": ComponentProjector,

@@ -4,8 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"unicode/utf8"
+
+	"github.com/tensorcount/tensorcount/format"
 )
 
 // ErrChanged is matched (errors.Is) by the error of a read that found a
@@ -47,29 +48,15 @@ func (e *FileError) Unwrap() error { return e.Err }
 // MaxServerText bounds how much server-provided text an error repeats.
 const MaxServerText = 200
 
-// Escape makes server-provided text safe to print: control characters
-// and invalid UTF-8 escaped, cut to MaxServerText bytes.
+// Escape makes server-provided text safe to print: escaped by
+// format.Escape's rule, cut to MaxServerText bytes.
 func Escape(s string) string {
-	cut := false
-	if len(s) > MaxServerText {
-		s, cut = s[:MaxServerText], true
-		for !utf8.ValidString(s) && len(s) > MaxServerText-4 {
-			s = s[:len(s)-1]
-		}
+	if len(s) <= MaxServerText {
+		return format.Escape(s)
 	}
-	var b strings.Builder
-	for i, r := range s {
-		switch {
-		case r == utf8.RuneError && strings.HasPrefix(s[i:], "\uFFFD") == false:
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case r < ' ' || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == '\u2028' || r == '\u2029' || (r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069'):
-			fmt.Fprintf(&b, `\u%04x`, r)
-		default:
-			b.WriteRune(r)
-		}
+	n := MaxServerText
+	for n > MaxServerText-utf8.UTFMax && !utf8.RuneStart(s[n]) {
+		n--
 	}
-	if cut {
-		b.WriteString("…")
-	}
-	return b.String()
+	return format.Escape(s[:n]) + "…"
 }

@@ -107,7 +107,7 @@ func TestCache(t *testing.T) {
 }
 
 func TestEscape(t *testing.T) {
-	require.Equal(t, `a\u001b[31mb`, Escape("a\x1b[31mb"))
+	require.Equal(t, `a\x1b[31mb`, Escape("a\x1b[31mb"))
 	require.Equal(t, `x\u202ey`, Escape("x\u202ey"))
 	require.Equal(t, `\xff`, Escape("\xff"))
 	long := Escape(string(bytes.Repeat([]byte("é"), 500)))
