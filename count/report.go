@@ -271,6 +271,7 @@ func (c *counter) unknown(r *Report) {
 		c.notes.add("the files hold no tensors (a vocabulary-only GGUF, say): there is nothing to count")
 		return
 	}
+	const maxPatternWidth = 120 // a name may be megabytes
 	var patterns []string
 	seen := map[string]bool{}
 	n := 0
@@ -282,7 +283,7 @@ func (c *counter) unknown(r *Report) {
 		p := string(appendPattern(nil, c.items[i].Tensor.Name))
 		if !seen[p] {
 			seen[p] = true
-			patterns = append(patterns, text.Safe(p))
+			patterns = append(patterns, text.Shorten(text.Safe(p), maxPatternWidth))
 		}
 	}
 	if n == 0 {

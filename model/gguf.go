@@ -197,7 +197,7 @@ func (m *Model) ggufArch(f *gguf.File) {
 			continue
 		}
 		if s, err := kv.String(); err == nil {
-			m.Metadata[kv.Key] = s
+			m.Metadata[kv.Key] = preview(s)
 		}
 	}
 }
@@ -222,7 +222,7 @@ func (g ggufKeys) str(key string) string {
 	if err != nil {
 		g.bad(key, err)
 	}
-	return s
+	return preview(s)
 }
 
 func (g ggufKeys) int(key string) int {

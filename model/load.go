@@ -177,7 +177,12 @@ func (m *Model) loadSafetensors(path string) error {
 	defer f.Close()
 	m.Format = Safetensors
 	m.addSafetensors(path, f)
-	m.Metadata = f.Metadata
+	if f.Metadata != nil {
+		m.Metadata = make(map[string]string, len(f.Metadata))
+		for k, v := range f.Metadata {
+			m.Metadata[k] = preview(v)
+		}
+	}
 	if f.MetadataNull {
 		m.notef(filepath.Base(path) + ": __metadata__ is null (as MLX writes it)")
 	}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/tensorcount/tensorcount/format/gguf"
 	"github.com/tensorcount/tensorcount/format/safetensors"
@@ -75,10 +77,30 @@ func ReadMetadata(m *Model, full bool) ([]MetadataEntry, error) {
 	return out, nil
 }
 
+// preview returns s when it is at most maxPreview bytes, and otherwise a
+// copy of its first maxPreview bytes (cut at a rune boundary) followed by
+// "…(N bytes)": a GGUF string may be 256 MiB, and what a Model keeps of
+// it (general.name, general.* metadata, the architecture) is neither a
+// second copy nor a reference that keeps the whole string alive.
+func preview(s string) string {
+	if len(s) <= maxPreview {
+		return s
+	}
+	n := maxPreview
+	for n > maxPreview-utf8.UTFMax && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return strings.Clone(s[:n]) + "…(" + strconv.Itoa(len(s)) + " bytes)"
+}
+
 func (e *MetadataEntry) setString(s string, full bool) {
 	e.Len = uint64(len(s))
 	if !full && len(s) > maxPreview {
-		s, e.Truncated = s[:maxPreview], true
+		n := maxPreview
+		for n > maxPreview-utf8.UTFMax && !utf8.RuneStart(s[n]) {
+			n--
+		}
+		s, e.Truncated = strings.Clone(s[:n]), true
 	}
 	e.Value = s
 }

@@ -69,7 +69,7 @@ func writeFindings(r *scan.Report, b *strings.Builder, all bool, opt Options) {
 		}
 		heading(what, len(refs), "tensor", "tensors")
 		for _, x := range refs[:cut(len(refs))] {
-			fmt.Fprintf(b, "    %s (%s)\n", text.Safe(x.Name), x.Role)
+			fmt.Fprintf(b, "    %s (%s)\n", shortName(x.Name), x.Role)
 		}
 		more(len(refs))
 	}
@@ -77,7 +77,7 @@ func writeFindings(r *scan.Report, b *strings.Builder, all bool, opt Options) {
 	if n := len(f.Constant); n > 0 {
 		heading("constant (placeholder values)", n, "tensor", "tensors")
 		for _, x := range f.Constant[:cut(n)] {
-			fmt.Fprintf(b, "    %s (%s) = %s\n", text.Safe(x.Name), x.Role, num(x.Value))
+			fmt.Fprintf(b, "    %s (%s) = %s\n", shortName(x.Name), x.Role, num(x.Value))
 		}
 		more(n)
 	}
@@ -86,7 +86,7 @@ func writeFindings(r *scan.Report, b *strings.Builder, all bool, opt Options) {
 		for _, g := range f.Identical[:cut(n)] {
 			parts := make([]string, len(g))
 			for i, x := range g {
-				parts[i] = fmt.Sprintf("%s (%s)", text.Safe(x.Name), x.Role)
+				parts[i] = fmt.Sprintf("%s (%s)", shortName(x.Name), x.Role)
 			}
 			fmt.Fprintf(b, "    %s\n", strings.Join(parts, " = "))
 		}

@@ -20,6 +20,10 @@ type table struct {
 	shrink int
 }
 
+// maxWideCell is the widest a name column becomes, even when the lines
+// are not fitted to a width (--wide).
+const maxWideCell = 200
+
 // minShrunk is the narrowest a shortened name column becomes.
 const minShrunk = 24
 
@@ -33,6 +37,16 @@ func (t *table) write(w io.Writer) error {
 				widths = append(widths, 0)
 			}
 			widths[i] = max(widths[i], text.Width(c))
+		}
+	}
+	if t.shrink < len(widths) && widths[t.shrink] > maxWideCell {
+		// Even unfitted (--wide) output does not pad every line to a
+		// name of megabytes.
+		widths[t.shrink] = maxWideCell
+		for _, r := range t.rows {
+			if t.shrink < len(r) {
+				r[t.shrink] = text.Shorten(r[t.shrink], maxWideCell)
+			}
 		}
 	}
 	if t.width > 0 && t.shrink < len(widths) {
@@ -78,3 +92,7 @@ func appendSpaces(b []byte, n int) []byte {
 	}
 	return b
 }
+
+// shortName is a tensor name escaped and cut to maxWideCell columns, for
+// a name written outside a table.
+func shortName(s string) string { return text.Shorten(text.Safe(s), maxWideCell) }

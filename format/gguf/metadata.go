@@ -219,11 +219,11 @@ func (p *parser) readValue(key string) (KV, error) {
 	kv := KV{Key: key, Type: typ, Offset: r.pos}
 	switch typ {
 	case TypeString:
-		s, err := r.str()
+		s, err := r.string()
 		if err != nil {
 			return KV{}, withField(err, keyField(key))
 		}
-		kv.str = string(s)
+		kv.str = s
 	case TypeArray:
 		e, err := r.u32()
 		if err != nil {

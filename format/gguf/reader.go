@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"strings"
 
 	"github.com/tensorcount/tensorcount/format"
 )
@@ -220,6 +221,31 @@ func (r *reader) str() ([]byte, error) {
 		return nil, err
 	}
 	return r.bytes(n)
+}
+
+// string reads a length-prefixed string as a Go string. A string longer
+// than the window is read straight into the string's own memory, so a
+// 256 MiB value costs 256 MiB once, not a buffer and then a copy.
+func (r *reader) string() (string, error) {
+	n, err := r.stringLen()
+	if err != nil {
+		return "", err
+	}
+	if n <= uint64(len(r.buf)) {
+		b, err := r.bytes(n)
+		return string(b), err
+	}
+	var sb strings.Builder
+	sb.Grow(int(n))
+	got, err := io.Copy(&sb, io.NewSectionReader(r.r, r.pos, int64(n)))
+	if uint64(got) < n {
+		if err == nil {
+			err = io.ErrUnexpectedEOF
+		}
+		return "", r.readError(err)
+	}
+	r.pos += int64(n)
+	return sb.String(), nil
 }
 
 // skipStrings moves past n consecutive length-prefixed strings without
