@@ -196,7 +196,11 @@ func (m *Model) addSafetensors(path string, f *safetensors.File) {
 	}
 	m.Files = append(m.Files, File{Path: path, Format: Safetensors, Tensors: len(f.Tensors),
 		Bytes: bytes, Size: f.Size, HeaderBytes: f.DataOffset})
-	m.Tensors = append(m.Tensors, f.Tensors...)
+	if m.Tensors == nil {
+		m.Tensors = f.Tensors // the file's slice is not used again: no copy
+	} else {
+		m.Tensors = append(m.Tensors, f.Tensors...)
+	}
 	for _, n := range f.Notes {
 		m.notef(filepath.Base(path) + ": " + n)
 	}

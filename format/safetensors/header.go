@@ -38,6 +38,10 @@ type headerParser struct {
 }
 
 // parseHeader fills f.Tensors and f.Metadata from the header bytes hdr.
+// minEntry is the length of the shortest tensor entry:
+// "":{"dtype":"U8","shape":[],"data_offsets":[0,0]} and a comma.
+const minEntry = 48
+
 func (f *File) parseHeader(hdr []byte, name string) error {
 	// Duplicate names are checked here rather than by the tokenizer: its
 	// general-purpose check cost a sixth of the parse time, while these
@@ -45,11 +49,14 @@ func (f *File) parseHeader(hdr []byte, name string) error {
 	// flags).
 	dec := jsontext.NewDecoder(bytes.NewBuffer(hdr), jsontext.AllowDuplicateNames(true))
 	p := &headerParser{dec: dec, base: 8, hdr: hdr}
-	// Real entries take 100–150 bytes of JSON and have 2–3 dimensions;
-	// sizing the slices from the header (never from a count the header
-	// claims) spares the regrowth copies, which were a sixth of the
-	// allocation of a sharded checkpoint.
-	p.entries = make([]entry, 0, len(hdr)/96+1)
+	// Real entries have 2–3 dimensions; sizing the slices from the
+	// header (never from a count the header claims) spares the regrowth
+	// copies, which were a sixth of the allocation of a sharded
+	// checkpoint.
+	// The entry count is at most the number of "data_offsets" keys, and
+	// no entry is shorter than minEntry bytes, which bounds the slice by
+	// the header's size whatever it holds.
+	p.entries = make([]entry, 0, min(bytes.Count(hdr, []byte(`"data_offsets"`)), len(hdr)/minEntry)+1)
 	p.dims = make([]uint64, 0, len(hdr)/32+1)
 	if err := p.parse(f); err != nil {
 		return err
