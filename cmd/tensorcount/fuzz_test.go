@@ -6,7 +6,10 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/tensorcount/tensorcount/internal/fixture"
 	"github.com/tensorcount/tensorcount/internal/fixture/ggufw"
@@ -61,12 +64,30 @@ func FuzzEndToEnd(f *testing.F) {
 	}
 	f.Add([]byte("GGUF\x03\x00\x00\x00"), []byte(`{"num_hidden_layers":1e309}`), []byte("\x9b31m"))
 
+	// One directory serves every input, on tmpfs where there is one:
+	// creating and removing files for each input on a disk mounted with
+	// discard made the fuzzer run a few inputs a minute.
+	base, err := os.MkdirTemp("/dev/shm", "tensorcount-fuzz-")
+	if err != nil {
+		base = f.TempDir()
+	} else {
+		f.Cleanup(func() { os.RemoveAll(base) })
+	}
+	var mu sync.Mutex
 	f.Fuzz(func(t *testing.T, data, config, readme []byte) {
-		base := t.TempDir()
+		mu.Lock()
+		defer mu.Unlock()
+		// A run that hangs is a failure too: the worker dies with every
+		// goroutine's stack, and the input is kept.
+		watchdog := time.AfterFunc(30*time.Second, func() {
+			buf := make([]byte, 1<<20)
+			panic("FuzzEndToEnd: an input ran 30 s:\n" + string(buf[:runtime.Stack(buf, true)]))
+		})
+		defer watchdog.Stop()
 		var dirs []string
 		for _, name := range []string{"model.safetensors", "model.gguf"} {
 			dir := filepath.Join(base, name+".d")
-			if err := os.Mkdir(dir, 0o755); err != nil {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
 				t.Fatal(err)
 			}
 			for file, b := range map[string][]byte{name: data, "config.json": config, "README.md": readme} {
