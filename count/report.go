@@ -273,6 +273,7 @@ func (c *counter) unknown(r *Report) {
 	}
 	const maxPatternWidth = 120 // a name may be megabytes
 	var patterns []string
+	var buf []byte
 	seen := map[string]bool{}
 	n := 0
 	for i := range c.items {
@@ -280,8 +281,11 @@ func (c *counter) unknown(r *Report) {
 			continue
 		}
 		n++
-		p := string(appendPattern(nil, c.items[i].Tensor.Name))
-		if !seen[p] {
+		// One buffer for every name: a million tensors of a few
+		// patterns allocate a few strings, not a million.
+		buf = appendPattern(buf[:0], c.items[i].Tensor.Name)
+		if !seen[string(buf)] {
+			p := string(buf)
 			seen[p] = true
 			patterns = append(patterns, text.Shorten(text.Safe(p), maxPatternWidth))
 		}
