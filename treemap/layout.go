@@ -232,8 +232,15 @@ func Squarify(areas []float64, r Rect) []Rect {
 	if sum <= 0 || len(areas) == 0 {
 		return out
 	}
-	// Scale to r exactly, so float drift cannot push blocks out.
+	// Scale to r exactly.
 	scale := r.Area() / sum
+	// rest[i] is the area left for blocks i…: the free rectangle's side
+	// is derived from it after each row rather than by subtraction, which
+	// would lose the precision of a thin remainder.
+	rest := make([]float64, len(areas)+1)
+	for i := len(areas) - 1; i >= 0; i-- {
+		rest[i] = rest[i+1] + areas[i]*scale
+	}
 	i := 0
 	for i < len(areas) {
 		side := math.Min(r.W, r.H)
@@ -253,39 +260,29 @@ func Squarify(areas []float64, r Rect) []Rect {
 			worst = w
 			j++
 		}
-		last := j == len(areas)
+		// Sizes come from each block's own area, not from what is left
+		// of r, so that rounding in the large blocks does not pile up on
+		// the last, smallest one; the drift in position is ~1e-12 px.
 		if r.W >= r.H {
 			// A column along the left side.
 			thick := rowSum / r.H
-			if last || thick > r.W {
-				thick = r.W
-			}
 			y := r.Y
 			for k := i; k < j; k++ {
 				h := areas[k] * scale / thick
-				if k == j-1 {
-					h = r.Y + r.H - y
-				}
 				out[k] = Rect{r.X, y, thick, h}
 				y += h
 			}
-			r = Rect{r.X + thick, r.Y, r.W - thick, r.H}
+			r = Rect{r.X + thick, r.Y, rest[j] / r.H, r.H}
 		} else {
 			// A row along the top.
 			thick := rowSum / r.W
-			if last || thick > r.H {
-				thick = r.H
-			}
 			x := r.X
 			for k := i; k < j; k++ {
 				w := areas[k] * scale / thick
-				if k == j-1 {
-					w = r.X + r.W - x
-				}
 				out[k] = Rect{x, r.Y, w, thick}
 				x += w
 			}
-			r = Rect{r.X, r.Y + thick, r.W, r.H - thick}
+			r = Rect{r.X, r.Y + thick, r.W, rest[j] / r.W}
 		}
 		i = j
 	}
