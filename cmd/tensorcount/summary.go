@@ -29,6 +29,7 @@ weight files the index does not name are listed in a note and not counted.`,
 	flags: func(fs *pflag.FlagSet, f *flagValues) {
 		addJSON(fs, f)
 		addMarkdown(fs, f)
+		addPicture(fs, f)
 		addExact(fs, f)
 		addCosts(fs, f)
 		addClaim(fs, f)
@@ -41,6 +42,13 @@ weight files the index does not name are listed in a note and not counted.`,
 func runSummary(e *env, inv *invocation) int {
 	f := &inv.f
 	opt := f.reportOptions(e)
+	if (f.html || f.svg) && len(inv.args) != 1 {
+		flag := "--html"
+		if f.svg {
+			flag = "--svg"
+		}
+		return e.usageError(flag + " takes one PATH: the page is about one model")
+	}
 	status := exitOK
 	var sums []report.Summary
 	var errs []report.PathError
@@ -60,9 +68,14 @@ func runSummary(e *env, inv *invocation) int {
 		if i > 0 {
 			fmt.Fprintln(e.stdout)
 		}
-		if f.markdown {
+		switch {
+		case f.html:
+			err = report.WriteHTML(e.stdout, s, opt)
+		case f.svg:
+			err = report.WriteSVG(e.stdout, s, opt)
+		case f.markdown:
 			err = report.WriteMarkdown(e.stdout, s, opt)
-		} else {
+		default:
 			err = report.WriteText(e.stdout, s, opt)
 		}
 		if err != nil {
