@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tensorcount/tensorcount/internal/browser"
+	"github.com/tensorcount/tensorcount/internal/fixture"
 	"github.com/tensorcount/tensorcount/internal/fixture/archs"
 )
 
@@ -25,21 +26,26 @@ import (
 func TestHTMLInBrowser(t *testing.T) {
 	b := browser.Require(t)
 	dir := t.TempDir()
+	// Each page is made from where its path is short, as a user would
+	// type it, since the page shows the path.
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	require.NoError(t, err)
 
 	dsDir := filepath.Join(dir, "DeepSeek-V3")
 	require.NoError(t, os.MkdirAll(dsDir, 0o755))
-	_, err := archs.Write(dsDir, archs.DeepSeekV3())
+	_, err = archs.Write(dsDir, archs.DeepSeekV3())
 	require.NoError(t, err)
 
 	for _, c := range []struct {
-		name, shot string
-		args       []string
-		maxBytes   int
+		name, shot, cwd string
+		args            []string
+		maxBytes        int
 	}{
-		{"example", "treemap-example.png", []string{"--html", example}, 1 << 20},
-		{"deepseek-v3", "treemap-deepseek-v3.png", []string{"--html", "--headers-only", dsDir}, 3_000_000},
+		{"example", "treemap-example.png", root, []string{"--html", fixture.ExampleDir}, 1 << 20},
+		{"deepseek-v3", "treemap-deepseek-v3.png", dir, []string{"--html", "--headers-only", "DeepSeek-V3"}, 3_000_000},
 	} {
 		t.Run(c.name, func(t *testing.T) {
+			t.Chdir(c.cwd)
 			start := time.Now()
 			out, errOut, status := tc(c.args...)
 			summary := time.Since(start)
@@ -73,7 +79,7 @@ func TestHTMLInBrowser(t *testing.T) {
 
 			if *update {
 				top := image.Rect(0, 0, img.Bounds().Dx(), min(band.Max.Y+24, img.Bounds().Dy()))
-				writePNG(t, filepath.Join("..", "..", "docs", c.shot), img, top)
+				writePNG(t, filepath.Join(root, "docs", c.shot), img, top)
 			}
 		})
 	}
