@@ -326,3 +326,15 @@ func TestEscaping(t *testing.T) {
 	require.NoError(t, err)
 	wellFormed(t, render(t, synthetic.DeepSeekV3()))
 }
+
+func BenchmarkRenderDeepSeek(b *testing.B) {
+	p := synthetic.DeepSeekV3()
+	b.ReportAllocs()
+	for b.Loop() {
+		var buf bytes.Buffer
+		if err := htmlpage.Render(&buf, p); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(buf.Len()), "page-bytes")
+	}
+}

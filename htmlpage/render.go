@@ -186,7 +186,7 @@ func RenderDiff(w io.Writer, a, b *Page, changed map[string]bool) error {
 				return err
 			}
 			v.Treemaps = append(v.Treemaps, treemapView{
-				Heading: fmt.Sprintf("%s · %s parameters · %s drawn blocks of %s tensors", clean(pages[i].Title), count(totals[i]), exact(uint64(drawn)), exact(uint64(leaves))),
+				Heading: fmt.Sprintf("%s · %s parameters · %s tensors, %s blocks drawn", clean(pages[i].Title), count(totals[i]), exact(uint64(leaves)), exact(uint64(drawn))),
 				SVG:     template.HTML(s.String()),
 			})
 		}
