@@ -175,7 +175,11 @@ func formulaBars(f *Formula, width float64) string {
 		}
 		rect(&b, left, y, math.Max(fw, 0.5), barH, treemap.Tint(col, 0.8), ` stroke="#333" stroke-dasharray="3 2"`,
 			fmt.Sprintf("%s, formula %s = %s", t.Name, ft, exact(t.Formula)))
-		text(&b, left+math.Max(fw, 0)+6, y+12, "start", ` fill="#333"`, fmt.Sprintf("%s = %s", ft, count(t.Formula)))
+		ftext := fmt.Sprintf("%s = %s", ft, count(t.Formula))
+		if t.Formula == 0 {
+			ftext = "not in the formula"
+		}
+		text(&b, left+math.Max(fw, 0)+6, y+12, "start", ` fill="#333"`, ftext)
 		rect(&b, left, y+barH+2, math.Max(mw, 0.5), barH, col, "",
 			fmt.Sprintf("%s, measured %s\n%s", t.Name, exact(t.Measured), t.Reason))
 		diff := "±0"

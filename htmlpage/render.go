@@ -22,7 +22,7 @@ func clean(s string) string { return treemap.Clean(s) }
 type figureView struct{ Label, Main, Exact, Note string }
 
 type claimView struct {
-	Text, Source, Verdict, Matched, Measured, Deviation, Explanation string
+	Text, Source, Verdict, Class, Matched, Measured, Deviation, Explanation string
 }
 
 type table struct {
@@ -80,7 +80,7 @@ func Render(w io.Writer, p *Page) error {
 		tree = Tree(p.Title, p.Tensors)
 	}
 	if tree != nil {
-		l, drawn, leaves := layout(tree, nil, treemap.Rect{W: o.Width, H: o.Height}, o)
+		l, drawn, leaves, minArea := layout(tree, nil, treemap.Rect{W: o.Width, H: o.Height}, o)
 		if len(l.Blocks) > 0 {
 			var b strings.Builder
 			if err := l.WriteSVG(&b, treemap.SVGOptions{Label: "treemap of " + p.Title}); err != nil {
@@ -88,7 +88,7 @@ func Render(w io.Writer, p *Page) error {
 			}
 			v.Treemaps = []treemapView{{SVG: template.HTML(b.String())}}
 			v.Legend = legend(l)
-			v.TreeNote = treeNote(l, drawn, leaves, o)
+			v.TreeNote = treeNote(l, drawn, leaves, minArea)
 		}
 	}
 
@@ -179,14 +179,14 @@ func RenderDiff(w io.Writer, a, b *Page, changed map[string]bool) error {
 				continue
 			}
 			c := treemap.Rect{W: width, H: o.Height}
-			l, drawn, leaves := layout(trees[i], changed, c, withMinScale(o, o.Width-gap, sum))
+			l, drawn, leaves, _ := layout(trees[i], changed, c, withMinScale(o, o.Width-gap, sum))
 			layouts[i] = l
 			var s strings.Builder
 			if err := l.WriteSVG(&s, treemap.SVGOptions{Label: "treemap of " + pages[i].Title}); err != nil {
 				return err
 			}
 			v.Treemaps = append(v.Treemaps, treemapView{
-				Heading: fmt.Sprintf("%s · %s parameters · %s drawn blocks of %s tensors", clean(pages[i].Title), count(totals[i]), exact(uint64(drawn)), exact(uint64(leaves))),
+				Heading: fmt.Sprintf("%s · %s parameters · %s tensors, %s blocks drawn", clean(pages[i].Title), count(totals[i]), exact(uint64(leaves)), exact(uint64(drawn))),
 				SVG:     template.HTML(s.String()),
 			})
 		}
@@ -229,7 +229,7 @@ func withMinScale(o Options, width float64, total uint64) Options {
 // MaxBlocks would be drawn), marks the changed names and lays it out. It
 // returns the layout, the blocks drawn and the leaves of the unmerged
 // tree.
-func layout(tree *treemap.Node, changed map[string]bool, canvas treemap.Rect, o Options) (*treemap.Layout, int, int) {
+func layout(tree *treemap.Node, changed map[string]bool, canvas treemap.Rect, o Options) (*treemap.Layout, int, int, float64) {
 	leaves := treemap.Leaves(tree)
 	if len(changed) > 0 {
 		tree = mark(tree, changed)
@@ -245,7 +245,11 @@ func layout(tree *treemap.Node, changed map[string]bool, canvas treemap.Rect, o 
 		}
 		l := treemap.New(t, canvas, treemap.DefaultOptions)
 		if len(l.Blocks) <= o.MaxBlocks || o.MinArea <= 0 || minParams > tree.Sum() {
-			return l, len(l.Blocks), leaves
+			area := 0.0
+			if s := tree.Sum(); s > 0 && o.MinArea > 0 {
+				area = float64(minParams) * canvas.Area() / float64(s)
+			}
+			return l, len(l.Blocks), leaves, area
 		}
 		minParams = minParams*2 + 1
 	}
@@ -265,17 +269,17 @@ func mark(n *treemap.Node, changed map[string]bool) *treemap.Node {
 	return &c
 }
 
-func treeNote(l *treemap.Layout, drawn, leaves int, o Options) string {
+func treeNote(l *treemap.Layout, drawn, leaves int, minArea float64) string {
 	merged := 0
 	for _, b := range l.Blocks {
 		if b.Node.Merged > 0 {
 			merged++
 		}
 	}
-	s := fmt.Sprintf("Area is proportional to parameters: each box's children share its inner area (inside the %g px padding and the label band) in proportion to their parameters. %s blocks drawn for %s tensors with parameters",
+	s := fmt.Sprintf("Area is proportional to parameters: each box's children share its inner area (inside the %g px padding and the label band) in proportion to their parameters. %s blocks drawn for %s tensors (those without parameters are not drawn)",
 		treemap.DefaultOptions.Padding, exact(uint64(drawn)), exact(uint64(leaves)))
 	if merged > 0 {
-		s += fmt.Sprintf("; %s groups merge blocks under %g px² per parent and role", exact(uint64(merged)), o.MinArea)
+		s += fmt.Sprintf("; %s groups merge blocks under %.0f px² per parent and role", exact(uint64(merged)), minArea)
 	}
 	return s + ". Hover a block for its name, shape, dtype and parameters."
 }
@@ -314,8 +318,12 @@ func figures(fs []Figure) []figureView {
 func claims(cs []Claim) []claimView {
 	var out []claimView
 	for _, c := range cs {
-		v := claimView{Text: clean(c.Text), Source: clean(c.Source), Verdict: clean(c.Verdict),
+		v := claimView{Text: clean(c.Text), Source: clean(c.Source), Verdict: clean(c.Verdict), Class: "verdict-other",
 			Matched: clean(strings.ReplaceAll(c.Matched, "_", " ")), Explanation: clean(c.Explanation)}
+		switch c.Verdict {
+		case "matches", "close", "mismatch", "label":
+			v.Class = "verdict-" + c.Verdict
+		}
 		if c.Matched != "" {
 			v.Measured = count(c.MatchedValue)
 			if c.Verdict != "label" {
@@ -521,6 +529,13 @@ func legend(ls ...*treemap.Layout) template.HTML {
 }
 
 func write(w io.Writer, v *view) error {
+	for _, ts := range [][]table{v.Tables, v.Excluded} {
+		for i := range ts {
+			for len(ts[i].Right) < len(ts[i].Head) {
+				ts[i].Right = append(ts[i].Right, false)
+			}
+		}
+	}
 	var buf bytes.Buffer
 	if err := pageTemplate.Execute(&buf, v); err != nil {
 		return err

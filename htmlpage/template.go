@@ -53,7 +53,7 @@ footer { color: #777777; font-size: 12px; margin-top: 30px; }
 <table>
 <thead><tr><th>claim</th><th>source</th><th>verdict</th><th>figure</th><th class="num">measured</th><th class="num">deviation</th><th>why</th></tr></thead>
 <tbody>
-{{range .Claims}}<tr><td>{{.Text}}</td><td>{{.Source}}</td><td class="verdict-{{.Verdict}}">{{.Verdict}}</td><td>{{.Matched}}</td><td class="num">{{.Measured}}</td><td class="num">{{.Deviation}}</td><td>{{.Explanation}}</td></tr>
+{{range .Claims}}<tr><td>{{.Text}}</td><td>{{.Source}}</td><td class="{{.Class}}">{{.Verdict}}</td><td>{{.Matched}}</td><td class="num">{{.Measured}}</td><td class="num">{{.Deviation}}</td><td>{{.Explanation}}</td></tr>
 {{end}}</tbody>
 </table>
 </section>{{end}}

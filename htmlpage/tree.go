@@ -58,7 +58,9 @@ var sectionOrder = map[string]int{"embeddings": 0, "layers": 1, "head": 2, "othe
 // Tree builds the treemap tree of tensors: root → component → section
 // (embeddings, layers, head, other) → layer → role → tensor, with an
 // extra level "expert N" under the expert role for per-expert tensors.
-// Final norms go with the head. Tensors of zero parameters are left out.
+// Final norms go with the head. Tensors of zero parameters (buffers,
+// quantization bookkeeping) are kept as leaves, which the layout does not
+// draw and Merge drops, so the tree has a leaf per tensor.
 // Leaves are labelled with the end of their name (see short).
 func Tree(title string, tensors []Tensor) *treemap.Node {
 	root := &treemap.Node{Name: title, Kind: "model"}
@@ -79,9 +81,6 @@ func Tree(title string, tensors []Tensor) *treemap.Node {
 	}
 	for i := range tensors {
 		t := &tensors[i]
-		if t.Parameters == 0 {
-			continue
-		}
 		comp := t.Component
 		if comp == "" {
 			comp = "language_model"

@@ -200,7 +200,8 @@ func writeLabel(w *bufio.Writer, b *Block, fill string) {
 	}
 	fmt.Fprintf(w, `<text x="%s" y="%s" fill="%s" pointer-events="none">%s`, num(r.X+3), num(r.Y+11.5), ink, esc(line1))
 	if r.H >= 28 {
-		if line2 := fit(count(b.Params), r.W-6); line2 != "" {
+		// A number is shown whole or not at all.
+		if line2 := count(b.Params); fit(line2, r.W-6) == line2 {
 			fmt.Fprintf(w, `<tspan x="%s" y="%s">%s</tspan>`, num(r.X+3), num(r.Y+24.5), esc(line2))
 		}
 	}
