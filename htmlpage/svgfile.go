@@ -18,7 +18,7 @@ func RenderSVG(w io.Writer, p *Page) error {
 	canvas := treemap.Rect{W: o.Width, H: o.Height}
 	l := &treemap.Layout{Canvas: canvas}
 	if tree != nil {
-		l, _, _ = layout(tree, nil, canvas, o)
+		l, _, _, _ = layout(tree, nil, canvas, o)
 	}
 	return l.WriteSVG(w, treemap.SVGOptions{Standalone: true, Label: "treemap of " + p.Title})
 }
