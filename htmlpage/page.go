@@ -12,6 +12,27 @@
 // The input is a plain Page, filled from a count report (see the field
 // comments for where each figure comes from). Everything is optional: a
 // section without data is left out.
+//
+// # Filling a Page from a report
+//
+//	Title, Format, Source   base of Report.Path, Report.Format, Report.Path
+//	Figures                 {"parameters", Parameters}, {"active", ActiveParameters, note "x% per token"},
+//	                        {"non-embedding", NonEmbeddingParameters}, {"tensors", Tensors, Unit "plain"},
+//	                        {"bytes", Bytes, Unit "bytes", note "%.2f bits/parameter"}
+//	Claims                  one per Report.Claims: Text, Source, Claimed, Verdict, Matched,
+//	                        MatchedValue, Deviation, Explanation, field for field
+//	Excluded                ByRole["buffer"], ByRole["quant_aux"] (Tensors, Elements), a tied head's second copy
+//	Tensors                 one per tensor: name, string(Label.Role), string(Label.Component),
+//	                        Label.Layer, Label.Expert, DType.Name, Shape, the counted parameters
+//	                        (0 when not counted), Elements(), Size, !Label.Known()
+//	Layers                  Report.ByLayer, field for field (or nil: built from Tensors)
+//	Roles, DTypes           Report.ByRole, Report.ByDType with their keys (or nil: built from Tensors)
+//	Formula                 Report.Formula: Layers, HiddenSize, TwelveLD2, BodyParameters → Body,
+//	                        Ratio, Terms field for field
+//	Memory                  Report.Costs: WeightsBF16Bytes, WeightsFP8Bytes, WeightsInt4Bytes,
+//	                        DiskBytes, KVCacheBytes, Context, KVCacheFormula
+//	MoE                     Report.MoE with Total = Parameters, Active = ActiveParameters
+//	Notes                   Report.Notes
 package htmlpage
 
 import "github.com/tensorcount/tensorcount/treemap"

@@ -496,7 +496,7 @@ func legend(ls ...*treemap.Layout) template.HTML {
 	x, y := 0.0, 0.0
 	const rowH = 22.0
 	place := func(it item) {
-		wText := float64(len([]rune(it.name)))*7 + 30
+		wText := float64(len([]rune(clean(it.name))))*7.2 + 30
 		if x+wText > chartWidth {
 			x, y = 0, y+rowH
 		}
