@@ -46,10 +46,14 @@ func Page(s Summary) *htmlpage.Page {
 		}
 		p.Figures = append(p.Figures, htmlpage.Figure{Label: "active parameters", Value: r.ActiveParameters, Note: note})
 	}
+	bytesNote := ""
+	if r.BitsPerParameter > 0 {
+		bytesNote = fmt.Sprintf("%.2f bits/parameter", r.BitsPerParameter)
+	}
 	p.Figures = append(p.Figures,
 		htmlpage.Figure{Label: "non-embedding parameters", Value: r.NonEmbeddingParameters},
 		htmlpage.Figure{Label: "tensors", Value: uint64(r.Tensors), Unit: "plain"},
-		htmlpage.Figure{Label: "bytes", Value: uint64(max(r.Bytes, 0)), Unit: "bytes"},
+		htmlpage.Figure{Label: "bytes", Value: uint64(max(r.Bytes, 0)), Unit: "bytes", Note: bytesNote},
 	)
 
 	for _, v := range s.Claims {
