@@ -24,7 +24,11 @@ excluded, unpacked, tied or inferred.
 PATH is a .safetensors or .gguf file, a *.safetensors.index.json, a model
 directory, a split GGUF part, a Hugging Face cache entry (models--org--name)
 or an Ollama blob. A directory with an index is counted through the index;
-weight files the index does not name are listed in a note and not counted.`,
+weight files the index does not name are listed in a note and not counted.
+
+--html prints one self-contained page about one PATH (a treemap of where
+the parameters are, per-layer bars, the 12·L·d² terms, memory, tables);
+--svg prints the treemap alone.`,
 	paths: 0,
 	flags: func(fs *pflag.FlagSet, f *flagValues) {
 		addJSON(fs, f)
