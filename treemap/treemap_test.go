@@ -323,6 +323,7 @@ func TestVerifyCatches(t *testing.T) {
 		{"name", `data-name="a"`, `data-nom="a"`, "data-name"},
 		{"title", "<title>a\n", "<desc>a\n", ""},
 		{"xml", `</svg>`, `</svg`, "well-formed"},
+		{"inner", `data-inner="2 16 296 182"`, `data-inner="2 16 290 182"`, "padding"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			require.Contains(t, good, c.old)

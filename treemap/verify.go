@@ -50,8 +50,9 @@ type vnode struct {
 //     positive integer data-parameters and a non-empty <title>; a leaf
 //     also has a data-name, a block with children a data-inner box;
 //   - a parent's parameters are the sum of its children's;
-//   - the inner box lies inside the block, the children inside the inner
-//     box, and siblings do not overlap (all within Slack);
+//   - the inner box is the block less one padding on the left, right and
+//     bottom and the padding plus a header band on top; the children lie
+//     inside the inner box and siblings do not overlap (all within Slack);
 //   - each child's area is its parameters' share of the inner box's area,
 //     within AreaTolerance.
 func Verify(r io.Reader) (Stats, error) {
@@ -210,6 +211,13 @@ func check(n *vnode, st *Stats) error {
 	ix, iy, iw, ih := n.inner[0], n.inner[1], n.inner[2], n.inner[3]
 	if !inside(ix, iy, iw, ih, n.x, n.y, n.w, n.h) {
 		return fmt.Errorf("block at %g,%g: inner box %v is outside the block", n.x, n.y, n.inner)
+	}
+	// The inner box is the block less one padding on the left, right and
+	// bottom and the padding plus a header band on top.
+	left, right, bottom := ix-n.x, n.x+n.w-(ix+iw), n.y+n.h-(iy+ih)
+	if math.Abs(left-right) > 2*Slack || math.Abs(left-bottom) > 2*Slack || iy-n.y < left-2*Slack {
+		return fmt.Errorf("block at %g,%g: inner box %v is not the block less a padding and a header (insets %g left, %g right, %g bottom, %g top)",
+			n.x, n.y, n.inner, left, right, bottom, iy-n.y)
 	}
 	var sum uint64
 	for _, k := range n.kids {
