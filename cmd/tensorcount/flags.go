@@ -19,6 +19,7 @@ import (
 // error.
 type flagValues struct {
 	json, markdown, exact, headersOnly, wide, full bool
+	html, svg                                      bool
 	ctx, tokens, claim, color                      string
 
 	// tensors
@@ -39,6 +40,11 @@ func addJSON(fs *pflag.FlagSet, f *flagValues) {
 
 func addMarkdown(fs *pflag.FlagSet, f *flagValues) {
 	fs.BoolVar(&f.markdown, "markdown", false, "print Markdown, for a model card")
+}
+
+func addPicture(fs *pflag.FlagSet, f *flagValues) {
+	fs.BoolVar(&f.html, "html", false, "print one self-contained HTML page (treemap, per-layer bars, 12·L·d², memory, tables) for one PATH")
+	fs.BoolVar(&f.svg, "svg", false, "print the treemap of where the parameters are as an SVG file, for one PATH")
 }
 
 func addExact(fs *pflag.FlagSet, f *flagValues) {
@@ -65,8 +71,17 @@ func addDisplay(fs *pflag.FlagSet, f *flagValues) {
 
 // check validates the flags that were registered and parses counts.
 func (f *flagValues) check(fs *pflag.FlagSet) error {
-	if f.json && f.markdown {
-		return fmt.Errorf("--json and --markdown exclude each other")
+	var outputs []string
+	for _, o := range []struct {
+		name string
+		set  bool
+	}{{"--json", f.json}, {"--markdown", f.markdown}, {"--html", f.html}, {"--svg", f.svg}} {
+		if o.set {
+			outputs = append(outputs, o.name)
+		}
+	}
+	if len(outputs) > 1 {
+		return fmt.Errorf("%s and %s exclude each other", outputs[0], outputs[1])
 	}
 	switch f.color {
 	case "", "auto", "always", "never":

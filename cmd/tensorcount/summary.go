@@ -24,11 +24,16 @@ excluded, unpacked, tied or inferred.
 PATH is a .safetensors or .gguf file, a *.safetensors.index.json, a model
 directory, a split GGUF part, a Hugging Face cache entry (models--org--name)
 or an Ollama blob. A directory with an index is counted through the index;
-weight files the index does not name are listed in a note and not counted.`,
+weight files the index does not name are listed in a note and not counted.
+
+--html prints one self-contained page about one PATH (a treemap of where
+the parameters are, per-layer bars, the 12·L·d² terms, memory, tables);
+--svg prints the treemap alone.`,
 	paths: 0,
 	flags: func(fs *pflag.FlagSet, f *flagValues) {
 		addJSON(fs, f)
 		addMarkdown(fs, f)
+		addPicture(fs, f)
 		addExact(fs, f)
 		addCosts(fs, f)
 		addClaim(fs, f)
@@ -41,6 +46,13 @@ weight files the index does not name are listed in a note and not counted.`,
 func runSummary(e *env, inv *invocation) int {
 	f := &inv.f
 	opt := f.reportOptions(e)
+	if (f.html || f.svg) && len(inv.args) != 1 {
+		flag := "--html"
+		if f.svg {
+			flag = "--svg"
+		}
+		return e.usageError(flag + " takes one PATH: the page is about one model")
+	}
 	status := exitOK
 	var sums []report.Summary
 	var errs []report.PathError
@@ -63,9 +75,14 @@ func runSummary(e *env, inv *invocation) int {
 		if i > 0 {
 			fmt.Fprintln(e.stdout)
 		}
-		if f.markdown {
+		switch {
+		case f.html:
+			err = report.WriteHTML(e.stdout, s, opt)
+		case f.svg:
+			err = report.WriteSVG(e.stdout, s, opt)
+		case f.markdown:
 			err = report.WriteMarkdown(e.stdout, s, opt)
-		} else {
+		default:
 			err = report.WriteText(e.stdout, s, opt)
 		}
 		if err != nil {
