@@ -338,3 +338,16 @@ func BenchmarkRenderDeepSeek(b *testing.B) {
 		b.ReportMetric(float64(buf.Len()), "page-bytes")
 	}
 }
+
+func TestOwnTreeNoMerge(t *testing.T) {
+	root := &treemap.Node{Name: "custom", Children: []*treemap.Node{
+		{Name: "a", Role: "ssm", Params: 10}, {Name: "b", Role: "ssm", Params: 1}, {Name: "c", Role: "ssm", Params: 1},
+	}}
+	page := render(t, &htmlpage.Page{Title: "own", Tree: root, Options: htmlpage.Options{MinArea: -1}})
+	st, err := treemap.Verify(bytes.NewReader(page))
+	require.NoError(t, err)
+	require.Equal(t, 3, st.Leaves, "no merging")
+	require.Contains(t, string(page), `data-name="b"`)
+	page = render(t, &htmlpage.Page{Title: "own", Tree: root, Options: htmlpage.Options{MinArea: 2e5}})
+	require.Contains(t, string(page), `data-name="2 ssm tensors of custom"`)
+}
