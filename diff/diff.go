@@ -30,7 +30,11 @@ type Diff struct {
 	ParameterDelta int64            `json:"parameter_delta"`
 	Ties           []string         `json:"ties"`
 	Same           bool             `json:"same"`
-	Verdict        string           `json:"verdict"`
+	// Changed names every tensor of either side that is on one side
+	// only, changed shape or changed dtype, for pictures that outline
+	// them.
+	Changed map[string]bool `json:"-"`
+	Verdict string          `json:"verdict"`
 }
 
 // Side summarises one checkpoint.
@@ -106,7 +110,8 @@ func Compare(a, b *count.Report) (*Diff, error) {
 		}
 	}
 	d := &Diff{Schema: "tensorcount/diff/v1", A: side(a), B: side(b), MatchedBy: "name", RoleDeltas: map[string]Delta{},
-		OnlyInA: []Tensor{}, OnlyInB: []Tensor{}, ShapeChanges: []Change{}, DTypeChanges: []DTypeChange{}, Ties: []string{}}
+		OnlyInA: []Tensor{}, OnlyInB: []Tensor{}, ShapeChanges: []Change{}, DTypeChanges: []DTypeChange{}, Ties: []string{},
+		Changed: map[string]bool{}}
 	canonical := a.Format != b.Format
 	if canonical {
 		d.MatchedBy = "canonical name"
@@ -118,11 +123,17 @@ func Compare(a, b *count.Report) (*Diff, error) {
 		y, ok := gb.byKey[k]
 		if !ok {
 			d.OnlyInA = append(d.OnlyInA, x.tensor())
+			d.mark(x)
 			continue
 		}
 		tx, ty := x.tensor(), y.tensor()
 		if tx.Elements != ty.Elements || (len(x.items) == 1 && len(y.items) == 1 && !slices.Equal(tx.Shape, ty.Shape)) {
 			d.ShapeChanges = append(d.ShapeChanges, Change{A: tx, B: ty})
+			d.mark(x)
+			d.mark(y)
+		} else if x.items[0].Tensor.DType.Name != y.items[0].Tensor.DType.Name {
+			d.mark(x)
+			d.mark(y)
 		}
 		// A group is one tensor, or the per-expert tensors one fused GGUF
 		// tensor replaces; its first tensor's dtype stands for it.
@@ -131,6 +142,7 @@ func Compare(a, b *count.Report) (*Diff, error) {
 	for _, k := range gb.order {
 		if _, ok := ga.byKey[k]; !ok {
 			d.OnlyInB = append(d.OnlyInB, gb.byKey[k].tensor())
+			d.mark(gb.byKey[k])
 		}
 	}
 	for pair, n := range dtypes {
@@ -260,4 +272,11 @@ func (d *Diff) verdict() string {
 		parts = append(parts, desc)
 	}
 	return strings.Join(parts, "; ")
+}
+
+// mark records the tensors of a group as changed.
+func (d *Diff) mark(g *group) {
+	for _, it := range g.items {
+		d.Changed[it.Name] = true
+	}
 }

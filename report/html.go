@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/tensorcount/tensorcount/count"
+	"github.com/tensorcount/tensorcount/diff"
 	"github.com/tensorcount/tensorcount/htmlpage"
 )
 
@@ -24,6 +25,12 @@ func WriteHTML(w io.Writer, s Summary, opt Options) error {
 // file, drawn as on the HTML page.
 func WriteSVG(w io.Writer, s Summary, opt Options) error {
 	return htmlpage.RenderSVG(w, Page(s))
+}
+
+// WriteDiffHTML writes two checkpoints' treemaps side by side on one
+// scale, the tensors the diff found changed outlined.
+func WriteDiffHTML(w io.Writer, a, b Summary, d *diff.Diff) error {
+	return htmlpage.RenderDiff(w, Page(a), Page(b), d.Changed)
 }
 
 // Page fills the input of the HTML page from a summary. It needs the

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tensorcount/tensorcount/internal/fixture"
+	"github.com/tensorcount/tensorcount/internal/fixture/archs"
 	"github.com/tensorcount/tensorcount/treemap"
 )
 
@@ -117,4 +118,22 @@ func TestHTMLEscapesNames(t *testing.T) {
 		require.Contains(t, out, "q_proj&lt;script&gt;", name)
 	}
 	require.False(t, bytes.Contains([]byte(page), []byte(`"name'&<`)))
+}
+
+// diff --html draws both checkpoints on one scale and outlines what
+// changed: here the head B stores and A ties.
+func TestDiffHTML(t *testing.T) {
+	a, b := t.TempDir(), t.TempDir()
+	_, err := archs.Write(a, archs.Qwen25_05B())
+	require.NoError(t, err)
+	_, err = archs.Write(b, archs.Qwen25_05BUntied())
+	require.NoError(t, err)
+	page, errOut, status := tc("diff", "--html", "--headers-only", a, b)
+	require.Equal(t, 1, status, errOut)
+	require.Contains(t, page, `data-changed`)
+	require.Contains(t, page, "lm_head.weight")
+	require.NotContains(t, page, "http://")
+	require.Equal(t, 2, strings.Count(page, `<svg class="treemap"`))
+	_, _, status = tc("diff", "--html", "--json", a, b)
+	require.Equal(t, exitUsage, status)
 }
