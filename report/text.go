@@ -4,10 +4,13 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/tensorcount/tensorcount/audit"
 	"github.com/tensorcount/tensorcount/classify"
+	"github.com/tensorcount/tensorcount/count"
+	"github.com/tensorcount/tensorcount/format"
 	"github.com/tensorcount/tensorcount/internal/text"
 	"github.com/tensorcount/tensorcount/model"
 )
@@ -228,7 +231,7 @@ func (r *view) writeFiles(b *strings.Builder) {
 	}
 	fmt.Fprintf(b, "\nfiles (%d)\n", len(r.Files))
 	t := &table{indent: "  ", left: map[int]bool{2: true}, width: r.opt.width()}
-	for i, f := range r.Files {
+	for i, f := range shardOrder(r.Files) {
 		if i == maxFilesShown {
 			t.add(fmt.Sprintf("… %d more (--json lists every file)", len(r.Files)-maxFilesShown))
 			break
@@ -363,4 +366,28 @@ func (r *view) verdict(v audit.VerdictKind) string {
 		return text.Paint(string(v), text.Red, r.opt.Color)
 	}
 	return string(v)
+}
+
+// shardOrder lists files in the order of their -0000k-of-0000n numbers
+// when every one has such a name, else as given.
+func shardOrder(files []count.FileReport) []count.FileReport {
+	type numbered struct {
+		f    count.FileReport
+		part int
+	}
+	ns := make([]numbered, 0, len(files))
+	for _, f := range files {
+		ext := filepath.Ext(f.Path)
+		_, part, _, _, ok := format.ShardName(f.Path, ext)
+		if !ok {
+			return files
+		}
+		ns = append(ns, numbered{f, part})
+	}
+	slices.SortStableFunc(ns, func(a, b numbered) int { return a.part - b.part })
+	out := make([]count.FileReport, len(ns))
+	for i, n := range ns {
+		out[i] = n.f
+	}
+	return out
 }
