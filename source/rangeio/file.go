@@ -52,6 +52,8 @@ type Options struct {
 	CacheKey string
 	// Offline forbids requests: only cached bytes can be read.
 	Offline bool
+	// Commit, when set, must equal any X-Repo-Commit the origin sends.
+	Commit string
 	// Check turns an answer that is neither a redirect nor 200/206/416
 	// into an error (the Hub's X-Error-Code); nil uses StatusError.
 	Check func(name string, resp *http.Response) error
@@ -202,6 +204,10 @@ func (f *File) ReadAt(p []byte, off int64) (int, error) {
 		if f.headerEnd > 0 && hi <= f.headerEnd {
 			ahead = min(ahead, f.headerEnd)
 		}
+		if f.noRange {
+			// Every request resends the file from byte 0: double.
+			ahead = max(ahead, 2*lo)
+		}
 		hi = max(hi, ahead)
 	}
 	if err := f.fetch(lo, hi); err != nil {
@@ -283,11 +289,7 @@ func (f *File) get(lo, hi int64) ([]byte, error) {
 				h[k] = v
 			}
 		}
-		if f.size < 0 {
-			h.Set("Range", fmt.Sprintf("bytes=%d-%d", pos, hi-1))
-		} else {
-			h.Set("Range", fmt.Sprintf("bytes=%d-%d", pos, hi-1))
-		}
+		h.Set("Range", fmt.Sprintf("bytes=%d-%d", pos, hi-1))
 		resp, err := f.c.Do(f.ctx, Request{URL: target.String(), Header: h}, &f.st)
 		if err != nil {
 			return nil, err
@@ -423,6 +425,9 @@ func sameHost(u *url.URL, origin string) bool {
 // redirect reads a redirecting answer: the Hub's X-Linked-Size and
 // X-Linked-Etag (or ETag) describe the file behind it.
 func (f *File) redirect(resp *http.Response, from *url.URL) (*url.URL, error) {
+	if err := f.checkCommit(resp); err != nil {
+		return nil, err
+	}
 	if v := resp.Header.Get("X-Linked-Size"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err == nil && f.size >= 0 && n != f.size {
@@ -453,9 +458,21 @@ func (f *File) redirect(resp *http.Response, from *url.URL) (*url.URL, error) {
 	return u, nil
 }
 
+// checkCommit compares X-Repo-Commit with the pinned commit.
+func (f *File) checkCommit(resp *http.Response) error {
+	c := resp.Header.Get("X-Repo-Commit")
+	if f.opt.Commit == "" || c == "" || c == f.opt.Commit {
+		return nil
+	}
+	return fmt.Errorf("%w: the server answered for commit %s, not the pinned %s", ErrChanged, Escape(short(c)), short(f.opt.Commit))
+}
+
 func (f *File) checkETag(resp *http.Response, atOrigin bool) error {
 	tag := resp.Header.Get("ETag")
 	if atOrigin {
+		if err := f.checkCommit(resp); err != nil {
+			return err
+		}
 		if t := resp.Header.Get("X-Linked-Etag"); t != "" {
 			tag = t
 		}
