@@ -189,7 +189,7 @@ func (f *File) ReadAt(p []byte, off int64) (int, error) {
 	}
 	lo, hi := f.spans.gap(off, end)
 	switch {
-	case f.lastEnd < 0 && lo < f.opt.Speculative:
+	case f.lastEnd < 0 && len(f.spans.s) == 0 && lo < f.opt.Speculative:
 		// The first read: take the speculative block with it.
 		lo, hi = min(lo, 0), max(hi, f.opt.Speculative)
 	case lo == f.lastEnd:
