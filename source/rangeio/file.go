@@ -265,6 +265,10 @@ var ErrOffline = errors.New("not in the cache, and offline mode forbids fetching
 
 const maxRedirects = 5
 
+// maxRounds bounds the requests of one fetch, however a server splits
+// its answers.
+const maxRounds = 256
+
 // get fetches bytes [lo, hi) with as few requests as the server allows:
 // it follows redirects itself (remembering the target for later reads),
 // resumes a body cut short from the next byte, and goes back to the
@@ -273,7 +277,10 @@ func (f *File) get(lo, hi int64) ([]byte, error) {
 	buf := make([]byte, 0, max(hi-lo, 0))
 	pos := lo
 	redirects, refreshes, resumes := 0, 0, 0
-	for f.size < 0 || pos < hi {
+	for round := 0; f.size < 0 || pos < hi; round++ {
+		if round >= maxRounds {
+			return nil, fmt.Errorf("%w: still %d bytes short after %d requests", ErrRange, hi-pos, round)
+		}
 		target := f.location
 		atOrigin := target == nil
 		if atOrigin {
@@ -307,7 +314,7 @@ func (f *File) get(lo, hi int64) ([]byte, error) {
 			f.location = loc
 			continue
 		case resp.StatusCode == http.StatusPartialContent:
-			start, end, err := f.contentRange(resp, pos, hi)
+			end, err := f.contentRange(resp, pos, hi)
 			if err != nil {
 				drain(resp.Body)
 				return nil, err
@@ -316,21 +323,22 @@ func (f *File) get(lo, hi int64) ([]byte, error) {
 				drain(resp.Body)
 				return nil, err
 			}
-			if hi > end+1 {
-				hi = end + 1
+			if f.size >= 0 {
+				hi = min(hi, f.size)
 			}
-			_ = start
-			n, rerr := readInto(resp.Body, &buf, end+1-pos)
+			want := end + 1 - pos
+			n, rerr := readInto(resp.Body, &buf, want)
 			resp.Body.Close()
 			pos += n
-			if pos < hi {
+			if n < want {
+				// Cut short: go on from the next byte.
 				if resumes++; resumes >= f.c.Retry.attempts() {
 					return nil, fmt.Errorf("body cut short at byte %d: %w", pos, orEOF(rerr))
 				}
 				f.st.retries.Add(1)
-				continue
 			}
-			return buf, nil
+			// A server may also answer with less than asked (a capped
+			// range); the loop asks for the rest.
 		case resp.StatusCode == http.StatusOK:
 			// The server ignores Range: read only as far as needed and
 			// close the connection.
@@ -510,10 +518,10 @@ func normETag(t string) string {
 
 // contentRange checks a 206 answer's Content-Range against the request:
 // it must start where asked, end no later, and give the file's size.
-func (f *File) contentRange(resp *http.Response, pos, hi int64) (start, end int64, err error) {
+func (f *File) contentRange(resp *http.Response, pos, hi int64) (end int64, err error) {
 	v := resp.Header.Get("Content-Range")
-	bad := func(why string) (int64, int64, error) {
-		return 0, 0, fmt.Errorf("%w: Content-Range %s for bytes %d-%d: %s", ErrRange, Escape(v), pos, hi-1, why)
+	bad := func(why string) (int64, error) {
+		return 0, fmt.Errorf("%w: Content-Range %s for bytes %d-%d: %s", ErrRange, Escape(v), pos, hi-1, why)
 	}
 	rest, ok := strings.CutPrefix(v, "bytes ")
 	if !ok {
@@ -542,7 +550,7 @@ func (f *File) contentRange(resp *http.Response, pos, hi int64) (start, end int6
 	if f.size < 0 {
 		f.size = n
 	}
-	return start, end, nil
+	return end, nil
 }
 
 // bodyText returns the start of an error body, escaped.
