@@ -54,8 +54,9 @@ type Options struct {
 	Offline bool
 	// Commit, when set, must equal any X-Repo-Commit the origin sends.
 	Commit string
-	// Check turns an answer that is neither a redirect nor 200/206/416
-	// into an error (the Hub's X-Error-Code); nil uses StatusError.
+	// Check turns an origin's answer that is neither a redirect nor
+	// 200/206/416 into an error (the Hub's X-Error-Code); nil, and any
+	// other host's answer, give a StatusError naming the host.
 	Check func(name string, resp *http.Response) error
 }
 
@@ -384,7 +385,7 @@ func (f *File) get(lo, hi int64) ([]byte, error) {
 			continue
 		default:
 			defer drain(resp.Body)
-			if f.opt.Check != nil {
+			if f.opt.Check != nil && (atOrigin || sameHost(target, f.org.URL)) {
 				if err := f.opt.Check(f.opt.Name, resp); err != nil {
 					return nil, err
 				}
