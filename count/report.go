@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/tensorcount/tensorcount/classify"
+	"github.com/tensorcount/tensorcount/format"
 	"github.com/tensorcount/tensorcount/internal/text"
 	"github.com/tensorcount/tensorcount/model"
 	"github.com/tensorcount/tensorcount/scan"
@@ -157,6 +158,7 @@ func Build(m *model.Model, opt Options) (*Report, error) {
 	}
 	c.sum(r)
 	c.unknown(r)
+	c.integers()
 	c.adapter(r)
 	kind := c.kind()
 	r.Kind = string(kind)
@@ -384,4 +386,29 @@ func (r *Report) DTypesBySize() []string {
 		return names[i] < names[j]
 	})
 	return names
+}
+
+// integerDTypes hold integers or booleans; packed quantized weights
+// (U32 words, I8/U8 codes beside their scales) are recognised elsewhere.
+var integerDTypes = map[string]bool{"BOOL": true, "I64": true, "I32": true, "I16": true, "U64": true, "U32": true, "U16": true}
+
+// integers names the counted tensors of integer or boolean type that are
+// not packed weights: masks, codes, lookup tables. They are counted, since
+// a header cannot tell whether they were learned, but said.
+func (c *counter) integers() {
+	var names []string
+	var elements uint64
+	for i := range c.items {
+		it := &c.items[i]
+		if !it.Counted() || !integerDTypes[it.DType.Name] || it.Label.Packed != classify.PackNone || it.Parameters != it.Elements() {
+			continue
+		}
+		names = append(names, text.Safe(it.Name))
+		elements += it.Parameters
+	}
+	if len(names) == 0 {
+		return
+	}
+	c.notes.add(fmt.Sprintf("%s integer or boolean %s (%s elements) counted as parameters, though a header cannot tell whether they were learned (masks, codes and lookup tables are not): %s",
+		text.Exact(len(names)), text.Plural(len(names), "tensor", "tensors"), text.Exact(elements), format.FewNames(names, 5)))
 }

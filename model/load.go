@@ -51,7 +51,11 @@ func LoadWith(path string, opt Options) (*Model, error) {
 			return nil, err
 		}
 		defer m.closeRoot()
-		err = m.loadDir(dir)
+		if fi, statErr := m.root.Stat("model_index.json"); statErr == nil && fi.Mode().IsRegular() {
+			err = m.loadDiffusers(dir)
+		} else {
+			err = m.loadDir(dir)
+		}
 	} else {
 		m.Dir = filepath.Dir(path)
 		if err := m.openRoot(); err != nil {

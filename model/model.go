@@ -45,6 +45,10 @@ type Model struct {
 	// Adapter is what adapter_config.json says, when the files are an
 	// adapter (nil otherwise).
 	Adapter *Adapter
+	// Components lists the parts of a diffusers pipeline, and
+	// FileComponent names the part each weight file belongs to.
+	Components    []Component
+	FileComponent map[string]string
 	// Imports lists what loading a pickle checkpoint would import.
 	Imports []Import
 	// Notes says what was chosen, ignored or inferred while loading.

@@ -62,10 +62,9 @@ func (r *view) writeMarkdown(w io.Writer) error {
 	}
 	if len(r.ByComponent) > 1 {
 		b.WriteString("\n### By component\n\n| Component | Tensors | Parameters |\n|---|---:|---:|\n")
-		for _, comp := range classify.Components() {
-			if c, ok := r.ByComponent[string(comp)]; ok {
-				fmt.Fprintf(&b, "| %s | %s | %s |\n", comp, text.Exact(c.Tensors), text.Exact(c.Parameters))
-			}
+		for _, comp := range componentOrder(r.ByComponent) {
+			c := r.ByComponent[comp]
+			fmt.Fprintf(&b, "| %s | %s | %s |\n", md(comp), text.Exact(c.Tensors), text.Exact(c.Parameters))
 		}
 	}
 	b.WriteString("\n### By dtype\n\n| Dtype | Tensors | Elements | Bytes |\n|---|---:|---:|---:|\n")

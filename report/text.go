@@ -143,12 +143,9 @@ func (r *view) writeComponents(b *strings.Builder) {
 	b.WriteString("\n")
 	t := &table{indent: "  "}
 	t.add("component", "tensors", "parameters", "share")
-	for _, comp := range classify.Components() {
-		c, ok := r.ByComponent[string(comp)]
-		if !ok {
-			continue
-		}
-		t.add(string(comp), text.Exact(c.Tensors), r.count(c.Parameters), percent(int64(c.Parameters), int64(r.Parameters)))
+	for _, comp := range componentOrder(r.ByComponent) {
+		c := r.ByComponent[comp]
+		t.add(text.Safe(comp), text.Exact(c.Tensors), r.count(c.Parameters), percent(int64(c.Parameters), int64(r.Parameters)))
 	}
 	t.write(b)
 }
@@ -390,4 +387,25 @@ func shardOrder(files []count.FileReport) []count.FileReport {
 		out[i] = n.f
 	}
 	return out
+}
+
+// componentOrder lists the components of a report: the known ones in
+// their order, then any other (a diffusers pipeline's unet, vae, …)
+// sorted.
+func componentOrder[V any](m map[string]V) []string {
+	var out, rest []string
+	known := map[string]bool{}
+	for _, c := range classify.Components() {
+		known[string(c)] = true
+		if _, ok := m[string(c)]; ok {
+			out = append(out, string(c))
+		}
+	}
+	for c := range m {
+		if !known[c] {
+			rest = append(rest, c)
+		}
+	}
+	slices.Sort(rest)
+	return append(out, rest...)
 }
