@@ -174,7 +174,10 @@ func (c *counter) formula(r *Report) *Formula {
 	f.Terms = append(f.Terms, Term{Name: "embeddings", FormulaText: "0", Measured: emb, Reason: embWhy})
 
 	headWhy := "untied output head, another V·d; excluded like the embeddings"
-	if r.Tie != nil && r.Tie.Tied {
+	switch {
+	case sum[classify.RoleHead] == 0 && (r.Tie == nil || !r.Tie.Tied):
+		headWhy = "no output head is stored"
+	case r.Tie != nil && r.Tie.Tied:
 		headWhy = "tied: the head reuses the embedding, so it adds nothing"
 	}
 	f.Terms = append(f.Terms, Term{Name: "head", FormulaText: "0", Measured: sum[classify.RoleHead], Reason: headWhy})

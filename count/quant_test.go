@@ -231,3 +231,42 @@ func TestIntegerTensorsNamed(t *testing.T) {
 	requireNote(t, r, "2 integer or boolean tensors (1,040 elements) counted as parameters, though a header cannot tell whether they were learned")
 	requireNote(t, r, "quantizer.codebook_indices, encoder.valid_mask")
 }
+
+// Messages that misled: a model without a stored head and without a
+// config is not declared tied, and the formula says no head is stored.
+func TestNoHeadNoConfig(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, fixture.Safetensors{Tensors: []fixture.TensorSpec{
+		{Name: "embeddings.word_embeddings.weight", Shape: []uint64{100, 16}, DType: "F32"},
+		{Name: "encoder.layer.0.output.dense.weight", Shape: []uint64{16, 64}, DType: "F32"},
+	}}.Write(filepath.Join(dir, "model.safetensors")))
+	r := buildPath(t, dir, Options{})
+	require.Nil(t, r.Tie, "nothing is tied without evidence")
+	requireNote(t, r, "no output head is stored, and nothing (no config, no decoder layout) says that one reuses the embedding")
+	for _, n := range r.Notes {
+		require.NotContains(t, n, "tied embeddings")
+	}
+}
+
+// A checkpoint that stores no head, and that nothing says is tied, says
+// so in the formula's head term, not "untied output head".
+func TestFormulaHeadNotStored(t *testing.T) {
+	var specs []fixture.TensorSpec
+	specs = append(specs, fixture.TensorSpec{Name: "model.embed_tokens.weight", Shape: []uint64{512, 256}, DType: "BF16"})
+	for _, l := range smallLinears() {
+		specs = append(specs, fixture.TensorSpec{Name: l[0].(string) + ".weight", Shape: []uint64{l[1].(uint64), l[2].(uint64)}, DType: "BF16"})
+	}
+	// A base model without its LM head, as AutoModel saves it.
+	dir := writeModel(t, specs, nil, `{"model_type":"llama","architectures":["LlamaModel"],"hidden_size":256,"num_hidden_layers":2}`)
+	r := buildPath(t, dir, Options{})
+	require.Nil(t, r.Tie)
+	require.NotNil(t, r.Formula, r.Kind)
+	found := false
+	for _, term := range r.Formula.Terms {
+		if term.Name == "head" {
+			require.Equal(t, "no output head is stored", term.Reason)
+			found = true
+		}
+	}
+	require.True(t, found)
+}

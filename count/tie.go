@@ -63,7 +63,12 @@ func (c *counter) tie(cmp comparer) *Tie {
 	t := &Tie{Embedding: emb.Tensor.Name}
 	if head == nil {
 		if !c.decoder() {
-			return nil // an encoder without an LM head: nothing is tied
+			// An encoder, or a checkpoint with nothing to say that a head
+			// reuses the embedding: no head is stored, and that is all.
+			if c.m.Arch.Class == "" {
+				c.notes.add("no output head is stored, and nothing (no config, no decoder layout) says that one reuses the embedding")
+			}
+			return nil
 		}
 		t.Tied = true
 		t.Evidence = "no head tensor"
@@ -176,8 +181,20 @@ func (c *counter) decoder() bool {
 		}
 	}
 	// Without a config, a decoder is recognised by its decoder-only
-	// layout: blocks and a final norm but no head.
-	return a.Class == ""
+	// layout: attention blocks and a final norm, but no head.
+	if a.Class != "" {
+		return false
+	}
+	blocks, finalNorm := false, false
+	for i := range c.items {
+		l := &c.items[i].Label
+		if l.Component != classify.ComponentLanguageModel {
+			continue
+		}
+		blocks = blocks || (l.Layer >= 0 && l.Role == classify.RoleAttention)
+		finalNorm = finalNorm || (l.Layer < 0 && l.Role == classify.RoleNorm)
+	}
+	return blocks && finalNorm
 }
 
 func equalShape(a, b []uint64) bool {

@@ -216,6 +216,13 @@ func ties(a, b *count.Report) []string {
 		tied, untied, tl, ul = b, a, "B", "A"
 	}
 	head := untied.HeadParameters
+	// A tie needs the head to have the embedding's shape; otherwise the
+	// head is simply another weight.
+	hs, es := shapeOf(untied, untied.Tie.Head), shapeOf(tied, tied.Tie.Embedding)
+	if hs != nil && es != nil && !slices.Equal(hs, es) {
+		return []string{fmt.Sprintf("%s stores %s %v, %s parameters, which cannot be %s's %s %v tied: the shapes differ",
+			ul, text.Safe(untied.Tie.Head), hs, text.Exact(head), tl, text.Safe(tied.Tie.Embedding), es)}
+	}
 	return []string{fmt.Sprintf("%s stores %s, %s parameters, that %s ties to %s (%s)",
 		ul, text.Safe(untied.Tie.Head), text.Exact(head), tl, text.Safe(tied.Tie.Embedding), tied.Tie.Evidence)}
 }
@@ -279,4 +286,14 @@ func (d *Diff) mark(g *group) {
 	for _, it := range g.items {
 		d.Changed[it.Name] = true
 	}
+}
+
+// shapeOf is the shape of the named tensor of r, or nil.
+func shapeOf(r *count.Report, name string) []uint64 {
+	for i := range r.PerTensor {
+		if r.PerTensor[i].Name == name {
+			return r.PerTensor[i].Shape
+		}
+	}
+	return nil
 }

@@ -332,6 +332,7 @@ func (p *headerParser) layout(f *File, name string) error {
 	// overlap, starting at 0. Overlapping ranges would let a small file
 	// describe a huge model by reusing the same bytes.
 	var cursor uint64
+	prev := -1
 	for _, i := range order {
 		e := &p.entries[i]
 		field := lazyField(e.name).field
@@ -340,10 +341,12 @@ func (p *headerParser) layout(f *File, name string) error {
 			return &format.Error{Offset: e.at, Field: field(".data_offsets"), Value: e.begin, Limit: cursor,
 				Msg: fmt.Sprintf("gap of %d bytes before this tensor (data must be contiguous from 0)", e.begin-cursor)}
 		case e.begin < cursor:
+			q := &p.entries[prev]
 			return &format.Error{Offset: e.at, Field: field(".data_offsets"), Value: e.begin, Limit: cursor,
-				Msg: fmt.Sprintf("overlaps the previous tensor by %d bytes", cursor-e.begin)}
+				Msg: fmt.Sprintf("its bytes %d–%d overlap %s's bytes %d–%d by %d bytes", e.begin, e.end, format.Quote(q.name), q.begin, q.end, cursor-e.begin)}
 		}
 		cursor = e.end
+		prev = int(i)
 	}
 	want, ok := checked.Add(uint64(f.DataOffset), cursor)
 	if !ok || want != uint64(f.Size) {
