@@ -247,26 +247,3 @@ func TestNoHeadNoConfig(t *testing.T) {
 		require.NotContains(t, n, "tied embeddings")
 	}
 }
-
-// A checkpoint that stores no head, and that nothing says is tied, says
-// so in the formula's head term, not "untied output head".
-func TestFormulaHeadNotStored(t *testing.T) {
-	var specs []fixture.TensorSpec
-	specs = append(specs, fixture.TensorSpec{Name: "model.embed_tokens.weight", Shape: []uint64{512, 256}, DType: "BF16"})
-	for _, l := range smallLinears() {
-		specs = append(specs, fixture.TensorSpec{Name: l[0].(string) + ".weight", Shape: []uint64{l[1].(uint64), l[2].(uint64)}, DType: "BF16"})
-	}
-	// A base model without its LM head, as AutoModel saves it.
-	dir := writeModel(t, specs, nil, `{"model_type":"llama","architectures":["LlamaModel"],"hidden_size":256,"num_hidden_layers":2}`)
-	r := buildPath(t, dir, Options{})
-	require.Nil(t, r.Tie)
-	require.NotNil(t, r.Formula, r.Kind)
-	found := false
-	for _, term := range r.Formula.Terms {
-		if term.Name == "head" {
-			require.Equal(t, "no output head is stored", term.Reason)
-			found = true
-		}
-	}
-	require.True(t, found)
-}
