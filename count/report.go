@@ -56,8 +56,8 @@ type Report struct {
 	BitsPerParameter float64 `json:"bits_per_parameter,omitempty"`
 
 	ByDType     map[string]DTypeCount `json:"by_dtype"`
-	ByRole      map[string]RoleCount  `json:"by_role"`
-	ByComponent map[string]RoleCount  `json:"by_component"`
+	ByRole      map[classify.Role]RoleCount `json:"by_role"`
+	ByComponent map[classify.Component]RoleCount `json:"by_component"`
 	ByLayer     []LayerCount          `json:"by_layer,omitempty"`
 
 	Arch    *model.Arch `json:"arch,omitempty"`
@@ -105,7 +105,7 @@ type LayerCount struct {
 	Layer      int               `json:"layer"`
 	Tensors    int               `json:"tensors"`
 	Parameters uint64            `json:"parameters"`
-	ByRole     map[string]uint64 `json:"by_role"`
+	ByRole     map[classify.Role]uint64 `json:"by_role"`
 }
 
 // Options adjusts what Build computes.
@@ -128,8 +128,8 @@ func Build(m *model.Model, opt Options) (*Report, error) {
 		Path:        m.Path,
 		Format:      m.Format,
 		ByDType:     map[string]DTypeCount{},
-		ByRole:      map[string]RoleCount{},
-		ByComponent: map[string]RoleCount{},
+		ByRole:      map[classify.Role]RoleCount{},
+		ByComponent: map[classify.Component]RoleCount{},
 	}
 	for _, f := range m.Files {
 		r.Files = append(r.Files, FileReport{Path: f.Path, Format: f.Format, Tensors: f.Tensors,
@@ -215,12 +215,12 @@ func (c *counter) sum(r *Report) {
 		key := layerKey{l.Component, l.Layer}
 		lc, ok := layers[key]
 		if !ok {
-			lc = &LayerCount{Component: string(l.Component), Layer: l.Layer, ByRole: map[string]uint64{}}
+			lc = &LayerCount{Component: string(l.Component), Layer: l.Layer, ByRole: map[classify.Role]uint64{}}
 			layers[key] = lc
 		}
 		lc.Tensors++
 		lc.Parameters += p
-		lc.ByRole[string(l.Role)] += p
+		lc.ByRole[l.Role] += p
 
 		if l.Component == classify.ComponentLanguageModel || l.Component == classify.ComponentMTP {
 			switch {
@@ -237,10 +237,10 @@ func (c *counter) sum(r *Report) {
 		r.ByDType[name] = *d
 	}
 	for role, rc := range roles {
-		r.ByRole[string(role)] = *rc
+		r.ByRole[role] = *rc
 	}
 	for comp, cc := range comps {
-		r.ByComponent[string(comp)] = *cc
+		r.ByComponent[comp] = *cc
 	}
 	r.NonEmbeddingParameters = r.Parameters - r.EmbeddingParameters - r.PositionEmbeddingParameters - r.HeadParameters
 	r.ActiveParameters = r.Parameters
@@ -302,7 +302,7 @@ func (c *counter) unknown(r *Report) {
 // adapter says so when the files hold only LoRA factors: the figures then
 // describe an adapter, not a model that runs on its own.
 func (c *counter) adapter(r *Report) {
-	a := r.ByRole[string(classify.RoleAdapter)]
+	a := r.ByRole[classify.RoleAdapter]
 	cfg := c.m.Adapter
 	if a.Tensors == 0 || (cfg == nil && a.Tensors != r.Tensors) {
 		return
@@ -332,7 +332,7 @@ func (c *counter) adapter(r *Report) {
 		what += " for " + text.Safe(cfg.BaseModel)
 	}
 	own := a.Parameters
-	if head := r.ByRole[string(classify.RoleHead)]; cfg != nil && len(cfg.ModulesToSave) > 0 {
+	if head := r.ByRole[classify.RoleHead]; cfg != nil && len(cfg.ModulesToSave) > 0 {
 		own += head.Parameters
 	}
 	c.notes.add(fmt.Sprintf("%s: %s parameters of its own, trained on top of a base model that is not in these files; the figures and costs are the adapter's alone",

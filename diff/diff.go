@@ -154,7 +154,7 @@ func Compare(a, b *count.Report) (*Diff, error) {
 		return cmp.Or(cmp.Compare(y.Tensors, x.Tensors), strings.Compare(x.From, y.From), strings.Compare(x.To, y.To))
 	})
 	for _, role := range classify.Roles() {
-		ca, cb := a.ByRole[string(role)], b.ByRole[string(role)]
+		ca, cb := a.ByRole[role], b.ByRole[role]
 		if ca.Parameters != cb.Parameters {
 			d.RoleDeltas[string(role)] = Delta{A: ca.Parameters, B: cb.Parameters, Delta: int64(cb.Parameters) - int64(ca.Parameters)}
 		}

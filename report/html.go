@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -117,11 +118,15 @@ func Page(s Summary) *htmlpage.Page {
 	}
 
 	for _, l := range r.ByLayer {
-		p.Layers = append(p.Layers, htmlpage.Layer{Component: l.Component, Layer: l.Layer, Parameters: l.Parameters, ByRole: l.ByRole})
+		byRole := make(map[string]uint64, len(l.ByRole))
+		for role, n := range l.ByRole {
+			byRole[string(role)] = n
+		}
+		p.Layers = append(p.Layers, htmlpage.Layer{Component: l.Component, Layer: l.Layer, Parameters: l.Parameters, ByRole: byRole})
 	}
 	for _, k := range sortedKeys(r.ByRole) {
 		c := r.ByRole[k]
-		p.Roles = append(p.Roles, htmlpage.RoleRow{Role: k, Tensors: c.Tensors, Elements: c.Elements, Parameters: c.Parameters})
+		p.Roles = append(p.Roles, htmlpage.RoleRow{Role: string(k), Tensors: c.Tensors, Elements: c.Elements, Parameters: c.Parameters})
 	}
 	for _, k := range sortedKeys(r.ByDType) {
 		c := r.ByDType[k]
@@ -173,11 +178,11 @@ func title(r *count.Report) string {
 	return filepath.Base(p)
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
+func sortedKeys[K ~string, V any](m map[K]V) []K {
+	keys := make([]K, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys)
+	slices.Sort(keys)
 	return keys
 }

@@ -54,7 +54,7 @@ func (r *view) writeMarkdown(w io.Writer) error {
 
 	b.WriteString("\n### By role\n\n| Role | Tensors | Parameters | Share |\n|---|---:|---:|---:|\n")
 	for _, role := range classify.Roles() {
-		c, ok := r.ByRole[string(role)]
+		c, ok := r.ByRole[role]
 		if !ok {
 			continue
 		}
@@ -64,7 +64,7 @@ func (r *view) writeMarkdown(w io.Writer) error {
 		b.WriteString("\n### By component\n\n| Component | Tensors | Parameters |\n|---|---:|---:|\n")
 		for _, comp := range componentOrder(r.ByComponent) {
 			c := r.ByComponent[comp]
-			fmt.Fprintf(&b, "| %s | %s | %s |\n", md(comp), text.Exact(c.Tensors), text.Exact(c.Parameters))
+			fmt.Fprintf(&b, "| %s | %s | %s |\n", md(string(comp)), text.Exact(c.Tensors), text.Exact(c.Parameters))
 		}
 	}
 	b.WriteString("\n### By dtype\n\n| Dtype | Tensors | Elements | Bytes |\n|---|---:|---:|---:|\n")

@@ -123,7 +123,7 @@ func (r *view) writeRoles(b *strings.Builder) {
 	t := &table{indent: "  "}
 	t.add("role", "tensors", "parameters", "share", "elements as stored")
 	for _, role := range classify.Roles() {
-		c, ok := r.ByRole[string(role)]
+		c, ok := r.ByRole[role]
 		if !ok {
 			continue
 		}
@@ -145,7 +145,7 @@ func (r *view) writeComponents(b *strings.Builder) {
 	t.add("component", "tensors", "parameters", "share")
 	for _, comp := range componentOrder(r.ByComponent) {
 		c := r.ByComponent[comp]
-		t.add(text.Safe(comp), text.Exact(c.Tensors), r.count(c.Parameters), percent(int64(c.Parameters), int64(r.Parameters)))
+		t.add(text.Safe(string(comp)), text.Exact(c.Tensors), r.count(c.Parameters), percent(int64(c.Parameters), int64(r.Parameters)))
 	}
 	t.write(b)
 }
@@ -392,13 +392,13 @@ func shardOrder(files []count.FileReport) []count.FileReport {
 // componentOrder lists the components of a report: the known ones in
 // their order, then any other (a diffusers pipeline's unet, vae, …)
 // sorted.
-func componentOrder[V any](m map[string]V) []string {
-	var out, rest []string
-	known := map[string]bool{}
+func componentOrder[V any](m map[classify.Component]V) []classify.Component {
+	var out, rest []classify.Component
+	known := map[classify.Component]bool{}
 	for _, c := range classify.Components() {
-		known[string(c)] = true
-		if _, ok := m[string(c)]; ok {
-			out = append(out, string(c))
+		known[c] = true
+		if _, ok := m[c]; ok {
+			out = append(out, c)
 		}
 	}
 	for c := range m {
