@@ -55,10 +55,10 @@ type Report struct {
 	Bytes            int64   `json:"bytes"`
 	BitsPerParameter float64 `json:"bits_per_parameter,omitempty"`
 
-	ByDType     map[string]DTypeCount `json:"by_dtype"`
-	ByRole      map[classify.Role]RoleCount `json:"by_role"`
+	ByDType     map[string]DTypeCount            `json:"by_dtype"`
+	ByRole      map[classify.Role]RoleCount      `json:"by_role"`
 	ByComponent map[classify.Component]RoleCount `json:"by_component"`
-	ByLayer     []LayerCount          `json:"by_layer,omitempty"`
+	ByLayer     []LayerCount                     `json:"by_layer,omitempty"`
 
 	Arch    *model.Arch `json:"arch,omitempty"`
 	Tie     *Tie        `json:"tie,omitempty"`
@@ -101,10 +101,10 @@ type RoleCount struct {
 // LayerCount totals one block of one component. Layer -1 collects the
 // tensors outside any block (embeddings, final norm, head).
 type LayerCount struct {
-	Component  string            `json:"component"`
-	Layer      int               `json:"layer"`
-	Tensors    int               `json:"tensors"`
-	Parameters uint64            `json:"parameters"`
+	Component  string                   `json:"component"`
+	Layer      int                      `json:"layer"`
+	Tensors    int                      `json:"tensors"`
+	Parameters uint64                   `json:"parameters"`
 	ByRole     map[classify.Role]uint64 `json:"by_role"`
 }
 
