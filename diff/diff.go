@@ -58,6 +58,9 @@ type Tensor struct {
 	Shape      []uint64 `json:"shape"`
 	Elements   uint64   `json:"elements"`
 	Parameters uint64   `json:"parameters"`
+	// Excluded says why a tensor adds no parameters (buffer, quant_aux,
+	// tied_copy), as the count decided.
+	Excluded string `json:"excluded,omitempty"`
 }
 
 // A Change is a tensor present on both sides with another shape.
@@ -87,7 +90,7 @@ type group struct {
 
 func (g *group) tensor() Tensor {
 	it := g.items[0]
-	d := Tensor{Name: it.Tensor.Name, Role: string(it.Label.Role), DType: it.Tensor.DType.Name, Shape: it.Tensor.Shape}
+	d := Tensor{Name: it.Tensor.Name, Role: string(it.Label.Role), DType: it.Tensor.DType.Name, Shape: it.Tensor.Shape, Excluded: string(it.Excluded)}
 	if len(g.items) > 1 {
 		d.Name = fmt.Sprintf("%s (+%d more)", it.Tensor.Name, len(g.items)-1)
 		d.Shape = nil
@@ -242,6 +245,9 @@ func (d *Diff) verdict() string {
 	if len(d.Ties) > 0 {
 		parts = append(parts, d.Ties[0])
 	}
+	if conv := conversion(d); conv != "" && d.ParameterDelta == 0 {
+		parts = append(parts, conv)
+	}
 	if len(d.DTypeChanges) > 0 {
 		if d.B.FileType != "" && d.A.FileType != d.B.FileType {
 			parts = append(parts, fmt.Sprintf("B is a %s re-quantization of A", d.B.FileType))
@@ -264,12 +270,19 @@ func (d *Diff) verdict() string {
 		}
 		var params uint64
 		roles := map[string]int{}
+		tied := 0
 		for _, t := range only.ts {
 			params += t.Parameters
 			roles[t.Role]++
+			if t.Excluded == string(count.ExcludedTiedCopy) {
+				tied++
+			}
 		}
 		desc := fmt.Sprintf("%d %s only in %s", len(only.ts), text.Plural(len(only.ts), "tensor", "tensors"), only.side)
-		if params == 0 && len(roles) == 1 {
+		if tied == len(only.ts) {
+			desc += fmt.Sprintf(" (%s of one storage under two names, no parameters: the other side stores each shared weight once, as safetensors' converter does)",
+				text.Plural(tied, "a second name", "second names"))
+		} else if params == 0 && len(roles) == 1 {
 			for role := range roles {
 				desc += fmt.Sprintf(" (%s, no parameters)", role)
 			}
@@ -296,4 +309,19 @@ func shapeOf(r *count.Report, name string) []uint64 {
 		}
 	}
 	return nil
+}
+
+// conversion names a change of format that keeps the parameters: a
+// PyTorch checkpoint and its safetensors conversion, say.
+func conversion(d *Diff) string {
+	if d.A.Format == d.B.Format || d.A.Format == "" || d.B.Format == "" {
+		return ""
+	}
+	switch {
+	case d.A.Format == "pytorch" && d.B.Format == "safetensors":
+		return "B is a safetensors conversion of A"
+	case d.A.Format == "safetensors" && d.B.Format == "pytorch":
+		return "A is a safetensors conversion of B"
+	}
+	return ""
 }
