@@ -69,6 +69,9 @@ type File struct {
 	// Size is the file's length; HeaderBytes the part before the data.
 	Size        int64
 	HeaderBytes int64
+	// BigEndian is set for a file whose tensor data is big-endian (a
+	// big-endian GGUF, a PyTorch archive saved on such a machine).
+	BigEndian bool
 }
 
 func (m *Model) notef(s string) { m.Notes = append(m.Notes, s) }
