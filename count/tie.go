@@ -3,6 +3,7 @@ package count
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/tensorcount/tensorcount/classify"
@@ -79,7 +80,7 @@ func (c *counter) tie(cmp comparer) *Tie {
 		return t
 	}
 	t.Head, t.HeadStored = head.Tensor.Name, true
-	sameShape := emb.Tensor.DType == head.Tensor.DType && equalShape(emb.Tensor.Shape, head.Tensor.Shape)
+	sameShape := emb.Tensor.DType == head.Tensor.DType && slices.Equal(emb.Tensor.Shape, head.Tensor.Shape)
 	if !sameShape {
 		t.Evidence = "different shape"
 		if emb.Tensor.Elements() == head.Tensor.Elements() && emb.Tensor.DType != head.Tensor.DType {
@@ -195,16 +196,4 @@ func (c *counter) decoder() bool {
 		finalNorm = finalNorm || (l.Layer < 0 && l.Role == classify.RoleNorm)
 	}
 	return blocks && finalNorm
-}
-
-func equalShape(a, b []uint64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

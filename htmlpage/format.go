@@ -3,52 +3,15 @@ package htmlpage
 import (
 	"fmt"
 	"strconv"
+
+	units "github.com/tensorcount/tensorcount/internal/text"
 )
 
-// count renders n with an SI suffix and two decimals: 8.03B, 494.03M.
-func count(n uint64) string {
-	f := float64(n)
-	switch {
-	case n >= 1e12:
-		return fmt.Sprintf("%.2fT", f/1e12)
-	case n >= 1e9:
-		return fmt.Sprintf("%.2fB", f/1e9)
-	case n >= 1e6:
-		return fmt.Sprintf("%.2fM", f/1e6)
-	case n >= 1e3:
-		return fmt.Sprintf("%.2fK", f/1e3)
-	}
-	return strconv.FormatUint(n, 10)
-}
-
-// exact renders n with thousands separators: 8,030,261,248.
-func exact(n uint64) string {
-	s := strconv.FormatUint(n, 10)
-	out := make([]byte, 0, len(s)+len(s)/3)
-	for i := range len(s) {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			out = append(out, ',')
-		}
-		out = append(out, s[i])
-	}
-	return string(out)
-}
-
-// bytesText renders a size in binary units: 14.96 GiB.
-func bytesText(n uint64) string {
-	f := float64(n)
-	switch {
-	case n >= 1<<40:
-		return fmt.Sprintf("%.2f TiB", f/(1<<40))
-	case n >= 1<<30:
-		return fmt.Sprintf("%.2f GiB", f/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.2f MiB", f/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.2f KiB", f/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
-}
+// count, exact and bytesText are the units every output of the project
+// uses (internal/text), for the page's uint64 figures.
+func count(n uint64) string     { return units.Count(n) }
+func exact(n uint64) string     { return units.Exact(n) }
+func bytesText(n uint64) string { return units.Bytes(int64(min(n, 1<<63-1))) }
 
 func pct(part, whole uint64) string {
 	if whole == 0 {

@@ -1,6 +1,9 @@
 package treemap
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // Merge returns a copy of root in which, under every node, the children
 // of fewer than minParams parameters (but more than zero) are merged, per
@@ -153,7 +156,7 @@ func group(members []*Node, role string, where string) *Node {
 		collectDTypes(m, dtypes)
 		if shape == nil {
 			shape = m.Shape
-		} else if !equalShape(shape, m.Shape) {
+		} else if !slices.Equal(shape, m.Shape) {
 			sameShape = false
 		}
 	}
@@ -213,18 +216,6 @@ func collectDTypes(n *Node, into map[string]bool) {
 	for _, c := range n.Children {
 		collectDTypes(c, into)
 	}
-}
-
-func equalShape(a, b []uint64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // Leaves counts the leaves of a tree.

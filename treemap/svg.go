@@ -7,6 +7,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/tensorcount/tensorcount/internal/text"
 )
 
 // SVGOptions adjust WriteSVG.
@@ -246,34 +248,9 @@ func size(v float64) string {
 	return strconv.FormatFloat(math.Round(v*p)/p, 'f', -1, 64)
 }
 
-// count renders n with an SI suffix: 8.03B, 494.03M.
-func count(n uint64) string {
-	f := float64(n)
-	switch {
-	case n >= 1e12:
-		return fmt.Sprintf("%.2fT", f/1e12)
-	case n >= 1e9:
-		return fmt.Sprintf("%.2fB", f/1e9)
-	case n >= 1e6:
-		return fmt.Sprintf("%.2fM", f/1e6)
-	case n >= 1e3:
-		return fmt.Sprintf("%.2fK", f/1e3)
-	}
-	return strconv.FormatUint(n, 10)
-}
-
-// exact renders n with thousands separators.
-func exact(n uint64) string {
-	s := strconv.FormatUint(n, 10)
-	out := make([]byte, 0, len(s)+len(s)/3)
-	for i := range len(s) {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			out = append(out, ',')
-		}
-		out = append(out, s[i])
-	}
-	return string(out)
-}
+// count and exact are the project's units (internal/text).
+func count(n uint64) string { return text.Count(n) }
+func exact(n uint64) string { return text.Exact(n) }
 
 func share(part, whole uint64) string {
 	if whole == 0 {
