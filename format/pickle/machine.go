@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/big"
 	"strconv"
+	"unsafe"
 
 	"github.com/tensorcount/tensorcount/format"
 )
@@ -60,11 +61,15 @@ func (r *Result) Dangerous() []Import {
 }
 
 // Parse runs data, which holds one pickle (anything after its STOP is
-// ignored), through a machine that builds values and calls nothing. Errors
+// ignored), through a machine that builds values and calls nothing. The
+// strings of the result share data's memory: data must not be modified
+// while the result is in use. Errors
 // are *format.Error values with the offset of the offending opcode; a
 // pickle cut short gives an error that wraps io.ErrUnexpectedEOF.
 func Parse(data []byte, opt *Options) (*Result, error) {
-	m := &machine{s: string(data), lim: DefaultLimits}
+	// Strings are sliced out of data without copies: the result keeps
+	// data alive and reads it, so data must not change afterwards.
+	m := &machine{s: unsafe.String(unsafe.SliceData(data), len(data)), lim: DefaultLimits, stack: make([]Value, 0, 64)}
 	if opt != nil {
 		m.base = opt.Base
 		m.lim.merge(opt.Limits)
@@ -101,13 +106,79 @@ type machine struct {
 	opName  string
 	stack   []Value
 	marks   []int
-	memo    []Value
-	memoSet []bool
+	memo    []Value // memo[i] is defined for every i < len(memo)
 	sparse  map[uint64]Value
 	imports []Import
 	proto   int
 	items   int
 	lim     Limits
+
+	// Slabs: values are allocated in chunks, so that a state dict of
+	// 100,000 tensors costs a few thousand allocations instead of a
+	// million. Everything stays reachable from the result anyway.
+	vals   []Value
+	tuples []Tuple
+	objs   []Object
+	pids   []PersistentID
+	dicts  []Dict
+}
+
+const slab = 1024
+
+// values returns a slice of n values from the value slab.
+func (m *machine) values(n int) []Value {
+	if n > 64 {
+		return make([]Value, n)
+	}
+	if cap(m.vals)-len(m.vals) < n {
+		m.vals = make([]Value, 0, 4*slab)
+	}
+	l := len(m.vals)
+	m.vals = m.vals[:l+n]
+	return m.vals[l : l+n : l+n]
+}
+
+// tuple returns a tuple from the tuple slab holding items.
+func (m *machine) tuple(items []Value) *Tuple {
+	if len(m.tuples) == cap(m.tuples) {
+		m.tuples = make([]Tuple, 0, slab)
+	}
+	m.tuples = m.tuples[:len(m.tuples)+1]
+	t := &m.tuples[len(m.tuples)-1]
+	t.Items = items
+	return t
+}
+
+func (m *machine) object() *Object {
+	if len(m.objs) == cap(m.objs) {
+		m.objs = make([]Object, 0, slab)
+	}
+	m.objs = m.objs[:len(m.objs)+1]
+	return &m.objs[len(m.objs)-1]
+}
+
+func (m *machine) pid() *PersistentID {
+	if len(m.pids) == cap(m.pids) {
+		m.pids = make([]PersistentID, 0, slab)
+	}
+	m.pids = m.pids[:len(m.pids)+1]
+	return &m.pids[len(m.pids)-1]
+}
+
+func (m *machine) dict() *Dict {
+	if len(m.dicts) == cap(m.dicts) {
+		m.dicts = make([]Dict, 0, slab)
+	}
+	m.dicts = m.dicts[:len(m.dicts)+1]
+	d := &m.dicts[len(m.dicts)-1]
+	d.Offset = m.base + int64(m.op)
+	return d
+}
+
+func (m *machine) newObject(o Object) *Object {
+	p := m.object()
+	*p = o
+	return p
 }
 
 func (m *machine) errf(msg string, args ...any) error {
@@ -221,7 +292,7 @@ func (m *machine) popMarkCopy() ([]Value, error) {
 	if err != nil || len(items) == 0 {
 		return nil, err
 	}
-	out := make([]Value, len(items))
+	out := m.values(len(items))
 	copy(out, items)
 	clear(items)
 	return out, nil
@@ -234,14 +305,16 @@ func (m *machine) memoPut(idx uint64) error {
 	}
 	switch {
 	case idx < uint64(len(m.memo)):
-		if !m.memoSet[idx] {
-			m.items++
-		}
-		m.memo[idx], m.memoSet[idx] = v, true
+		m.memo[idx] = v
 		return nil
 	case idx == uint64(len(m.memo)) && len(m.memo) < m.lim.MaxMemo:
+		if m.memo == nil {
+			// Writers memoize nearly every object; sizing from the
+			// input (never from anything it claims) spares the
+			// regrowing.
+			m.memo = make([]Value, 0, min(len(m.s)/16+16, m.lim.MaxMemo))
+		}
 		m.memo = append(m.memo, v)
-		m.memoSet = append(m.memoSet, true)
 		return m.count()
 	}
 	if m.sparse == nil {
@@ -256,7 +329,7 @@ func (m *machine) memoPut(idx uint64) error {
 }
 
 func (m *machine) memoGet(idx uint64) error {
-	if idx < uint64(len(m.memo)) && m.memoSet[idx] {
+	if idx < uint64(len(m.memo)) {
 		return m.push(m.memo[idx])
 	}
 	if v, ok := m.sparse[idx]; ok {
@@ -474,9 +547,9 @@ func (m *machine) step(c byte) error {
 	case opEMPTY_LIST:
 		return m.push(&List{})
 	case opEMPTY_TUPLE:
-		return m.push(Tuple(nil))
+		return m.push(m.tuple(nil))
 	case opEMPTY_DICT:
-		return m.push(&Dict{Offset: m.base + int64(m.op)})
+		return m.push(m.dict())
 	case opEMPTY_SET:
 		return m.push(&Set{})
 	case opTUPLE1, opTUPLE2, opTUPLE3:
@@ -484,16 +557,16 @@ func (m *machine) step(c byte) error {
 		if len(m.stack)-m.fence() < n {
 			return m.errf("stack underflow")
 		}
-		t := make(Tuple, n)
+		t := m.values(n)
 		copy(t, m.stack[len(m.stack)-n:])
 		m.stack = m.stack[:len(m.stack)-n]
-		return m.push(t)
+		return m.push(m.tuple(t))
 	case opTUPLE:
 		items, err := m.popMarkCopy()
 		if err != nil {
 			return err
 		}
-		return m.push(Tuple(items))
+		return m.push(m.tuple(items))
 	case opLIST:
 		items, err := m.popMarkCopy()
 		if err != nil {
@@ -505,7 +578,7 @@ func (m *machine) step(c byte) error {
 		if err != nil {
 			return err
 		}
-		d := &Dict{Offset: m.base + int64(m.op)}
+		d := m.dict()
 		if err := m.setItems(d, items); err != nil {
 			return err
 		}
@@ -645,7 +718,7 @@ func (m *machine) step(c byte) error {
 		}
 		g := m.global(mod, name, "INST")
 		m.use(g, Called)
-		return m.push(&Object{Callable: g, Args: Tuple(args), Offset: m.base + int64(m.op)})
+		return m.push(&Object{Callable: g, Args: m.tuple(args), Offset: m.base + int64(m.op)})
 	case opOBJ:
 		items, err := m.popMarkCopy()
 		if err != nil {
@@ -655,7 +728,7 @@ func (m *machine) step(c byte) error {
 			return m.errf("OBJ without a class")
 		}
 		m.use(items[0], Called)
-		return m.push(&Object{Callable: items[0], Args: Tuple(items[1:]), Offset: m.base + int64(m.op)})
+		return m.push(&Object{Callable: items[0], Args: m.tuple(items[1:]), Offset: m.base + int64(m.op)})
 	case opREDUCE:
 		args, err := m.pop()
 		if err != nil {
@@ -683,12 +756,12 @@ func (m *machine) step(c byte) error {
 			return err
 		}
 		u := Instantiated
-		if t, ok := args.(Tuple); !ok || len(t) > 0 || kwargs != nil && !emptyDict(kwargs) {
+		if t, ok := AsTuple(args); !ok || len(t) > 0 || kwargs != nil && !emptyDict(kwargs) {
 			// Arguments reach cls.__new__, which may do anything.
 			u = Called
 		}
 		m.use(cls, u)
-		return m.push(&Object{Callable: cls, Args: args, Kwargs: kwargs, New: true, Offset: m.base + int64(m.op)})
+		return m.push(m.newObject(Object{Callable: cls, Args: args, Kwargs: kwargs, New: true, Offset: m.base + int64(m.op)}))
 	case opBUILD:
 		state, err := m.pop()
 		if err != nil {
@@ -720,7 +793,9 @@ func (m *machine) step(c byte) error {
 		if err != nil {
 			return err
 		}
-		return m.push(&PersistentID{ID: id, Offset: m.base + int64(m.op)})
+		p := m.pid()
+		p.ID, p.Offset = id, m.base+int64(m.op)
+		return m.push(p)
 	case opEXT1, opEXT2, opEXT4:
 		return m.errf("extension registry codes are not supported: the object they name is known only to the loading program")
 	case opNEXT_BUFFER, opREADONLY_BUFFER:
@@ -741,15 +816,17 @@ func emptyDict(v Value) bool {
 func (m *machine) call(fn, args Value) Value {
 	m.use(fn, Called)
 	if g, ok := fn.(*Global); ok {
-		t, _ := args.(Tuple)
+		t, _ := AsTuple(args)
 		switch {
 		case (g.Module == "collections" && g.Name == "OrderedDict" || g.Module == "builtins" && g.Name == "dict") && len(t) == 0:
-			return &Dict{Ordered: g.Name == "OrderedDict", Offset: m.base + int64(m.op)}
+			d := m.dict()
+			d.Ordered = g.Name == "OrderedDict"
+			return d
 		case (g.Module == "copyreg" || g.Module == "copy_reg") && (g.Name == "_reconstructor" || g.Name == "__newobj__") && len(t) > 0:
 			m.use(t[0], Instantiated)
 		}
 	}
-	return &Object{Callable: fn, Args: args, Offset: m.base + int64(m.op)}
+	return m.newObject(Object{Callable: fn, Args: args, Offset: m.base + int64(m.op)})
 }
 
 func (m *machine) appendTo(items []Value) error {
@@ -873,7 +950,7 @@ func typeName(v Value) string {
 		return "bytes"
 	case ByteArray:
 		return "a bytearray"
-	case Tuple:
+	case *Tuple:
 		return "a tuple"
 	case *List:
 		return "a list"

@@ -12,7 +12,7 @@ import "math/big"
 //	string           str (and Python 2 str from the STRING opcodes)
 //	Bytes            bytes
 //	ByteArray        bytearray (BYTEARRAY8)
-//	Tuple            a tuple
+//	*Tuple           a tuple
 //	*List            a list
 //	*Dict            a dict, and the result of calling collections.OrderedDict
 //	*Set             a set or frozenset
@@ -20,7 +20,7 @@ import "math/big"
 //	*Object          the inert result of any call or instantiation
 //	*PersistentID    the result of PERSID or BINPERSID
 //
-// Containers are pointers so that memo references share them, as they do in
+// Containers (tuples too) are pointers so that memo references share them, as they do in
 // Python; a container may therefore contain itself.
 type Value = any
 
@@ -30,8 +30,19 @@ type Bytes []byte
 // ByteArray is a pickled bytearray.
 type ByteArray []byte
 
-// Tuple is a pickled tuple.
-type Tuple []Value
+// A Tuple is a pickled tuple.
+type Tuple struct {
+	Items []Value
+}
+
+// AsTuple returns the items of v if it is a tuple.
+func AsTuple(v Value) ([]Value, bool) {
+	t, ok := v.(*Tuple)
+	if !ok {
+		return nil, false
+	}
+	return t.Items, true
+}
 
 // A List is a pickled list.
 type List struct {
@@ -91,7 +102,7 @@ type Object struct {
 	// Callable is usually a *Global; it is whatever value the pickle
 	// called.
 	Callable Value
-	Args     Value // normally a Tuple
+	Args     Value // normally a *Tuple
 	Kwargs   Value // NEWOBJ_EX only
 	// New is set for NEWOBJ and NEWOBJ_EX: cls.__new__(cls, *args) rather
 	// than a call.
@@ -118,9 +129,9 @@ func (o *Object) Is(module, name string) bool {
 	return g != nil && g.Module == module && g.Name == name
 }
 
-// ArgTuple returns Args as a Tuple (nil if it is not one).
-func (o *Object) ArgTuple() Tuple {
-	t, _ := o.Args.(Tuple)
+// ArgTuple returns the items of Args if it is a tuple (nil otherwise).
+func (o *Object) ArgTuple() []Value {
+	t, _ := AsTuple(o.Args)
 	return t
 }
 

@@ -107,7 +107,7 @@ func (c *collector) tensor(o *pickle.Object, name string) (TensorInfo, bool, err
 // view reads (storage, storage_offset, size, stride, …): min is the
 // argument count, grad the index of requires_grad and dtype that of the
 // v3 dtype (-1 when absent).
-func (c *collector) view(o *pickle.Object, g *pickle.Global, args pickle.Tuple, min, grad, dtype int, name string) (TensorInfo, bool, error) {
+func (c *collector) view(o *pickle.Object, g *pickle.Global, args []pickle.Value, min, grad, dtype int, name string) (TensorInfo, bool, error) {
 	field := g.String()
 	if len(args) < min {
 		return TensorInfo{}, false, &format.Error{Offset: o.Offset, Field: field, Value: len(args), Limit: min, Msg: "too few arguments"}
@@ -187,10 +187,10 @@ func dims(v pickle.Value, at int64, field string) ([]uint64, error) {
 	if o, ok := v.(*pickle.Object); ok && o.Is("torch", "Size") && len(o.ArgTuple()) == 1 {
 		v = o.ArgTuple()[0]
 	}
-	t, ok := v.(pickle.Tuple)
+	t, ok := pickle.AsTuple(v)
 	if !ok {
 		if l, isList := v.(*pickle.List); isList {
-			t, ok = pickle.Tuple(l.Items), true
+			t, ok = l.Items, true
 		}
 	}
 	if !ok {
@@ -211,7 +211,7 @@ func dims(v pickle.Value, at int64, field string) ([]uint64, error) {
 // [, view_metadata]) to an index in File.Storages, registering the storage
 // on first use. viewOffset is the element offset of a legacy storage view.
 func (c *collector) storage(pid *pickle.PersistentID) (int, uint64, error) {
-	id, ok := pid.ID.(pickle.Tuple)
+	id, ok := pickle.AsTuple(pid.ID)
 	bad := func(msg string, v any) error {
 		return &format.Error{Offset: pid.Offset, Field: "storage persistent id", Value: v, Msg: msg}
 	}
@@ -242,7 +242,7 @@ func (c *collector) storage(pid *pickle.PersistentID) (int, uint64, error) {
 	}
 	var viewOffset uint64
 	if len(id) > 5 && id[5] != nil {
-		vm, ok := id[5].(pickle.Tuple)
+		vm, ok := pickle.AsTuple(id[5])
 		if !ok || len(vm) < 3 {
 			return 0, 0, bad("storage view metadata must be (key, offset, size)", nil)
 		}

@@ -235,12 +235,12 @@ func (c *collector) walkInto(group *[]TensorInfo, v pickle.Value, prefix string,
 				return err
 			}
 		}
-	case pickle.Tuple:
-		if len(v) == 0 || c.seen[&v[0]] {
+	case *pickle.Tuple:
+		if c.seen[v] {
 			return nil
 		}
-		c.seen[&v[0]] = true
-		for i, it := range v {
+		c.seen[v] = true
+		for i, it := range v.Items {
 			if err := c.walkInto(group, it, join(prefix, strconv.Itoa(i)), depth+1); err != nil {
 				return err
 			}
@@ -282,8 +282,8 @@ func (c *collector) walkState(group *[]TensorInfo, s pickle.Value, prefix string
 			}
 		}
 		return nil
-	case pickle.Tuple:
-		for _, x := range s {
+	case *pickle.Tuple:
+		for _, x := range s.Items {
 			if err := c.walkState(group, x, prefix, depth+1); err != nil {
 				return err
 			}
