@@ -98,12 +98,37 @@ func TestMalformedPickles(t *testing.T) {
 		{"MARK bomb", "\x80\x02" + strings.Repeat("(", 5000) + ".", "pickle opcode MARK: MARKs nested too deeply (found 4097, limit 4096)"},
 		{"bad persistent id", "\x80\x02}(X\x01\x00\x00\x00wctorch._utils\n_rebuild_tensor_v2\n(K\x01QK\x00)))\x89NtRu.", "storage persistent id: must be a tuple ('storage', type, key, location, numel)"},
 		{"SETITEMS on a list", "\x80\x02](K\x01K\x02u.", "pickle opcode SETITEMS: SETITEMS on a list, not a dict"},
+		// f(f, None, (f, None, (…), None), None): rebuilders that wrap
+		// each other 20 deep.
+		{"wrapping rebuilders", wrapping(20), "tensor rebuilders wrap each other too deeply (found 9, limit 8)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := openBytes(t, synthetic(t, []byte(tc.pkl), nil))
 			require.ErrorContains(t, err, tc.msg)
 		})
 	}
+}
+
+// wrapping returns a dict holding _rebuild_from_type_v2 applied to
+// argument tuples that nest it n deep.
+func wrapping(n int) string {
+	var b strings.Builder
+	b.WriteString("\x80\x02}(X\x01\x00\x00\x00wctorch._tensor\n_rebuild_from_type_v2\nq\x000)q\x010")
+	for i := 1; i <= n; i++ {
+		b.WriteString("(h\x00Nh" + string(rune(i)) + "Ntq" + string(rune(i+1)) + "0")
+	}
+	b.WriteString("h\x00h" + string(rune(n+1)) + "Ru.")
+	return b.String()
+}
+
+// TestSharedState: a BUILD state of tuples nested 60 deep, each holding
+// the one below twice (2^60 paths), is walked once per tuple.
+func TestSharedState(t *testing.T) {
+	pkl := "\x80\x02cmy\nC\n)\x81N" + strings.Repeat("2\x86", 60) + "b."
+	f, err := openBytes(t, synthetic(t, []byte(pkl), nil))
+	require.NoError(t, err)
+	require.Empty(t, f.Tensors)
+	require.Equal(t, "module", f.Layout)
 }
 
 // TestV3 checks the torch ≥ 2.1 form for dtypes without a typed storage:

@@ -46,11 +46,23 @@ func (t TensorInfo) Elements() uint64 {
 	return n
 }
 
-// rebuild describes an Object that rebuilds a tensor.
+// maxWrap bounds how deeply tensor rebuilders may wrap each other
+// (_rebuild_parameter of _rebuild_from_type_v2 of _rebuild_tensor_v2 is
+// 3): a pickle can make a wrapper wrap itself.
+const maxWrap = 8
+
+// tensor describes an Object that rebuilds a tensor.
 func (c *collector) tensor(o *pickle.Object, name string) (TensorInfo, bool, error) {
+	return c.tensorAt(o, name, 0)
+}
+
+func (c *collector) tensorAt(o *pickle.Object, name string, wrap int) (TensorInfo, bool, error) {
 	g := o.Func()
 	if g == nil {
 		return TensorInfo{}, false, nil
+	}
+	if wrap > maxWrap {
+		return TensorInfo{}, false, &format.Error{Offset: o.Offset, Field: g.String(), Value: wrap, Limit: maxWrap, Msg: "tensor rebuilders wrap each other too deeply"}
 	}
 	args := o.ArgTuple()
 	bad := func(what string) error {
@@ -65,7 +77,7 @@ func (c *collector) tensor(o *pickle.Object, name string) (TensorInfo, bool, err
 		if !ok {
 			return TensorInfo{}, false, bad("data is not a tensor")
 		}
-		t, ok, err := c.tensor(inner, name)
+		t, ok, err := c.tensorAt(inner, name, wrap+1)
 		if err != nil || !ok {
 			if err == nil {
 				err = bad("data is not a tensor")
@@ -79,7 +91,7 @@ func (c *collector) tensor(o *pickle.Object, name string) (TensorInfo, bool, err
 		if len(args) < 3 {
 			return TensorInfo{}, false, bad("fewer than 3")
 		}
-		t, ok, err := c.tensor(&pickle.Object{Callable: args[0], Args: args[2], Offset: o.Offset}, name)
+		t, ok, err := c.tensorAt(&pickle.Object{Callable: args[0], Args: args[2], Offset: o.Offset}, name, wrap+1)
 		if err != nil || !ok {
 			if err == nil {
 				err = bad("does not rebuild a tensor")

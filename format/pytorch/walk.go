@@ -263,6 +263,10 @@ func (c *collector) walkInto(group *[]TensorInfo, v pickle.Value, prefix string,
 // slots (_parameters, _buffers, _modules) add no name segment, or a
 // (dict, slots) pair.
 func (c *collector) walkState(group *[]TensorInfo, s pickle.Value, prefix string, depth int) error {
+	c.steps++
+	if c.steps > maxWalk || depth > maxDepth {
+		return c.walkInto(group, nil, prefix, depth) // reports the limit
+	}
 	switch s := s.(type) {
 	case nil:
 		return nil
@@ -283,6 +287,10 @@ func (c *collector) walkState(group *[]TensorInfo, s pickle.Value, prefix string
 		}
 		return nil
 	case *pickle.Tuple:
+		if c.seen[s] {
+			return nil
+		}
+		c.seen[s] = true
 		for _, x := range s.Items {
 			if err := c.walkState(group, x, prefix, depth+1); err != nil {
 				return err
