@@ -265,7 +265,10 @@ func (c *collector) storage(pid *pickle.PersistentID) (int, uint64, error) {
 		}
 		viewOffset = uint64(vo)
 	}
-	if i, ok := c.byKey[key]; ok {
+	// TorchScript's constants.pkl numbers its storages apart from
+	// data.pkl's: keys are per record directory.
+	mapKey := c.dir + key
+	if i, ok := c.byKey[mapKey]; ok {
 		st := c.f.Storages[i]
 		if st.DType != d || st.Elements != uint64(numel) {
 			return 0, 0, &format.Error{Offset: pid.Offset, Field: "storage " + format.Quote(key),
@@ -285,7 +288,7 @@ func (c *collector) storage(pid *pickle.PersistentID) (int, uint64, error) {
 		}
 	}
 	c.f.Storages = append(c.f.Storages, st)
-	c.byKey[key] = len(c.f.Storages) - 1
+	c.byKey[mapKey] = len(c.f.Storages) - 1
 	return len(c.f.Storages) - 1, viewOffset, nil
 }
 
