@@ -627,7 +627,8 @@ func (m *machine) step(c byte) error {
 		case *Set:
 			t.Items = append(t.Items, items...)
 		case *Object:
-			t.Items = append(t.Items, items...)
+			x := t.extra()
+			x.items = append(x.items, items...)
 		default:
 			return m.errf("ADDITEMS on %s, not a set", typeName(t))
 		}
@@ -761,7 +762,11 @@ func (m *machine) step(c byte) error {
 			u = Called
 		}
 		m.use(cls, u)
-		return m.push(m.newObject(Object{Callable: cls, Args: args, Kwargs: kwargs, New: true, Offset: m.base + int64(m.op)}))
+		o := m.newObject(Object{Callable: cls, Args: args, New: true, Offset: m.base + int64(m.op)})
+		if kwargs != nil {
+			o.extra().kwargs = kwargs
+		}
+		return m.push(o)
 	case opBUILD:
 		state, err := m.pop()
 		if err != nil {
@@ -774,7 +779,8 @@ func (m *machine) step(c byte) error {
 		switch t := t.(type) {
 		case *Object:
 			if t.State != nil {
-				t.MoreStates = append(t.MoreStates, t.State)
+				x := t.extra()
+				x.moreStates = append(x.moreStates, t.State)
 			}
 			t.State = state
 		case *Dict:
@@ -838,7 +844,8 @@ func (m *machine) appendTo(items []Value) error {
 	case *List:
 		t.Items = append(t.Items, items...)
 	case *Object:
-		t.Items = append(t.Items, items...)
+		x := t.extra()
+		x.items = append(x.items, items...)
 	default:
 		return m.errf("%s on %s, not a list", m.opName, typeName(t))
 	}
@@ -860,7 +867,8 @@ func (m *machine) setItemsOn(kv []Value) error {
 		if err := m.setItems(d, kv); err != nil {
 			return err
 		}
-		t.Entries = append(t.Entries, d.Entries...)
+		x := t.extra()
+		x.entries = append(x.entries, d.Entries...)
 		return nil
 	}
 	return m.errf("%s on %s, not a dict", m.opName, typeName(t))

@@ -103,18 +103,63 @@ type Object struct {
 	// called.
 	Callable Value
 	Args     Value // normally a *Tuple
-	Kwargs   Value // NEWOBJ_EX only
+	// State is the last BUILD argument; earlier ones are in MoreStates.
+	State  Value
+	Offset int64
 	// New is set for NEWOBJ and NEWOBJ_EX: cls.__new__(cls, *args) rather
 	// than a call.
 	New bool
-	// State is the last BUILD argument; earlier ones are in MoreStates.
-	State      Value
-	MoreStates []Value
-	// Items and Entries record APPEND(S) and SETITEM(S) applied to the
-	// object (a list or dict subclass).
-	Items   []Value
-	Entries []Entry
-	Offset  int64
+	// Rarely used parts live apart, so that the many objects of a state
+	// dict (one per tensor) stay small.
+	more *objectMore
+}
+
+type objectMore struct {
+	kwargs     Value
+	moreStates []Value
+	items      []Value
+	entries    []Entry
+}
+
+func (o *Object) extra() *objectMore {
+	if o.more == nil {
+		o.more = &objectMore{}
+	}
+	return o.more
+}
+
+// Kwargs returns the keyword arguments of NEWOBJ_EX (nil otherwise).
+func (o *Object) Kwargs() Value {
+	if o.more == nil {
+		return nil
+	}
+	return o.more.kwargs
+}
+
+// MoreStates returns the BUILD arguments before the last, in order.
+func (o *Object) MoreStates() []Value {
+	if o.more == nil {
+		return nil
+	}
+	return o.more.moreStates
+}
+
+// Items returns what APPEND, APPENDS and ADDITEMS added to the object (a
+// list or set subclass).
+func (o *Object) Items() []Value {
+	if o.more == nil {
+		return nil
+	}
+	return o.more.items
+}
+
+// Entries returns what SETITEM and SETITEMS added to the object (a dict
+// subclass), in order.
+func (o *Object) Entries() []Entry {
+	if o.more == nil {
+		return nil
+	}
+	return o.more.entries
 }
 
 // Func returns the callable as a *Global, or nil.

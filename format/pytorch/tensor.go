@@ -267,7 +267,7 @@ func (c *collector) storage(pid *pickle.PersistentID) (int, uint64, error) {
 	}
 	// TorchScript's constants.pkl numbers its storages apart from
 	// data.pkl's: keys are per record directory.
-	mapKey := c.dir + key
+	mapKey := storageKey{c.dir, key}
 	if i, ok := c.byKey[mapKey]; ok {
 		st := c.f.Storages[i]
 		if st.DType != d || st.Elements != uint64(numel) {

@@ -73,10 +73,14 @@ func (f *File) readZip(r io.ReaderAt, size int64, name string) error {
 	}
 
 	c := newCollector(f, name)
+	c.presize(len(zr.File))
 	c.resolve = func(key string, st *Storage, at int64) error { return c.zipRecord(r, size, records, key, st, at) }
 	data, at, err := readRecord(r, size, pkl)
 	if err != nil {
 		return err
+	}
+	if pkl.Method != zip.Store {
+		f.Notes = append(f.Notes, fmt.Sprintf("%s is compressed: pickle offsets (imports, errors) count from the start of the decompressed record", format.Quote(pkl.Name)))
 	}
 	res, err := pickle.Parse(data, &pickle.Options{Base: at})
 	if err != nil {
