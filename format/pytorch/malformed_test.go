@@ -264,6 +264,24 @@ func TestMalformedLegacy(t *testing.T) {
 	require.Contains(t, f.Notes, "3 bytes after the last storage")
 }
 
+// TestLegacyImportsInEveryPickle: torch.load unpickles the sys_info and
+// key-list pickles too, so a payload there is found.
+func TestLegacyImportsInEveryPickle(t *testing.T) {
+	good, err := os.ReadFile("testdata/views_legacy.pt")
+	require.NoError(t, err)
+	sysInfo := bytes.Index(good, []byte("\x80\x02}q\x00(X\x10\x00\x00\x00protocol_version"))
+	require.Positive(t, sysInfo)
+	end := bytes.IndexByte(good[sysInfo:], '.') + sysInfo + 1
+	// Replace sys_info by a pickle that calls os.system.
+	evil := []byte("cos\nsystem\n(S'x'\ntR.")
+	b := append(append(append([]byte{}, good[:sysInfo]...), evil...), good[end:]...)
+	f, err := openBytes(t, b)
+	require.NoError(t, err)
+	require.True(t, f.Dangerous())
+	require.Equal(t, int64(sysInfo), f.DangerousImports()[0].Offset)
+	require.Len(t, f.Tensors, 7)
+}
+
 func TestNotACheckpoint(t *testing.T) {
 	_, err := openBytes(t, []byte("PK"))
 	require.EqualError(t, err, "byte 0: magic: file is too short to be a checkpoint (found 2, limit 4)")
