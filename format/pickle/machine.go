@@ -376,4 +376,3 @@ func (m *machine) run() (Value, error) {
 		}
 	}
 }
-
