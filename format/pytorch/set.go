@@ -2,8 +2,10 @@ package pytorch
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -39,7 +41,7 @@ func OpenSet(indexPath string) (*Set, error) {
 		f, err := Open(p)
 		if err != nil {
 			s.Close()
-			if os.IsNotExist(err) {
+			if errors.Is(err, fs.ErrNotExist) {
 				return nil, &format.Error{File: indexPath, Offset: -1, Field: "weight_map", Value: name, Msg: "names a shard that cannot be opened", Err: err}
 			}
 			return nil, err
