@@ -498,7 +498,9 @@ func memTotal() string {
 	return "unknown RAM"
 }
 
-func kernel() string { return cmp.Or(strings.TrimSpace(readFile("/proc/sys/kernel/osrelease")), "unknown") }
+func kernel() string {
+	return cmp.Or(strings.TrimSpace(readFile("/proc/sys/kernel/osrelease")), "unknown")
+}
 
 // selfHWM is this process's own peak RSS in KiB (VmHWM).
 func selfHWM() int64 {
@@ -510,4 +512,3 @@ func selfHWM() int64 {
 	}
 	return 0
 }
-
