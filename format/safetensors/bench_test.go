@@ -3,6 +3,8 @@ package safetensors
 import (
 	"encoding/binary"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/tensorcount/tensorcount/internal/fixture"
@@ -51,5 +53,23 @@ func BenchmarkNewFileTensors(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkOpenSet opens the sharded set in TENSORCOUNT_BENCH_SET (a
+// directory with model.safetensors.index.json, such as the 163 shards
+// bench/cmd/speedtable writes).
+func BenchmarkOpenSet(b *testing.B) {
+	dir := os.Getenv("TENSORCOUNT_BENCH_SET")
+	if dir == "" {
+		b.Skip("set TENSORCOUNT_BENCH_SET to a sharded checkpoint's directory")
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		s, err := OpenSet(filepath.Join(dir, "model.safetensors.index.json"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		s.Close()
 	}
 }

@@ -73,3 +73,54 @@ func (x *nameIndex) insert(entries []entry, i int) bool {
 		}
 	}
 }
+
+// entryIndex is nameIndex for the index's weight map: it finds an
+// IndexEntry by name.
+type entryIndex struct {
+	seed  maphash.Seed
+	slots []uint64
+}
+
+func (x *entryIndex) init(n int) {
+	x.seed = maphash.MakeSeed()
+	size := 8
+	for size < 2*n {
+		size *= 2
+	}
+	x.slots = make([]uint64, size)
+}
+
+// insert adds entries[i] and reports false if an earlier entry has its
+// name.
+func (x *entryIndex) insert(entries []IndexEntry, i int) bool {
+	name := entries[i].Name
+	h := maphash.String(x.seed, name)
+	mask := len(x.slots) - 1
+	tag := h & tagMask
+	for k := int(h) & mask; ; k = (k + 1) & mask {
+		v := x.slots[k]
+		if v == 0 {
+			x.slots[k] = tag | uint64(i+1)
+			return true
+		}
+		if v&tagMask == tag && entries[v&^tagMask-1].Name == name {
+			return false
+		}
+	}
+}
+
+// find returns the index of the entry named name, or −1.
+func (x *entryIndex) find(entries []IndexEntry, name string) int {
+	h := maphash.String(x.seed, name)
+	mask := len(x.slots) - 1
+	tag := h & tagMask
+	for k := int(h) & mask; ; k = (k + 1) & mask {
+		v := x.slots[k]
+		if v == 0 {
+			return -1
+		}
+		if v&tagMask == tag && entries[v&^tagMask-1].Name == name {
+			return int(v&^tagMask - 1)
+		}
+	}
+}
