@@ -186,12 +186,11 @@ func q8Moments(q *[qk]byte) (sum, sq, zeros int) {
 	z3 := ^((w3&sevenBits + sevenBits) | w3) & highBits
 	zeros = bits.OnesCount64(z0 | z1>>1 | z2>>2 | z3>>3)
 	t := q8Sq2
-	var s0, s1 uint32
-	for j := 0; j < qk; j += 4 {
-		s0 += t[uint16(q[j])|uint16(q[j+1])<<8]
-		s1 += t[uint16(q[j+2])|uint16(q[j+3])<<8]
-	}
-	return sum, int(s0 + s1), zeros
+	s0 := t[uint16(w0)] + t[uint16(w0>>16)] + t[uint16(w0>>32)] + t[uint16(w0>>48)]
+	s1 := t[uint16(w1)] + t[uint16(w1>>16)] + t[uint16(w1>>32)] + t[uint16(w1>>48)]
+	s2 := t[uint16(w2)] + t[uint16(w2>>16)] + t[uint16(w2>>32)] + t[uint16(w2>>48)]
+	s3 := t[uint16(w3)] + t[uint16(w3>>16)] + t[uint16(w3>>32)] + t[uint16(w3>>48)]
+	return sum, int((s0 + s1) + (s2 + s3)), zeros
 }
 
 // q4Pack[x] packs the two Q4_0 nibbles n of byte x (quants n−8) as
