@@ -365,7 +365,7 @@ func run(out, dir string, runs, scanMiB int) error {
 		runs, max(runs/2, 1), float64(floor)/1024)
 	b.WriteString(t.String())
 	b.WriteString("\n### Scan, against `cat FILE > /dev/null` on the same file\n\n")
-	b.WriteString("Files of real random data (2048×2048 tensors that share their shape, as a model's layers do, so every one is hashed for duplicates). Throughput is file bytes over wall time.\n\n")
+	b.WriteString("Files of real random data (2048×2048 tensors that share their shape, as a model's layers do, so every one is a duplicate candidate). Throughput is file bytes over wall time.\n\n")
 	b.WriteString("| dtype | file | cat: wall rate (CPU) | tensorcount scan (scan package): wall rate (CPU, RSS) | ratio to cat, wall | CPU estimate on 2 idle cores: 2 × cat CPU / scan CPU | CLI `tensorcount scan`: wall rate | ratio to cat, wall |\n|---|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, r := range scanRows {
 		gbps := func(d time.Duration) float64 { return float64(r.size) / d.Seconds() / 1e9 }
