@@ -19,7 +19,7 @@ dimension orders: PyTorch's and the file's (ne order, as gguf_dump prints).`,
 	flags: func(fs *pflag.FlagSet, f *flagValues) {
 		addJSON(fs, f)
 		fs.StringVar(&f.role, "role", "", "only tensors of this role (attention, ffn, expert, norm, …)")
-		fs.IntVar(&f.layer, "layer", -2, "only tensors of this layer (-1: outside any block)")
+		fs.IntVar(&f.layer, "layer", 0, "only tensors of this layer (-1: outside any block)")
 		fs.StringVar(&f.match, "match", "", "only tensors whose name matches this glob (\"*.q_proj.*\")")
 		fs.StringVar(&f.sort, "sort", "file", "order: file, name or size (most parameters first)")
 		addHeadersOnly(fs, f)
