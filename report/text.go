@@ -28,6 +28,11 @@ func (r *view) writeText(w io.Writer) error {
 	if r.Arch != nil && r.Arch.Architecture != "" {
 		fmt.Fprintf(&b, " · %s", text.Safe(r.Arch.Architecture))
 	}
+	// Say what the checkpoint is when it is not the usual decoder, since
+	// the figures shown depend on it.
+	if r.Kind != "" && r.Kind != "transformer language model" && r.Kind != "unknown" {
+		fmt.Fprintf(&b, " · %s", text.Safe(r.Kind))
+	}
 	b.WriteString("\n\n")
 
 	top := &table{indent: "  "}
