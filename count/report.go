@@ -50,6 +50,10 @@ type Report struct {
 	EmbeddingParameters         uint64 `json:"embedding_parameters"`
 	PositionEmbeddingParameters uint64 `json:"position_embedding_parameters,omitempty"`
 	HeadParameters              uint64 `json:"head_parameters"`
+	// PerLayerEmbeddingParameters is the part of EmbeddingParameters in
+	// per-layer embedding tables (gemma-3n), which a runtime can keep off
+	// the accelerator: what its "effective" size leaves out.
+	PerLayerEmbeddingParameters uint64 `json:"per_layer_embedding_parameters,omitempty"`
 	// Bytes is what the tensors occupy on disk: tensor bytes, not headers
 	// or alignment padding.
 	Bytes            int64   `json:"bytes"`
@@ -226,6 +230,9 @@ func (c *counter) sum(r *Report) {
 			switch {
 			case l.Role == classify.RoleEmbedding && (l.Kind == classify.KindTokenEmbd || l.Kind == classify.KindNone || l.Kind == classify.KindPerLayerEmbd):
 				r.EmbeddingParameters += p
+				if l.Kind == classify.KindPerLayerEmbd {
+					r.PerLayerEmbeddingParameters += p
+				}
 			case l.Role == classify.RolePositionEmbedding:
 				r.PositionEmbeddingParameters += p
 			case l.Role == classify.RoleHead && l.Kind == classify.KindOutput:

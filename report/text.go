@@ -93,7 +93,7 @@ func (r *view) writeClaims(b *strings.Builder, full bool) {
 				dev = fmt.Sprintf("%+.1f%%", c.Deviation*100)
 			}
 		}
-		t.add(text.Safe(c.Text), text.Safe(c.Source), r.verdict(c.Verdict), strings.ReplaceAll(c.Matched, "_", " "), measured, dev)
+		t.add(text.Safe(c.Text), text.Safe(c.Source), r.verdict(c.Verdict), strings.ReplaceAll(strings.ReplaceAll(c.Matched, "non_embedding", "non-embedding"), "_", " "), measured, dev)
 	}
 	t.write(b)
 	if full {
