@@ -345,7 +345,10 @@ func (r *view) bytes(n int64) string {
 
 // signed renders measured − formula with its sign.
 func (r *view) signed(measured, formula uint64) string {
-	if measured >= formula {
+	if measured == formula {
+		return "0"
+	}
+	if measured > formula {
 		return "+" + r.count(measured-formula)
 	}
 	return "−" + r.count(formula-measured)
