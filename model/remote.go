@@ -40,9 +40,20 @@ func (e *ChooseError) Error() string { return strings.TrimRight(e.msg, "\n") }
 // remoteState is what a remotely loaded model keeps: the source its small
 // files (README.md) are read from.
 type remoteState struct {
+	name  string // the repository or model name, for claims
 	ctx   context.Context
 	src   source.Source
 	names map[string]bool // files of the listing
+}
+
+// RemoteName is the name of the repository (org/name) or Ollama model
+// (name:tag) a remote model was read from, a source of size claims; ""
+// for a local model or a URL.
+func (m *Model) RemoteName() string {
+	if m.remote == nil {
+		return ""
+	}
+	return m.remote.name
 }
 
 // Remote reports whether the model was read over the network: its tensor
@@ -96,6 +107,12 @@ func LoadRemote(ctx context.Context, t *remote.Target, opt Options) (*Model, err
 	st := &remoteState{ctx: ctx, src: t.Source, names: map[string]bool{}}
 	for _, e := range entries {
 		st.names[e.Name] = true
+	}
+	switch t.Spec.Kind {
+	case source.KindHub:
+		st.name = t.Spec.Repo
+	case source.KindOllama:
+		st.name = t.Spec.Ollama.Name + ":" + t.Spec.Ollama.Tag
 	}
 	m.remote = st
 	l := &remoteLoader{m: m, ctx: ctx, src: t.Source, desc: desc, entries: entries}
@@ -477,4 +494,47 @@ func (l *remoteLoader) loadPyTorchIndex(name string) error {
 	}
 	l.m.notef(fmt.Sprintf("%s selects %d checkpoints", path.Base(name), len(shards)))
 	return nil
+}
+
+// remoteFile opens a weight file of a remote model by the path Files
+// gives it.
+func (m *Model) remoteFile(p string) (source.File, string, error) {
+	name := strings.TrimPrefix(p, m.Dir+"/")
+	f, err := m.remote.src.Open(m.remote.ctx, name)
+	return f, name, err
+}
+
+// openGGUF parses a GGUF file of the model again, locally or remotely.
+func (m *Model) openGGUF(p string) (*gguf.File, error) {
+	if m.remote == nil {
+		return gguf.Open(p)
+	}
+	f, _, err := m.remoteFile(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	g, err := gguf.NewFile(f, f.Size())
+	if err != nil {
+		return nil, format.WithFile(err, p)
+	}
+	return g, nil
+}
+
+// openSafetensors parses a safetensors header of the model again,
+// locally or remotely.
+func (m *Model) openSafetensors(p string) (*safetensors.File, error) {
+	if m.remote == nil {
+		return safetensors.Open(p)
+	}
+	f, _, err := m.remoteFile(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	s, err := safetensors.NewFile(f, f.Size())
+	if err != nil {
+		return nil, format.WithFile(err, p)
+	}
+	return s, nil
 }
