@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -306,4 +307,31 @@ func TestRemoteHelp(t *testing.T) {
 	}
 	out, _, _ = tc("scan", "--help")
 	require.NotContains(t, out, "--no-cache")
+}
+
+// TestRemoteProgress: on a terminal, a load that takes longer than the
+// delay draws a progress line on stderr and clears it; a quick one, or
+// one whose stderr is not a terminal, draws nothing.
+func TestRemoteProgress(t *testing.T) {
+	srv := hubEnv(t)
+	srv.AddRepo(hubtest.Repo{ID: "meta-llama/Llama-3.1-8B", Dir: llamaDir(t, true)})
+
+	_, errOut, status := tc("--no-cache", "hf://meta-llama/Llama-3.1-8B")
+	require.Equal(t, exitOK, status, errOut)
+	require.Empty(t, errOut, "not a terminal")
+
+	old, oldDelay := isTerminal, progressDelay
+	isTerminal = func(io.Writer) bool { return true }
+	defer func() { isTerminal, progressDelay = old, oldDelay }()
+	_, errOut, status = tc("--no-cache", "hf://meta-llama/Llama-3.1-8B")
+	require.Equal(t, exitOK, status, errOut)
+	require.Empty(t, errOut, "quicker than the delay")
+
+	progressDelay = 10 * time.Millisecond
+	srv.SetFaults(hubtest.Faults{Latency: 40 * time.Millisecond})
+	_, errOut, status = tc("--no-cache", "hf://meta-llama/Llama-3.1-8B")
+	require.Equal(t, exitOK, status, errOut)
+	require.Contains(t, errOut, "reading headers: ")
+	require.Contains(t, errOut, " files, ")
+	require.True(t, strings.HasSuffix(errOut, "\r\x1b[K"), "the line is cleared: %q", errOut)
 }
