@@ -171,7 +171,11 @@ func (l *remoteLoader) loadNamed(name string) error {
 		}
 		return l.loadGGUF([]string{name})
 	case strings.HasSuffix(name, ".safetensors"):
-		return l.loadSafetensors([]string{name})
+		if err := l.loadSafetensors([]string{name}); err != nil {
+			return err
+		}
+		l.noteShardOf(name)
+		return nil
 	}
 	// Detect by content: a URL need not end in the format's name.
 	f, err := l.src.Open(l.ctx, name)
@@ -537,4 +541,27 @@ func (m *Model) openSafetensors(p string) (*safetensors.File, error) {
 		return nil, format.WithFile(err, p)
 	}
 	return s, nil
+}
+
+// noteShardOf says so when a file named on its own is one shard of a set
+// whose index sits beside it, as the local loader does.
+func (l *remoteLoader) noteShardOf(name string) {
+	dir, base := path.Split(name)
+	for _, e := range l.entries {
+		if path.Dir(e.Name)+"/" != dir && !(dir == "" && !strings.Contains(e.Name, "/")) {
+			continue
+		}
+		if !strings.HasSuffix(e.Name, ".safetensors.index.json") {
+			continue
+		}
+		idx, err := l.readIndexFile(e.Name)
+		if err != nil {
+			continue
+		}
+		if contains(idx.Shards, base) {
+			l.m.notef(fmt.Sprintf("%s is one of %d shards listed in %s; pass the repository to count the whole model",
+				base, len(idx.Shards), path.Base(e.Name)))
+			return
+		}
+	}
 }

@@ -111,6 +111,7 @@ func TestLoadRemoteIndex(t *testing.T) {
 	m, err = loadArg(t, "hf://org/good/model-00002-of-00002.safetensors")
 	require.NoError(t, err)
 	require.Len(t, m.Tensors, 1)
+	require.Contains(t, m.Notes, "model-00002-of-00002.safetensors is one of 2 shards listed in model.safetensors.index.json; pass the repository to count the whole model")
 }
 
 // Several GGUF models: a *ChooseError listing them; a split set is one

@@ -131,6 +131,15 @@ func TestRemoteSummaryMatchesLocal(t *testing.T) {
 			require.Zero(t, srv.Host("cdn").Bytes, "the cache holds the headers")
 			require.Zero(t, srv.Host("cdn").Requests)
 
+			// Offline, the cache answers everything.
+			t.Setenv("HF_HUB_OFFLINE", "1")
+			srv.Reset()
+			offline, errOut, status := tc("--json", "hf://"+id)
+			require.Equal(t, exitOK, status, errOut)
+			require.Zero(t, srv.Host("hub").Requests+srv.Host("cdn").Requests)
+			require.Equal(t, decodeJSON(t, out)["parameters"], decodeJSON(t, offline)["parameters"])
+			t.Setenv("HF_HUB_OFFLINE", "")
+
 			// --no-cache fetches again.
 			srv.Reset()
 			_, errOut, status = tc("--no-cache", "--json", "hf://"+id)
