@@ -9,6 +9,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/tensorcount/tensorcount/format"
 	"github.com/tensorcount/tensorcount/format/gguf"
@@ -38,12 +39,48 @@ type ChooseError struct {
 func (e *ChooseError) Error() string { return strings.TrimRight(e.msg, "\n") }
 
 // remoteState is what a remotely loaded model keeps: the source its small
-// files (README.md) are read from.
+// files (README.md) are read from, and those read ahead while the weight
+// headers were.
 type remoteState struct {
 	name  string // the repository or model name, for claims
 	ctx   context.Context
 	src   source.Source
+	dir   string          // the folder small files are looked up in ("" for the root)
 	names map[string]bool // files of the listing
+
+	wg     sync.WaitGroup
+	mu     sync.Mutex
+	pre    map[string]smallResult // read ahead, by name
+	hub    *hf.Parameters
+	hubErr error
+}
+
+type smallResult struct {
+	kind format.Small
+	data []byte
+	err  error
+}
+
+func (st *remoteState) join(name string) string {
+	if st.dir == "" {
+		return name
+	}
+	return st.dir + "/" + name
+}
+
+// readAhead reads a small file on its own goroutine, when the listing
+// has it, so that its request overlaps the weight headers'.
+func (st *remoteState) readAhead(ctx context.Context, name string, kind format.Small) {
+	full := st.join(name)
+	if !st.names[full] {
+		return
+	}
+	st.wg.Go(func() {
+		b, err := st.src.ReadFile(ctx, full, kind.Limit())
+		st.mu.Lock()
+		st.pre[name] = smallResult{kind, b, err}
+		st.mu.Unlock()
+	})
 }
 
 // RemoteName is the name of the repository (org/name) or Ollama model
@@ -65,10 +102,17 @@ func (m *Model) Remote() bool { return m.remote != nil }
 // limit; a file not in the listing is fs.ErrNotExist.
 func (m *Model) readRemoteSmall(name string, kind format.Small) ([]byte, error) {
 	r := m.remote
-	if !r.names[name] {
+	if !r.names[r.join(name)] {
 		return nil, fs.ErrNotExist
 	}
-	b, err := r.src.ReadFile(r.ctx, name, kind.Limit())
+	r.wg.Wait()
+	r.mu.Lock()
+	pre, ok := r.pre[name]
+	r.mu.Unlock()
+	if ok && pre.kind == kind {
+		return pre.data, pre.err
+	}
+	b, err := r.src.ReadFile(r.ctx, r.join(name), kind.Limit())
 	if errors.Is(err, hf.ErrEntryNotFound) {
 		return nil, fs.ErrNotExist
 	}
@@ -104,9 +148,14 @@ func LoadRemote(ctx context.Context, t *remote.Target, opt Options) (*Model, err
 	if err != nil {
 		return nil, err
 	}
-	st := &remoteState{ctx: ctx, src: t.Source, names: map[string]bool{}}
+	st := &remoteState{ctx: ctx, src: t.Source, names: map[string]bool{}, pre: map[string]smallResult{}}
+	if d := path.Dir(t.File); t.File != "" && d != "." {
+		st.dir = d
+	}
+	hasSafetensors := false
 	for _, e := range entries {
 		st.names[e.Name] = true
+		hasSafetensors = hasSafetensors || strings.HasSuffix(e.Name, ".safetensors")
 	}
 	switch t.Spec.Kind {
 	case source.KindHub:
@@ -115,6 +164,20 @@ func LoadRemote(ctx context.Context, t *remote.Target, opt Options) (*Model, err
 		st.name = t.Spec.Ollama.Name + ":" + t.Spec.Ollama.Tag
 	}
 	m.remote = st
+	// The small files and the Hub's figure are read while the weight
+	// headers are: their requests overlap.
+	ahead, cancel := context.WithCancel(ctx)
+	defer cancel()
+	st.readAhead(ahead, "config.json", format.SmallConfig)
+	if !st.names[st.join("config.json")] {
+		st.readAhead(ahead, "params.json", format.SmallConfig)
+	}
+	st.readAhead(ahead, "adapter_config.json", format.SmallAdapterConfig)
+	st.readAhead(ahead, "README.md", format.SmallCard)
+	repo, isRepo := t.Source.(*hf.Repo)
+	if isRepo && hasSafetensors {
+		st.wg.Go(func() { st.hub, st.hubErr = repo.HubParameters(ahead) })
+	}
 	l := &remoteLoader{m: m, ctx: ctx, src: t.Source, desc: desc, entries: entries}
 	if t.File != "" {
 		err = l.loadNamed(t.File)
@@ -126,10 +189,11 @@ func LoadRemote(ctx context.Context, t *remote.Target, opt Options) (*Model, err
 	}
 	m.loadArch()
 	m.loadAdapter()
-	if repo, ok := t.Source.(*hf.Repo); ok && m.Format == Safetensors {
-		if p, err := repo.HubParameters(ctx); err != nil {
-			m.notef(fmt.Sprintf("the Hub's own parameter figure could not be read: %v", err))
-		} else if p != nil {
+	st.wg.Wait()
+	if m.Format == Safetensors {
+		if st.hubErr != nil {
+			m.notef(fmt.Sprintf("the Hub's own parameter figure could not be read: %v", st.hubErr))
+		} else if p := st.hub; p != nil {
 			m.HubParameters = &HubParameters{Total: p.Total, ByDType: p.ByDType}
 		}
 	}
