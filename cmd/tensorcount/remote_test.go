@@ -348,3 +348,30 @@ func TestRemoteProgress(t *testing.T) {
 	require.Contains(t, errOut, " files, ")
 	require.True(t, strings.HasSuffix(errOut, "\r\x1b[K"), "the line is cleared: %q", errOut)
 }
+
+// TestRemotePyTorch: a pickle checkpoint is read remotely without
+// running it: imports says what loading it would import (exit 5 for a
+// dangerous one), and a sharded pytorch_model.bin set counts as locally.
+func TestRemotePyTorch(t *testing.T) {
+	srv := hubEnv(t)
+	evil := t.TempDir()
+	b, err := os.ReadFile(filepath.Join(torchFixtures, "malicious", "evil_checkpoint.pt"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(evil, "pytorch_model.bin"), b, 0o644))
+	srv.AddRepo(hubtest.Repo{ID: "org/evil", Dir: evil})
+	out, errOut, status := tc("imports", "hf://org/evil")
+	require.Equal(t, exitUnsafe, status, errOut)
+	require.Contains(t, out, "dangerous")
+
+	sharded := filepath.Join(torchFixtures, "sharded")
+	srv.AddRepo(hubtest.Repo{ID: "org/sharded-bin", Dir: sharded})
+	local, errOut, status := tc("--json", sharded)
+	require.Equal(t, exitOK, status, errOut)
+	out, errOut, status = tc("--json", "hf://org/sharded-bin")
+	require.Equal(t, exitOK, status, errOut)
+	l, r := decodeJSON(t, local), decodeJSON(t, out)
+	for _, k := range []string{"format", "tensors", "elements", "parameters"} {
+		require.Equal(t, l[k], r[k], k)
+	}
+	t.Logf("pytorch_model.bin set: hub %+v cdn %+v", srv.Host("hub"), srv.Host("cdn"))
+}
