@@ -41,7 +41,7 @@ func addRemote(fs *pflag.FlagSet, f *flagValues) {
 	if def == "" {
 		def = ollama.DefaultRegistry
 	}
-	fs.StringVar(&f.remote.ollamaRegistry, "ollama-registry", def, "the registry ollama:// models are fetched from (default from TENSORCOUNT_OLLAMA_REGISTRY)")
+	fs.StringVar(&f.remote.ollamaRegistry, "ollama-registry", def, "the registry ollama:// models are fetched from; TENSORCOUNT_OLLAMA_REGISTRY sets the default")
 }
 
 // scanRefusal is why scan takes no remote SOURCE.
