@@ -26,12 +26,21 @@ func hubNote(r *Report, hp *model.HubParameters) string {
 		return fmt.Sprintf("the Hub says %s parameters, as tensorcount counts", text.Exact(hub))
 	}
 	s := fmt.Sprintf("the Hub says %s parameters; tensorcount counts %s", text.Exact(hub), text.Exact(r.Parameters))
-	var parts []string
-	if n := r.ByRole[string(classify.RoleBuffer)].Elements; n > 0 {
-		parts = append(parts, text.Exact(n)+" of buffers")
+	var buffers, aux uint64
+	for role, c := range r.ByRole {
+		switch classify.Role(role) {
+		case classify.RoleBuffer:
+			buffers += c.Elements
+		case classify.RoleQuantAux:
+			aux += c.Elements
+		}
 	}
-	if n := r.ByRole[string(classify.RoleQuantAux)].Elements; n > 0 {
-		parts = append(parts, text.Exact(n)+" of quantization bookkeeping")
+	var parts []string
+	if buffers > 0 {
+		parts = append(parts, text.Exact(buffers)+" of buffers")
+	}
+	if aux > 0 {
+		parts = append(parts, text.Exact(aux)+" of quantization bookkeeping")
 	}
 	if r.Tie != nil && r.Tie.DuplicateParameters > 0 {
 		parts = append(parts, text.Exact(r.Tie.DuplicateParameters)+" in a second copy of a tied weight")
