@@ -17,6 +17,7 @@ import (
 	"github.com/tensorcount/tensorcount/format/safetensors"
 	"github.com/tensorcount/tensorcount/source"
 	"github.com/tensorcount/tensorcount/source/hf"
+	"github.com/tensorcount/tensorcount/source/ollama"
 	"github.com/tensorcount/tensorcount/source/remote"
 )
 
@@ -141,6 +142,18 @@ func LoadRemote(ctx context.Context, t *remote.Target, opt Options) (*Model, err
 		m.Path = t.Spec.Arg
 		m.notef(fmt.Sprintf("%s is in the local Hugging Face cache: read from %s", t.Source.Describe(), t.LocalPath))
 		return m, nil
+	}
+	if o, ok := t.Source.(*ollama.Source); ok && !source.IsRemote(o) {
+		// A pulled model: its blob is on disk.
+		if p := o.BlobPath(ollama.ModelName); p != "" {
+			m, err := LoadWith(p, opt)
+			if err != nil {
+				return nil, err
+			}
+			m.Path = t.Spec.Arg
+			m.notef(fmt.Sprintf("%s is in the local Ollama store: read from %s", o.Describe(), p))
+			return m, nil
+		}
 	}
 	desc := t.Source.Describe()
 	m := &Model{Path: t.Spec.Arg, Dir: desc, opt: opt}

@@ -188,3 +188,40 @@ func TestLoadRemoteReadSmall(t *testing.T) {
 	require.Equal(t, before, srv.Host("hub").Requests)
 	require.Equal(t, "org/card", m.RemoteName())
 }
+
+// An Ollama model in the local store is read from its blob on disk, with
+// no request; one that is not is read from the registry.
+func TestLoadRemoteOllama(t *testing.T) {
+	srv := hubSetup(t)
+	store := t.TempDir()
+	t.Setenv("OLLAMA_MODELS", store)
+	t.Setenv("TENSORCOUNT_OLLAMA_REGISTRY", srv.URL())
+	blob := filepath.Join(t.TempDir(), "model")
+	require.NoError(t, tinyGGUF().Write(blob))
+	require.NoError(t, srv.AddOllama("library", "tiny", "2m", hubtest.Layer{MediaType: hubtest.MediaModel, Path: blob}))
+
+	m, err := loadArg(t, "ollama://tiny:2m")
+	require.NoError(t, err)
+	require.True(t, m.Remote())
+	require.Equal(t, GGUF, m.Format)
+	require.Equal(t, "tiny:2m", m.RemoteName())
+	remoteCount := len(m.Tensors)
+
+	manifest, err := srv.Manifest(hubtest.Layer{MediaType: hubtest.MediaModel, Path: blob})
+	require.NoError(t, err)
+	digest, err := hubtest.Digest(blob)
+	require.NoError(t, err)
+	mdir := filepath.Join(store, "manifests", "registry.ollama.ai", "library", "tiny")
+	require.NoError(t, os.MkdirAll(mdir, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(mdir, "2m"), manifest, 0o644))
+	require.NoError(t, os.MkdirAll(filepath.Join(store, "blobs"), 0o755))
+	b, err := os.ReadFile(blob)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(store, "blobs", "sha256-"+digest[len("sha256:"):]), b, 0o644))
+	srv.Reset()
+	m, err = loadArg(t, "ollama://tiny:2m")
+	require.NoError(t, err)
+	require.False(t, m.Remote(), "read from the store")
+	require.Len(t, m.Tensors, remoteCount)
+	require.Zero(t, srv.Host("hub").Requests+srv.Host("cdn").Requests)
+}
