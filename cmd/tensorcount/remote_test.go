@@ -266,6 +266,15 @@ func TestRemoteURLAndOllama(t *testing.T) {
 	r = decodeJSON(t, out)
 	require.EqualValues(t, archs.Llama31_8B().Parameters, r["parameters"])
 
+	// An index URL brings the shards beside it.
+	shards := httptest.NewServer(http.FileServer(http.Dir(llamaDir(t, true))))
+	defer shards.Close()
+	out, errOut, status = tc("--json", shards.URL+"/model.safetensors.index.json")
+	require.Equal(t, exitOK, status, errOut)
+	r = decodeJSON(t, out)
+	require.EqualValues(t, archs.Llama31_8B().Parameters, r["parameters"])
+	require.Len(t, r["files"], 4)
+
 	blobs := t.TempDir()
 	tinyGGUF(t, filepath.Join(blobs, "model"))
 	require.NoError(t, srv.AddOllama("library", "llama3.1", "8b", hubtest.Layer{MediaType: hubtest.MediaModel, Path: filepath.Join(blobs, "model")}))
