@@ -384,3 +384,20 @@ func TestRemotePyTorch(t *testing.T) {
 	}
 	t.Logf("pytorch_model.bin set: hub %+v cdn %+v", srv.Host("hub"), srv.Host("cdn"))
 }
+
+// TestRemoteFaults: a CDN that fails once per file, or whose signed URL
+// has expired, still gives the count; the retries are counted.
+func TestRemoteFaults(t *testing.T) {
+	srv := hubEnv(t)
+	srv.AddRepo(hubtest.Repo{ID: "meta-llama/Llama-3.1-8B", Dir: llamaDir(t, true)})
+	want, errOut, status := tc("--no-cache", "--json", "hf://meta-llama/Llama-3.1-8B")
+	require.Equal(t, exitOK, status, errOut)
+	for _, f := range []hubtest.Faults{{Fail: 1}, {ExpireCDN: 1}, {Fail: 1, Status: http.StatusBadGateway}} {
+		srv.SetFaults(f)
+		srv.Reset()
+		out, errOut, status := tc("--no-cache", "--json", "hf://meta-llama/Llama-3.1-8B")
+		require.Equal(t, exitOK, status, "%+v: %s", f, errOut)
+		require.Equal(t, decodeJSON(t, want)["parameters"], decodeJSON(t, out)["parameters"])
+		require.Greater(t, srv.Host("cdn").Requests, int64(4), "%+v", f)
+	}
+}
