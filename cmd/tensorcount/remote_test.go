@@ -104,8 +104,11 @@ func TestRemoteSummaryMatchesLocal(t *testing.T) {
 			require.EqualValues(t, want.Parameters, r["parameters"])
 			// The tie evidence differs: locally the head is compared
 			// with the embedding (sparse files: both constant zeros),
-			// remotely nothing is read and the shapes alone decide.
+			// remotely nothing is read.
 			t.Logf("tie: local %v, remote %v", l["tie"], r["tie"])
+			require.Equal(t, "constant content", l["tie"].(map[string]any)["evidence"])
+			require.Equal(t, "not compared", r["tie"].(map[string]any)["evidence"])
+			require.Equal(t, false, r["tie"].(map[string]any)["tied"])
 			require.Len(t, r["files"], c.shards)
 			f0 := r["files"].([]any)[0].(map[string]any)
 			require.True(t, strings.HasPrefix(f0["path"].(string), "hf://"+id+"@"), f0["path"])
