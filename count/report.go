@@ -143,7 +143,13 @@ func Build(m *model.Model, opt Options) (*Report, error) {
 		a := m.Arch
 		r.Arch = &a
 	}
+	if m.Remote() {
+		opt.NoData = true // tensor data is not read over the network
+	}
 	c := &counter{m: m, opt: opt, notes: newNotes(m.Notes)}
+	if m.Remote() {
+		c.notes.add(remoteNote)
+	}
 	var src *scan.Source
 	if !opt.NoData {
 		src = scan.NewSource()
@@ -161,6 +167,9 @@ func Build(m *model.Model, opt Options) (*Report, error) {
 		return nil, err
 	}
 	c.sum(r)
+	if n := hubNote(r, m.HubParameters); n != "" {
+		c.notes.add(n)
+	}
 	c.unknown(r)
 	c.integers()
 	c.adapter(r)

@@ -25,7 +25,8 @@ type Tie struct {
 	HeadStored bool `json:"head_stored"`
 	// Evidence is how the answer was reached: "no head tensor",
 	// "config", "identical content", "different content", "different
-	// shape", "constant content", "not compared" (the comparison failed).
+	// shape", "constant content", "not compared" (the comparison failed,
+	// or was skipped: --headers-only, a model read remotely).
 	Evidence string `json:"evidence"`
 	// DuplicateParameters is what a naive count adds for the second copy
 	// of a tied weight stored twice.
@@ -127,7 +128,7 @@ func (c *counter) tie(cmp comparer) *Tie {
 		t.Evidence = "constant content"
 		c.notes.add(fmt.Sprintf("%s and %s hold only constant (placeholder) values, which says nothing about tying; they are counted as two untied weights",
 			text.Safe(emb.Tensor.Name), text.Safe(head.Tensor.Name)))
-	case cmp != nil && !compared:
+	case !compared:
 		t.Evidence = "not compared"
 	default:
 		t.Evidence = "different content"

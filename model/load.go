@@ -114,6 +114,9 @@ func (m *Model) closeRoot() {
 // link out of the directory, a named pipe or a device is an error, never
 // read.
 func (m *Model) ReadSmall(name string, kind format.Small) ([]byte, error) {
+	if m.remote != nil {
+		return m.readRemoteSmall(name, kind)
+	}
 	if m.root != nil {
 		return m.root.ReadSmall(name, kind)
 	}

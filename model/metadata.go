@@ -6,7 +6,6 @@ import (
 	"strconv"
 
 	"github.com/tensorcount/tensorcount/format/gguf"
-	"github.com/tensorcount/tensorcount/format/safetensors"
 )
 
 // A MetadataEntry is one key-value pair a weight file stores beside its
@@ -45,7 +44,7 @@ func ReadMetadata(m *Model, full bool) ([]MetadataEntry, error) {
 	for _, f := range m.Files {
 		switch f.Format {
 		case GGUF:
-			g, err := gguf.Open(f.Path)
+			g, err := m.openGGUF(f.Path)
 			if err != nil {
 				return nil, err
 			}
@@ -60,7 +59,7 @@ func ReadMetadata(m *Model, full bool) ([]MetadataEntry, error) {
 			}
 			g.Close()
 		case Safetensors:
-			s, err := safetensors.Open(f.Path)
+			s, err := m.openSafetensors(f.Path)
 			if err != nil {
 				return nil, err
 			}

@@ -53,9 +53,14 @@ type Model struct {
 	Imports []Import
 	// Notes says what was chosen, ignored or inferred while loading.
 	Notes []string
+	// HubParameters is the Hub's own safetensors figure, for a model read
+	// from a Hub repository that has one (nil otherwise).
+	HubParameters *HubParameters
 
 	opt  Options
 	root *fsroot.Root // open during the load only
+	// remote is set for a model read over the network (LoadRemote).
+	remote *remoteState
 }
 
 // A File is one weight file of a Model.

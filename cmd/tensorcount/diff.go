@@ -1,11 +1,12 @@
 package main
 
 import (
+	"context"
+
 	"github.com/spf13/pflag"
 
 	"github.com/tensorcount/tensorcount/count"
 	"github.com/tensorcount/tensorcount/diff"
-	"github.com/tensorcount/tensorcount/model"
 	"github.com/tensorcount/tensorcount/report"
 )
 
@@ -26,12 +27,13 @@ As diff(1) and cmp(1): exit status 0 when the checkpoints do not differ,
 		addJSON(fs, f)
 		fs.BoolVar(&f.html, "html", false, "print one self-contained HTML page: both treemaps side by side on one scale, changed tensors outlined")
 		addHeadersOnly(fs, f)
+		addRemote(fs, f)
 		addDisplay(fs, f)
 	},
 	run: func(e *env, inv *invocation) int {
 		var rs [2]*count.Report
 		for i, path := range inv.args {
-			m, err := model.Load(path)
+			m, err := loadModel(context.Background(), e, path, &inv.f)
 			if err == nil {
 				rs[i], err = count.Build(m, inv.f.countOptions())
 			}

@@ -30,6 +30,9 @@ type flagValues struct {
 	all, quiet bool
 	workers    int
 
+	// remote SOURCEs (source.go)
+	remote remoteFlags
+
 	// parsed by check
 	ctxN, tokensN uint64
 }

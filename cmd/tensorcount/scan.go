@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/spf13/pflag"
 
+	"github.com/tensorcount/tensorcount/internal/text"
 	"github.com/tensorcount/tensorcount/model"
 	"github.com/tensorcount/tensorcount/report"
 	"github.com/tensorcount/tensorcount/scan"
@@ -38,6 +40,10 @@ found; other findings do not change the status.`,
 		addDisplay(fs, f)
 	},
 	run: func(e *env, inv *invocation) int {
+		if isRemoteArg(inv.args[0]) {
+			fmt.Fprintf(e.stderr, "tensorcount: scan: %s: %s\n", text.Safe(inv.args[0]), scanRefusal)
+			return exitUsage
+		}
 		m, err := model.Load(inv.args[0])
 		if err != nil {
 			return e.fail(err)

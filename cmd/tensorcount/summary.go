@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -13,7 +15,7 @@ import (
 
 var summaryCommand = &command{
 	name:    "tensorcount",
-	usage:   "[flags] PATH...",
+	usage:   "[flags] PATH|SOURCE...",
 	summary: "totals, roles, dtypes, 12·L·d² check, costs, architecture, notes",
 	long: `
 Counts the tensors and learned parameters of each PATH and says where they
@@ -25,6 +27,7 @@ PATH is a .safetensors or .gguf file, a *.safetensors.index.json, a model
 directory, a split GGUF part, a Hugging Face cache entry (models--org--name)
 or an Ollama blob. A directory with an index is counted through the index;
 weight files the index does not name are listed in a note and not counted.
+` + strings.TrimPrefix(sourceHelp, "\n") + `
 
 --html prints one self-contained page about one PATH (a treemap of where
 the parameters are, per-layer bars, the 12·L·d² terms, memory, tables);
@@ -38,6 +41,7 @@ the parameters are, per-layer bars, the 12·L·d² terms, memory, tables);
 		addCosts(fs, f)
 		addClaim(fs, f)
 		addHeadersOnly(fs, f)
+		addRemote(fs, f)
 		addDisplay(fs, f)
 	},
 	run: runSummary,
@@ -57,7 +61,7 @@ func runSummary(e *env, inv *invocation) int {
 	var sums []report.Summary
 	var errs []report.PathError
 	for i, path := range inv.args {
-		s, m, err := summarize(path, f.countOptions(), f.claim)
+		s, m, err := summarize(e, path, f)
 		if err == nil && warnDangerous(e, m) != exitOK && status == exitOK {
 			status = exitUnsafe
 		}
@@ -107,12 +111,13 @@ func runSummary(e *env, inv *invocation) int {
 
 // summarize loads path, counts it and audits its claims (the user's
 // claim first).
-func summarize(path string, opt count.Options, claim string) (report.Summary, *model.Model, error) {
-	m, err := model.Load(path)
+func summarize(e *env, path string, f *flagValues) (report.Summary, *model.Model, error) {
+	m, err := loadModel(context.Background(), e, path, f)
 	if err != nil {
 		return report.Summary{}, nil, err
 	}
-	r, err := count.Build(m, opt)
+	claim := f.claim
+	r, err := count.Build(m, f.countOptions())
 	if err != nil {
 		return report.Summary{}, nil, err
 	}
