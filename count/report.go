@@ -69,7 +69,10 @@ type Report struct {
 	MoE     *MoE        `json:"moe,omitempty"`
 	Formula *Formula    `json:"formula,omitempty"`
 	Costs   *Costs      `json:"costs,omitempty"`
-	Notes   []string    `json:"notes"`
+	// HubParameters is the Hub's own figure for a repository read
+	// remotely ("the Hub says"): every stored element, by dtype.
+	HubParameters *model.HubParameters `json:"hub_parameters,omitempty"`
+	Notes         []string             `json:"notes"`
 
 	// PerTensor holds every tensor in file order with its final label and
 	// count: what the totals above add up, and what diff compares. It is
@@ -167,6 +170,7 @@ func Build(m *model.Model, opt Options) (*Report, error) {
 		return nil, err
 	}
 	c.sum(r)
+	r.HubParameters = m.HubParameters
 	if n := hubNote(r, m.HubParameters); n != "" {
 		c.notes.add(n)
 	}

@@ -24,8 +24,8 @@ import (
 // HubParameters is the Hub's own safetensors figure for a repository:
 // every stored element of its safetensors files, by dtype.
 type HubParameters struct {
-	Total   int64
-	ByDType map[string]int64
+	Total   int64            `json:"total"`
+	ByDType map[string]int64 `json:"by_dtype"`
 }
 
 // A ChooseError says that a remote source holds several GGUF models and
