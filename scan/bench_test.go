@@ -111,7 +111,7 @@ func BenchmarkScanFile(b *testing.B) {
 		name string
 		opt  Options
 	}{
-		{"mapfile", Options{}},
+		{"default", Options{}},
 		{"pread", Options{Open: func(string) (io.ReaderAt, error) { return fh, nil }}},
 	} {
 		b.Run(c.name, func(b *testing.B) {
