@@ -65,6 +65,9 @@ func WriteMetadataText(w io.Writer, md *Metadata, opt Options) error {
 		}
 		if e.ElemType != "" {
 			typ = fmt.Sprintf("%s[%s]", e.ElemType, text.Exact(e.Len))
+			if e.Value == nil {
+				v = "(--full lists them)"
+			}
 		}
 		t.add(text.Safe(e.Key), typ, v)
 	}
