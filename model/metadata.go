@@ -110,8 +110,16 @@ func ggufEntry(g *gguf.File, kv gguf.KV, full bool) (MetadataEntry, error) {
 				return e, err
 			}
 			e.Value = vals
-		case gguf.TypeFloat32, gguf.TypeFloat64, gguf.TypeArray:
-			// Listed by type and length only.
+		case gguf.TypeFloat32, gguf.TypeFloat64:
+			if vals, err := g.ArrayFloats(kv); err == nil && len(vals) <= maxFullArray {
+				e.Value = vals
+			}
+		case gguf.TypeInt8, gguf.TypeInt16, gguf.TypeInt32, gguf.TypeInt64:
+			if vals, err := g.ArrayInts(kv); err == nil && len(vals) <= maxFullArray {
+				e.Value = vals
+			}
+		case gguf.TypeArray:
+			// Nested arrays are listed by type and length only.
 		default:
 			if vals, err := g.ArrayUints(kv); err == nil && len(vals) <= maxFullArray {
 				e.Value = vals

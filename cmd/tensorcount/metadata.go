@@ -34,7 +34,7 @@ architecture facts read from config.json, params.json or the GGUF keys.
 		if err != nil {
 			return e.fail(err)
 		}
-		md := &report.Metadata{Path: m.Path, Format: m.Format, Entries: entries, Arch: m.Arch}
+		md := &report.Metadata{Path: m.Path, Format: m.Format, Entries: entries, Arch: m.Arch, Full: inv.f.full}
 		if inv.f.json {
 			return written(report.WriteMetadataJSON(e.stdout, md))
 		}
