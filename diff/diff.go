@@ -46,7 +46,10 @@ type Side struct {
 	Parameters uint64 `json:"parameters"`
 	Bytes      int64  `json:"bytes"`
 	Tied       bool   `json:"tied"`
-	FileType   string `json:"file_type,omitempty"` // GGUF general.file_type name
+	// FileType is GGUF general.file_type, as in the summary's arch, and
+	// FileTypeName its name ("Q4_K_M").
+	FileType     *int   `json:"file_type,omitempty"`
+	FileTypeName string `json:"file_type_name,omitempty"`
 }
 
 // A Tensor is a tensor (or a group of tensors sharing a canonical
@@ -177,7 +180,7 @@ func side(r *count.Report) Side {
 		s.Tied = r.Tie.Tied
 	}
 	if r.Arch != nil && r.Arch.FileType != nil {
-		s.FileType = gguf.FileTypeName(*r.Arch.FileType)
+		s.FileType, s.FileTypeName = r.Arch.FileType, gguf.FileTypeName(*r.Arch.FileType)
 	}
 	return s
 }
@@ -249,10 +252,10 @@ func (d *Diff) verdict() string {
 		parts = append(parts, conv)
 	}
 	if len(d.DTypeChanges) > 0 {
-		if d.B.FileType != "" && d.A.FileType != d.B.FileType {
-			parts = append(parts, fmt.Sprintf("B is a %s re-quantization of A", d.B.FileType))
-		} else if d.A.FileType != "" && d.B.FileType == "" {
-			parts = append(parts, fmt.Sprintf("A is a %s quantization of B", d.A.FileType))
+		if d.B.FileTypeName != "" && d.A.FileTypeName != d.B.FileTypeName {
+			parts = append(parts, fmt.Sprintf("B is a %s re-quantization of A", d.B.FileTypeName))
+		} else if d.A.FileTypeName != "" && d.B.FileTypeName == "" {
+			parts = append(parts, fmt.Sprintf("A is a %s quantization of B", d.A.FileTypeName))
 		} else {
 			c := d.DTypeChanges[0]
 			parts = append(parts, fmt.Sprintf("dtypes differ (%s → %s in %d tensors)", c.From, c.To, c.Tensors))

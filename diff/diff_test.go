@@ -62,7 +62,8 @@ func TestDiffAcrossFormats(t *testing.T) {
 	}
 	require.Equal(t, 291, total)
 	require.Empty(t, d.RoleDeltas)
-	require.Equal(t, "Q4_K_M", d.B.FileType)
+	require.Equal(t, "Q4_K_M", d.B.FileTypeName)
+	require.Equal(t, 15, *d.B.FileType, "the same form as the summary's arch.file_type")
 	require.Equal(t, "same parameters; B is a Q4_K_M re-quantization of A; 1 tensor only in B (buffer, no parameters)", d.Verdict)
 }
 

@@ -188,6 +188,7 @@ func (m *Model) ggufArch(f *gguf.File) {
 		if v, err := kv.Uint(); err == nil && v < 1<<16 {
 			ft := int(v)
 			a.FileType = &ft
+			a.FileTypeName = gguf.FileTypeName(ft)
 		} else {
 			g.bad(kv.Key, err)
 		}
