@@ -481,7 +481,9 @@ next:
 // once, under the first source, with the others in Also.
 func Find(m *model.Model) []Claim {
 	var cs []Claim
-	if m.Dir != "" {
+	if n := m.RemoteName(); n != "" {
+		cs = append(cs, ClaimsFromName(n, "repository name")...)
+	} else if m.Dir != "" {
 		dir := m.Dir
 		if abs, err := filepath.Abs(dir); err == nil {
 			dir = abs

@@ -177,6 +177,11 @@ func judge(r *count.Report, c Claim) Verdict {
 		v.Verdict = Label
 		v.Explanation = fmt.Sprintf("%s is an effective size (what a token uses on the accelerator), not a stored count; the files hold %s parameters",
 			c.Text, text.Count(r.Parameters))
+		if ple := r.PerLayerEmbeddingParameters; ple > 0 {
+			v.Matched, v.MatchedValue = "non_embedding_parameters", r.NonEmbeddingParameters
+			v.Explanation += fmt.Sprintf(", %s of them per-layer embeddings a runtime can keep off the accelerator; without them %s, and %s without the token embedding and head as well",
+				text.Count(ple), text.Count(r.Parameters-ple), text.Count(r.NonEmbeddingParameters))
+		}
 		return v
 	}
 	cands := figures(r, c.Kind)

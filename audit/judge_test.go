@@ -59,6 +59,10 @@ func TestAuditExamples(t *testing.T) {
 			Matches, "parameters", []string{"within exactly 8,030,261,248"}},
 		{"effective size", archs.Qwen25_05B(), claim("E2B", ClaimEffective, 2e9, 0.5e9),
 			Label, "", []string{"effective size"}},
+		// gemma-3n's "E2B": 4.46B stored, 2.01B of them per-layer
+		// embeddings; 1.91B without those, the token embedding and head.
+		{"gemma-3n E2B", archs.Gemma3nE2BText(), claim("E2B", ClaimEffective, 2e9, 0.5e9),
+			Label, "non_embedding_parameters", []string{"the files hold 4.46B parameters, 2.01B of them per-layer embeddings", "without them 2.44B, and 1.91B without the token embedding and head"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

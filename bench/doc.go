@@ -9,4 +9,9 @@
 // The fixtures are generated at the start of the run (sparse files: a
 // 700 GB checkpoint's headers cost a few hundred megabytes of disk at
 // most) in a temporary directory.
+//
+// The README's speed table is written by one command, which times every
+// workload as a child process and writes SPEED.md (see README.md):
+//
+//	cd bench && go run ./cmd/speedtable
 package bench

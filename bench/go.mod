@@ -7,6 +7,7 @@ replace github.com/tensorcount/tensorcount => ../
 require (
 	github.com/gpustack/gguf-parser-go v0.28.2
 	github.com/tensorcount/tensorcount v0.0.0-00010101000000-000000000000
+	github.com/x448/float16 v0.8.4
 )
 
 require (
@@ -16,7 +17,6 @@ require (
 	github.com/modern-go/concurrent v0.0.0-20180306012644-bacd9c7ef1dd // indirect
 	github.com/modern-go/reflect2 v1.0.2 // indirect
 	github.com/smallnest/ringbuffer v0.0.0-20241116012123-461381446e3d // indirect
-	github.com/x448/float16 v0.8.4 // indirect
 	golang.org/x/crypto v0.29.0 // indirect
 	golang.org/x/exp v0.0.0-20261113113407-e3970619a1a4 // indirect
 	golang.org/x/mod v0.42.0 // indirect

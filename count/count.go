@@ -87,6 +87,15 @@ func (c *counter) labelAll() {
 			c.items[i] = Tensor{Tensor: t, Label: cl.TensorShape(t.Name, t.Shape)}
 		}
 	})
+	// A diffusers pipeline's tensors belong to the subfolder they came
+	// from: unet, vae, text_encoder, …
+	if len(c.m.FileComponent) > 0 {
+		for i := range c.items {
+			if comp, ok := c.m.FileComponent[c.items[i].File]; ok {
+				c.items[i].Label.Component = classify.Component(comp)
+			}
+		}
+	}
 	mtpLayers := map[int]bool{}
 	for i := range c.items {
 		if l := &c.items[i].Label; l.Component == classify.ComponentMTP && l.Layer >= 0 {
@@ -423,6 +432,9 @@ func (c *counter) classifyArch() classify.Arch {
 // something for a language model (FLOPs per token, the KV cache, the
 // 12·L·d² comparison) are shown only for one.
 func (c *counter) kind() classify.CheckpointKind {
+	if len(c.m.Components) > 0 {
+		return "diffusion pipeline"
+	}
 	var classes []string
 	if c.m.Arch.Class != "" {
 		classes = []string{c.m.Arch.Class}

@@ -15,9 +15,8 @@ import (
 // A file truncated between reading its header and comparing tensor data
 // (a download tool rewriting it, say) fails the count with an error naming
 // the file, never a "differs" verdict drawn from data that is not there.
-// (A truncation after the data is mapped raises SIGBUS; internal/mapfile's
-// tests show that it becomes an error too, which scan.Source reports the
-// same way.)
+// (scan.Source reads with positioned reads, so a truncation is a short
+// read, never a SIGBUS.)
 func TestFileTruncatedDuringCount(t *testing.T) {
 	s, config := fixture.ExampleModel()
 	// Make the head a copy of the embedding so the tie check reads data.

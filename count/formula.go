@@ -124,6 +124,9 @@ func (c *counter) formula(r *Report) *Formula {
 	if attnBias > 0 {
 		why = append(why, fmt.Sprintf("includes %s bias parameters", text.Exact(attnBias)))
 	}
+	if attn == 0 && sum[classify.RoleSSM] > 0 {
+		why = append(why, "no attention: state-space mixers take its place (the ssm term)")
+	}
 	f.Terms = append(f.Terms, Term{Name: "attention", Formula: 4 * ld2, FormulaText: "4·L·d²", Measured: attn,
 		Reason: join(perLayer(attn), why)})
 
@@ -131,7 +134,9 @@ func (c *counter) formula(r *Report) *Formula {
 	// a token runs.
 	ffn := sum[classify.RoleFFN] + sum[classify.RoleSharedExpert] + sum[classify.RoleRouter] + sum[classify.RoleExpert] - inactive
 	why = nil
-	if width := c.ffnWidth(d); width > 0 && r.MoE == nil {
+	if ffn == 0 {
+		why = append(why, "no feed-forward layers: the blocks are mixers only")
+	} else if width := c.ffnWidth(d); width > 0 && r.MoE == nil {
 		mats := 2
 		if ffnGated {
 			mats = 3
@@ -174,7 +179,10 @@ func (c *counter) formula(r *Report) *Formula {
 	f.Terms = append(f.Terms, Term{Name: "embeddings", FormulaText: "0", Measured: emb, Reason: embWhy})
 
 	headWhy := "untied output head, another V·d; excluded like the embeddings"
-	if r.Tie != nil && r.Tie.Tied {
+	switch {
+	case sum[classify.RoleHead] == 0 && (r.Tie == nil || !r.Tie.Tied):
+		headWhy = "no output head is stored"
+	case r.Tie != nil && r.Tie.Tied:
 		headWhy = "tied: the head reuses the embedding, so it adds nothing"
 	}
 	f.Terms = append(f.Terms, Term{Name: "head", FormulaText: "0", Measured: sum[classify.RoleHead], Reason: headWhy})

@@ -25,7 +25,7 @@ type MoE struct {
 
 // moe computes active parameters: parameters − routed × (1 − k/E).
 func (c *counter) moe(r *Report) *MoE {
-	routed := r.ByRole[string(classify.RoleExpert)].Parameters
+	routed := r.ByRole[classify.RoleExpert].Parameters
 	if routed == 0 {
 		return nil
 	}
@@ -36,8 +36,8 @@ func (c *counter) moe(r *Report) *MoE {
 		SharedExperts:    a.SharedExperts,
 		ExpertsSource:    "config",
 		RoutedParameters: routed,
-		SharedParameters: r.ByRole[string(classify.RoleSharedExpert)].Parameters,
-		RouterParameters: r.ByRole[string(classify.RoleRouter)].Parameters,
+		SharedParameters: r.ByRole[classify.RoleSharedExpert].Parameters,
+		RouterParameters: r.ByRole[classify.RoleRouter].Parameters,
 	}
 	if c.m.Format == "gguf" {
 		m.ExpertsSource = "gguf metadata"

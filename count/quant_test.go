@@ -194,3 +194,56 @@ func TestPEFTAdapterConfig(t *testing.T) {
 	requireNote(t, r, "a LoRA adapter (rank 8) for meta-llama/Llama-3.1-8B: 286.72K parameters of its own")
 	require.Nil(t, r.Formula)
 }
+
+// A diffusers pipeline: a component per subfolder, convolutions as their
+// own role, and none of the language-model figures.
+func TestDiffusersPipelineCount(t *testing.T) {
+	dir := t.TempDir()
+	write := func(sub string, specs ...fixture.TensorSpec) {
+		require.NoError(t, os.MkdirAll(filepath.Join(dir, sub), 0o755))
+		require.NoError(t, fixture.Safetensors{Tensors: specs}.Write(filepath.Join(dir, sub, "diffusion_pytorch_model.safetensors")))
+	}
+	write("unet",
+		fixture.TensorSpec{Name: "conv_in.weight", Shape: []uint64{320, 4, 3, 3}, DType: "F16"},
+		fixture.TensorSpec{Name: "conv_in.bias", Shape: []uint64{320}, DType: "F16"},
+		fixture.TensorSpec{Name: "down_blocks.0.attentions.0.transformer_blocks.0.attn1.to_q.weight", Shape: []uint64{320, 320}, DType: "F16"})
+	write("vae", fixture.TensorSpec{Name: "decoder.conv_out.weight", Shape: []uint64{3, 128, 3, 3}, DType: "F32"})
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "model_index.json"),
+		[]byte(`{"_class_name":"StableDiffusionPipeline","unet":["diffusers","UNet2DConditionModel"],"vae":["diffusers","AutoencoderKL"]}`), 0o644))
+	r := buildPath(t, dir, Options{})
+	require.Equal(t, "diffusion pipeline", r.Kind)
+	require.Equal(t, uint64(320*4*9+320+320*320), r.ByComponent["unet"].Parameters)
+	require.Equal(t, uint64(3*128*9), r.ByComponent["vae"].Parameters)
+	require.Nil(t, r.Formula, "no 12·L·d² for a pipeline")
+	require.Zero(t, r.Costs.FLOPsPerToken, "no FLOPs per token")
+	require.Greater(t, r.ByRole["conv"].Parameters, uint64(0))
+}
+
+// Integer and boolean tensors that are not packed weights are counted,
+// and named, since a header cannot tell whether they were learned.
+func TestIntegerTensorsNamed(t *testing.T) {
+	dir := writeModel(t, []fixture.TensorSpec{
+		{Name: "quantizer.codebook_indices", Shape: []uint64{1024}, DType: "I32"},
+		{Name: "encoder.layers.0.fc1.weight", Shape: []uint64{64, 16}, DType: "F32"},
+		{Name: "encoder.valid_mask", Shape: []uint64{16}, DType: "BOOL"},
+	}, nil, `{}`)
+	r := buildPath(t, dir, Options{})
+	requireNote(t, r, "2 integer or boolean tensors (1,040 elements) counted as parameters, though a header cannot tell whether they were learned")
+	requireNote(t, r, "quantizer.codebook_indices, encoder.valid_mask")
+}
+
+// Messages that misled: a model without a stored head and without a
+// config is not declared tied, and the formula says no head is stored.
+func TestNoHeadNoConfig(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, fixture.Safetensors{Tensors: []fixture.TensorSpec{
+		{Name: "embeddings.word_embeddings.weight", Shape: []uint64{100, 16}, DType: "F32"},
+		{Name: "encoder.layer.0.output.dense.weight", Shape: []uint64{16, 64}, DType: "F32"},
+	}}.Write(filepath.Join(dir, "model.safetensors")))
+	r := buildPath(t, dir, Options{})
+	require.Nil(t, r.Tie, "nothing is tied without evidence")
+	requireNote(t, r, "no output head is stored, and nothing (no config, no decoder layout) says that one reuses the embedding")
+	for _, n := range r.Notes {
+		require.NotContains(t, n, "tied embeddings")
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/tensorcount/tensorcount/classify"
+	"github.com/tensorcount/tensorcount/format"
 	"github.com/tensorcount/tensorcount/internal/text"
 	"github.com/tensorcount/tensorcount/model"
 	"github.com/tensorcount/tensorcount/scan"
@@ -49,22 +50,29 @@ type Report struct {
 	EmbeddingParameters         uint64 `json:"embedding_parameters"`
 	PositionEmbeddingParameters uint64 `json:"position_embedding_parameters,omitempty"`
 	HeadParameters              uint64 `json:"head_parameters"`
+	// PerLayerEmbeddingParameters is the part of EmbeddingParameters in
+	// per-layer embedding tables (gemma-3n), which a runtime can keep off
+	// the accelerator: what its "effective" size leaves out.
+	PerLayerEmbeddingParameters uint64 `json:"per_layer_embedding_parameters,omitempty"`
 	// Bytes is what the tensors occupy on disk: tensor bytes, not headers
 	// or alignment padding.
 	Bytes            int64   `json:"bytes"`
 	BitsPerParameter float64 `json:"bits_per_parameter,omitempty"`
 
-	ByDType     map[string]DTypeCount `json:"by_dtype"`
-	ByRole      map[string]RoleCount  `json:"by_role"`
-	ByComponent map[string]RoleCount  `json:"by_component"`
-	ByLayer     []LayerCount          `json:"by_layer,omitempty"`
+	ByDType     map[string]DTypeCount            `json:"by_dtype"`
+	ByRole      map[classify.Role]RoleCount      `json:"by_role"`
+	ByComponent map[classify.Component]RoleCount `json:"by_component"`
+	ByLayer     []LayerCount                     `json:"by_layer,omitempty"`
 
 	Arch    *model.Arch `json:"arch,omitempty"`
 	Tie     *Tie        `json:"tie,omitempty"`
 	MoE     *MoE        `json:"moe,omitempty"`
 	Formula *Formula    `json:"formula,omitempty"`
 	Costs   *Costs      `json:"costs,omitempty"`
-	Notes   []string    `json:"notes"`
+	// HubParameters is the Hub's own figure for a repository read
+	// remotely ("the Hub says"): every stored element, by dtype.
+	HubParameters *model.HubParameters `json:"hub_parameters,omitempty"`
+	Notes         []string             `json:"notes"`
 
 	// PerTensor holds every tensor in file order with its final label and
 	// count: what the totals above add up, and what diff compares. It is
@@ -100,11 +108,11 @@ type RoleCount struct {
 // LayerCount totals one block of one component. Layer -1 collects the
 // tensors outside any block (embeddings, final norm, head).
 type LayerCount struct {
-	Component  string            `json:"component"`
-	Layer      int               `json:"layer"`
-	Tensors    int               `json:"tensors"`
-	Parameters uint64            `json:"parameters"`
-	ByRole     map[string]uint64 `json:"by_role"`
+	Component  string                   `json:"component"`
+	Layer      int                      `json:"layer"`
+	Tensors    int                      `json:"tensors"`
+	Parameters uint64                   `json:"parameters"`
+	ByRole     map[classify.Role]uint64 `json:"by_role"`
 }
 
 // Options adjusts what Build computes.
@@ -127,8 +135,8 @@ func Build(m *model.Model, opt Options) (*Report, error) {
 		Path:        m.Path,
 		Format:      m.Format,
 		ByDType:     map[string]DTypeCount{},
-		ByRole:      map[string]RoleCount{},
-		ByComponent: map[string]RoleCount{},
+		ByRole:      map[classify.Role]RoleCount{},
+		ByComponent: map[classify.Component]RoleCount{},
 	}
 	for _, f := range m.Files {
 		r.Files = append(r.Files, FileReport{Path: f.Path, Format: f.Format, Tensors: f.Tensors,
@@ -138,7 +146,13 @@ func Build(m *model.Model, opt Options) (*Report, error) {
 		a := m.Arch
 		r.Arch = &a
 	}
+	if m.Remote() {
+		opt.NoData = true // tensor data is not read over the network
+	}
 	c := &counter{m: m, opt: opt, notes: newNotes(m.Notes)}
+	if m.Remote() {
+		c.notes.add(remoteNote)
+	}
 	var src *scan.Source
 	if !opt.NoData {
 		src = scan.NewSource()
@@ -156,7 +170,12 @@ func Build(m *model.Model, opt Options) (*Report, error) {
 		return nil, err
 	}
 	c.sum(r)
+	r.HubParameters = m.HubParameters
+	if n := hubNote(r, m.HubParameters); n != "" {
+		c.notes.add(n)
+	}
 	c.unknown(r)
+	c.integers()
 	c.adapter(r)
 	kind := c.kind()
 	r.Kind = string(kind)
@@ -213,17 +232,20 @@ func (c *counter) sum(r *Report) {
 		key := layerKey{l.Component, l.Layer}
 		lc, ok := layers[key]
 		if !ok {
-			lc = &LayerCount{Component: string(l.Component), Layer: l.Layer, ByRole: map[string]uint64{}}
+			lc = &LayerCount{Component: string(l.Component), Layer: l.Layer, ByRole: map[classify.Role]uint64{}}
 			layers[key] = lc
 		}
 		lc.Tensors++
 		lc.Parameters += p
-		lc.ByRole[string(l.Role)] += p
+		lc.ByRole[l.Role] += p
 
 		if l.Component == classify.ComponentLanguageModel || l.Component == classify.ComponentMTP {
 			switch {
 			case l.Role == classify.RoleEmbedding && (l.Kind == classify.KindTokenEmbd || l.Kind == classify.KindNone || l.Kind == classify.KindPerLayerEmbd):
 				r.EmbeddingParameters += p
+				if l.Kind == classify.KindPerLayerEmbd {
+					r.PerLayerEmbeddingParameters += p
+				}
 			case l.Role == classify.RolePositionEmbedding:
 				r.PositionEmbeddingParameters += p
 			case l.Role == classify.RoleHead && l.Kind == classify.KindOutput:
@@ -235,10 +257,10 @@ func (c *counter) sum(r *Report) {
 		r.ByDType[name] = *d
 	}
 	for role, rc := range roles {
-		r.ByRole[string(role)] = *rc
+		r.ByRole[role] = *rc
 	}
 	for comp, cc := range comps {
-		r.ByComponent[string(comp)] = *cc
+		r.ByComponent[comp] = *cc
 	}
 	r.NonEmbeddingParameters = r.Parameters - r.EmbeddingParameters - r.PositionEmbeddingParameters - r.HeadParameters
 	r.ActiveParameters = r.Parameters
@@ -305,7 +327,7 @@ func (c *counter) unknown(r *Report) {
 // adapter says so when the files hold only LoRA factors: the figures then
 // describe an adapter, not a model that runs on its own.
 func (c *counter) adapter(r *Report) {
-	a := r.ByRole[string(classify.RoleAdapter)]
+	a := r.ByRole[classify.RoleAdapter]
 	cfg := c.m.Adapter
 	if a.Tensors == 0 || (cfg == nil && a.Tensors != r.Tensors) {
 		return
@@ -335,7 +357,7 @@ func (c *counter) adapter(r *Report) {
 		what += " for " + text.Safe(cfg.BaseModel)
 	}
 	own := a.Parameters
-	if head := r.ByRole[string(classify.RoleHead)]; cfg != nil && len(cfg.ModulesToSave) > 0 {
+	if head := r.ByRole[classify.RoleHead]; cfg != nil && len(cfg.ModulesToSave) > 0 {
 		own += head.Parameters
 	}
 	c.notes.add(fmt.Sprintf("%s: %s parameters of its own, trained on top of a base model that is not in these files; the figures and costs are the adapter's alone",
@@ -389,4 +411,29 @@ func (r *Report) DTypesBySize() []string {
 		return names[i] < names[j]
 	})
 	return names
+}
+
+// integerDTypes hold integers or booleans; packed quantized weights
+// (U32 words, I8/U8 codes beside their scales) are recognised elsewhere.
+var integerDTypes = map[string]bool{"BOOL": true, "I64": true, "I32": true, "I16": true, "U64": true, "U32": true, "U16": true}
+
+// integers names the counted tensors of integer or boolean type that are
+// not packed weights: masks, codes, lookup tables. They are counted, since
+// a header cannot tell whether they were learned, but said.
+func (c *counter) integers() {
+	var names []string
+	var elements uint64
+	for i := range c.items {
+		it := &c.items[i]
+		if !it.Counted() || !integerDTypes[it.DType.Name] || it.Label.Packed != classify.PackNone || it.Parameters != it.Elements() {
+			continue
+		}
+		names = append(names, text.Safe(it.Name))
+		elements += it.Parameters
+	}
+	if len(names) == 0 {
+		return
+	}
+	c.notes.add(fmt.Sprintf("%s integer or boolean %s (%s elements) counted as parameters, though a header cannot tell whether they were learned (masks, codes and lookup tables are not): %s",
+		text.Exact(len(names)), text.Plural(len(names), "tensor", "tensors"), text.Exact(elements), format.FewNames(names, 5)))
 }

@@ -3,6 +3,7 @@ package count
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/tensorcount/tensorcount/classify"
@@ -24,7 +25,8 @@ type Tie struct {
 	HeadStored bool `json:"head_stored"`
 	// Evidence is how the answer was reached: "no head tensor",
 	// "config", "identical content", "different content", "different
-	// shape", "constant content", "not compared" (the comparison failed).
+	// shape", "constant content", "not compared" (the comparison failed,
+	// or was skipped: --headers-only, a model read remotely).
 	Evidence string `json:"evidence"`
 	// DuplicateParameters is what a naive count adds for the second copy
 	// of a tied weight stored twice.
@@ -63,7 +65,12 @@ func (c *counter) tie(cmp comparer) *Tie {
 	t := &Tie{Embedding: emb.Tensor.Name}
 	if head == nil {
 		if !c.decoder() {
-			return nil // an encoder without an LM head: nothing is tied
+			// An encoder, or a checkpoint with nothing to say that a head
+			// reuses the embedding: no head is stored, and that is all.
+			if c.m.Arch.Class == "" {
+				c.notes.add("no output head is stored, and nothing (no config, no decoder layout) says that one reuses the embedding")
+			}
+			return nil
 		}
 		t.Tied = true
 		t.Evidence = "no head tensor"
@@ -74,7 +81,7 @@ func (c *counter) tie(cmp comparer) *Tie {
 		return t
 	}
 	t.Head, t.HeadStored = head.Tensor.Name, true
-	sameShape := emb.Tensor.DType == head.Tensor.DType && equalShape(emb.Tensor.Shape, head.Tensor.Shape)
+	sameShape := emb.Tensor.DType == head.Tensor.DType && slices.Equal(emb.Tensor.Shape, head.Tensor.Shape)
 	if !sameShape {
 		t.Evidence = "different shape"
 		if emb.Tensor.Elements() == head.Tensor.Elements() && emb.Tensor.DType != head.Tensor.DType {
@@ -121,7 +128,7 @@ func (c *counter) tie(cmp comparer) *Tie {
 		t.Evidence = "constant content"
 		c.notes.add(fmt.Sprintf("%s and %s hold only constant (placeholder) values, which says nothing about tying; they are counted as two untied weights",
 			text.Safe(emb.Tensor.Name), text.Safe(head.Tensor.Name)))
-	case cmp != nil && !compared:
+	case !compared:
 		t.Evidence = "not compared"
 	default:
 		t.Evidence = "different content"
@@ -176,18 +183,18 @@ func (c *counter) decoder() bool {
 		}
 	}
 	// Without a config, a decoder is recognised by its decoder-only
-	// layout: blocks and a final norm but no head.
-	return a.Class == ""
-}
-
-func equalShape(a, b []uint64) bool {
-	if len(a) != len(b) {
+	// layout: attention blocks and a final norm, but no head.
+	if a.Class != "" {
 		return false
 	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
+	blocks, finalNorm := false, false
+	for i := range c.items {
+		l := &c.items[i].Label
+		if l.Component != classify.ComponentLanguageModel {
+			continue
 		}
+		blocks = blocks || (l.Layer >= 0 && l.Role == classify.RoleAttention)
+		finalNorm = finalNorm || (l.Layer < 0 && l.Role == classify.RoleNorm)
 	}
-	return true
+	return blocks && finalNorm
 }

@@ -30,7 +30,11 @@ type Diff struct {
 	ParameterDelta int64            `json:"parameter_delta"`
 	Ties           []string         `json:"ties"`
 	Same           bool             `json:"same"`
-	Verdict        string           `json:"verdict"`
+	// Changed names every tensor of either side that is on one side
+	// only, changed shape or changed dtype, for pictures that outline
+	// them.
+	Changed map[string]bool `json:"-"`
+	Verdict string          `json:"verdict"`
 }
 
 // Side summarises one checkpoint.
@@ -42,7 +46,10 @@ type Side struct {
 	Parameters uint64 `json:"parameters"`
 	Bytes      int64  `json:"bytes"`
 	Tied       bool   `json:"tied"`
-	FileType   string `json:"file_type,omitempty"` // GGUF general.file_type name
+	// FileType is GGUF general.file_type, as in the summary's arch, and
+	// FileTypeName its name ("Q4_K_M").
+	FileType     *int   `json:"file_type,omitempty"`
+	FileTypeName string `json:"file_type_name,omitempty"`
 }
 
 // A Tensor is a tensor (or a group of tensors sharing a canonical
@@ -54,6 +61,9 @@ type Tensor struct {
 	Shape      []uint64 `json:"shape"`
 	Elements   uint64   `json:"elements"`
 	Parameters uint64   `json:"parameters"`
+	// Excluded says why a tensor adds no parameters (buffer, quant_aux,
+	// tied_copy), as the count decided.
+	Excluded string `json:"excluded,omitempty"`
 }
 
 // A Change is a tensor present on both sides with another shape.
@@ -83,7 +93,7 @@ type group struct {
 
 func (g *group) tensor() Tensor {
 	it := g.items[0]
-	d := Tensor{Name: it.Tensor.Name, Role: string(it.Label.Role), DType: it.Tensor.DType.Name, Shape: it.Tensor.Shape}
+	d := Tensor{Name: it.Tensor.Name, Role: string(it.Label.Role), DType: it.Tensor.DType.Name, Shape: it.Tensor.Shape, Excluded: string(it.Excluded)}
 	if len(g.items) > 1 {
 		d.Name = fmt.Sprintf("%s (+%d more)", it.Tensor.Name, len(g.items)-1)
 		d.Shape = nil
@@ -106,7 +116,8 @@ func Compare(a, b *count.Report) (*Diff, error) {
 		}
 	}
 	d := &Diff{Schema: "tensorcount/diff/v1", A: side(a), B: side(b), MatchedBy: "name", RoleDeltas: map[string]Delta{},
-		OnlyInA: []Tensor{}, OnlyInB: []Tensor{}, ShapeChanges: []Change{}, DTypeChanges: []DTypeChange{}, Ties: []string{}}
+		OnlyInA: []Tensor{}, OnlyInB: []Tensor{}, ShapeChanges: []Change{}, DTypeChanges: []DTypeChange{}, Ties: []string{},
+		Changed: map[string]bool{}}
 	canonical := a.Format != b.Format
 	if canonical {
 		d.MatchedBy = "canonical name"
@@ -118,11 +129,17 @@ func Compare(a, b *count.Report) (*Diff, error) {
 		y, ok := gb.byKey[k]
 		if !ok {
 			d.OnlyInA = append(d.OnlyInA, x.tensor())
+			d.mark(x)
 			continue
 		}
 		tx, ty := x.tensor(), y.tensor()
 		if tx.Elements != ty.Elements || (len(x.items) == 1 && len(y.items) == 1 && !slices.Equal(tx.Shape, ty.Shape)) {
 			d.ShapeChanges = append(d.ShapeChanges, Change{A: tx, B: ty})
+			d.mark(x)
+			d.mark(y)
+		} else if x.items[0].Tensor.DType.Name != y.items[0].Tensor.DType.Name {
+			d.mark(x)
+			d.mark(y)
 		}
 		// A group is one tensor, or the per-expert tensors one fused GGUF
 		// tensor replaces; its first tensor's dtype stands for it.
@@ -131,6 +148,7 @@ func Compare(a, b *count.Report) (*Diff, error) {
 	for _, k := range gb.order {
 		if _, ok := ga.byKey[k]; !ok {
 			d.OnlyInB = append(d.OnlyInB, gb.byKey[k].tensor())
+			d.mark(gb.byKey[k])
 		}
 	}
 	for pair, n := range dtypes {
@@ -142,7 +160,7 @@ func Compare(a, b *count.Report) (*Diff, error) {
 		return cmp.Or(cmp.Compare(y.Tensors, x.Tensors), strings.Compare(x.From, y.From), strings.Compare(x.To, y.To))
 	})
 	for _, role := range classify.Roles() {
-		ca, cb := a.ByRole[string(role)], b.ByRole[string(role)]
+		ca, cb := a.ByRole[role], b.ByRole[role]
 		if ca.Parameters != cb.Parameters {
 			d.RoleDeltas[string(role)] = Delta{A: ca.Parameters, B: cb.Parameters, Delta: int64(cb.Parameters) - int64(ca.Parameters)}
 		}
@@ -162,7 +180,7 @@ func side(r *count.Report) Side {
 		s.Tied = r.Tie.Tied
 	}
 	if r.Arch != nil && r.Arch.FileType != nil {
-		s.FileType = gguf.FileTypeName(*r.Arch.FileType)
+		s.FileType, s.FileTypeName = r.Arch.FileType, gguf.FileTypeName(*r.Arch.FileType)
 	}
 	return s
 }
@@ -204,6 +222,13 @@ func ties(a, b *count.Report) []string {
 		tied, untied, tl, ul = b, a, "B", "A"
 	}
 	head := untied.HeadParameters
+	// A tie needs the head to have the embedding's shape; otherwise the
+	// head is simply another weight.
+	hs, es := shapeOf(untied, untied.Tie.Head), shapeOf(tied, tied.Tie.Embedding)
+	if hs != nil && es != nil && !slices.Equal(hs, es) {
+		return []string{fmt.Sprintf("%s stores %s %v, %s parameters, which cannot be %s's %s %v tied: the shapes differ",
+			ul, text.Safe(untied.Tie.Head), hs, text.Exact(head), tl, text.Safe(tied.Tie.Embedding), es)}
+	}
 	return []string{fmt.Sprintf("%s stores %s, %s parameters, that %s ties to %s (%s)",
 		ul, text.Safe(untied.Tie.Head), text.Exact(head), tl, text.Safe(tied.Tie.Embedding), tied.Tie.Evidence)}
 }
@@ -223,11 +248,14 @@ func (d *Diff) verdict() string {
 	if len(d.Ties) > 0 {
 		parts = append(parts, d.Ties[0])
 	}
+	if conv := conversion(d); conv != "" && d.ParameterDelta == 0 {
+		parts = append(parts, conv)
+	}
 	if len(d.DTypeChanges) > 0 {
-		if d.B.FileType != "" && d.A.FileType != d.B.FileType {
-			parts = append(parts, fmt.Sprintf("B is a %s re-quantization of A", d.B.FileType))
-		} else if d.A.FileType != "" && d.B.FileType == "" {
-			parts = append(parts, fmt.Sprintf("A is a %s quantization of B", d.A.FileType))
+		if d.B.FileTypeName != "" && d.A.FileTypeName != d.B.FileTypeName {
+			parts = append(parts, fmt.Sprintf("B is a %s re-quantization of A", d.B.FileTypeName))
+		} else if d.A.FileTypeName != "" && d.B.FileTypeName == "" {
+			parts = append(parts, fmt.Sprintf("A is a %s quantization of B", d.A.FileTypeName))
 		} else {
 			c := d.DTypeChanges[0]
 			parts = append(parts, fmt.Sprintf("dtypes differ (%s → %s in %d tensors)", c.From, c.To, c.Tensors))
@@ -245,12 +273,19 @@ func (d *Diff) verdict() string {
 		}
 		var params uint64
 		roles := map[string]int{}
+		tied := 0
 		for _, t := range only.ts {
 			params += t.Parameters
 			roles[t.Role]++
+			if t.Excluded == string(count.ExcludedTiedCopy) {
+				tied++
+			}
 		}
 		desc := fmt.Sprintf("%d %s only in %s", len(only.ts), text.Plural(len(only.ts), "tensor", "tensors"), only.side)
-		if params == 0 && len(roles) == 1 {
+		if tied == len(only.ts) {
+			desc += fmt.Sprintf(" (%s of one storage under two names, no parameters: the other side stores each shared weight once, as safetensors' converter does)",
+				text.Plural(tied, "a second name", "second names"))
+		} else if params == 0 && len(roles) == 1 {
 			for role := range roles {
 				desc += fmt.Sprintf(" (%s, no parameters)", role)
 			}
@@ -260,4 +295,36 @@ func (d *Diff) verdict() string {
 		parts = append(parts, desc)
 	}
 	return strings.Join(parts, "; ")
+}
+
+// mark records the tensors of a group as changed.
+func (d *Diff) mark(g *group) {
+	for _, it := range g.items {
+		d.Changed[it.Name] = true
+	}
+}
+
+// shapeOf is the shape of the named tensor of r, or nil.
+func shapeOf(r *count.Report, name string) []uint64 {
+	for i := range r.PerTensor {
+		if r.PerTensor[i].Name == name {
+			return r.PerTensor[i].Shape
+		}
+	}
+	return nil
+}
+
+// conversion names a change of format that keeps the parameters: a
+// PyTorch checkpoint and its safetensors conversion, say.
+func conversion(d *Diff) string {
+	if d.A.Format == d.B.Format || d.A.Format == "" || d.B.Format == "" {
+		return ""
+	}
+	switch {
+	case d.A.Format == "pytorch" && d.B.Format == "safetensors":
+		return "B is a safetensors conversion of A"
+	case d.A.Format == "safetensors" && d.B.Format == "pytorch":
+		return "A is a safetensors conversion of B"
+	}
+	return ""
 }

@@ -1,11 +1,13 @@
 package diff
 
 import (
+	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/tensorcount/tensorcount/internal/fixture"
 	"github.com/tensorcount/tensorcount/internal/fixture/archs"
 )
 
@@ -60,7 +62,8 @@ func TestDiffAcrossFormats(t *testing.T) {
 	}
 	require.Equal(t, 291, total)
 	require.Empty(t, d.RoleDeltas)
-	require.Equal(t, "Q4_K_M", d.B.FileType)
+	require.Equal(t, "Q4_K_M", d.B.FileTypeName)
+	require.Equal(t, 15, *d.B.FileType, "the same form as the summary's arch.file_type")
 	require.Equal(t, "same parameters; B is a Q4_K_M re-quantization of A; 1 tensor only in B (buffer, no parameters)", d.Verdict)
 }
 
@@ -80,4 +83,21 @@ func TestDiffPruned(t *testing.T) {
 	require.Equal(t, int64(pruned.Parameters)-int64(full.Parameters), d.ParameterDelta)
 	require.Contains(t, d.Verdict, "9 tensors changed shape")
 	require.Contains(t, d.Verdict, "9 tensors only in A")
+}
+
+// A head of another shape than the embedding cannot be a tie.
+func TestDiffTieNeedsEqualShapes(t *testing.T) {
+	dirA, dirB := t.TempDir(), t.TempDir()
+	write := func(dir string, specs ...fixture.TensorSpec) {
+		require.NoError(t, fixture.Safetensors{Tensors: specs}.Write(filepath.Join(dir, "model.safetensors")))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "config.json"), []byte(`{"architectures":["LlamaForCausalLM"],"model_type":"llama"}`), 0o644))
+	}
+	emb := fixture.TensorSpec{Name: "model.embed_tokens.weight", Shape: []uint64{6, 4}, DType: "F32"}
+	norm := fixture.TensorSpec{Name: "model.norm.weight", Shape: []uint64{4}, DType: "F32"}
+	write(dirA, emb, norm)
+	write(dirB, emb, norm, fixture.TensorSpec{Name: "lm_head.weight", Shape: []uint64{2, 2}, DType: "F32"})
+	d := compare(t, buildPath(t, dirA), buildPath(t, dirB))
+	require.Len(t, d.Ties, 1)
+	require.Contains(t, d.Ties[0], "cannot be A's model.embed_tokens.weight [6 4] tied: the shapes differ")
+	require.NotContains(t, d.Verdict, "ties to")
 }

@@ -54,6 +54,8 @@ type Arch struct {
 	SizeLabel string `json:"size_label,omitempty"`
 	BaseName  string `json:"basename,omitempty"`
 	FileType  *int   `json:"file_type,omitempty"`
+	// FileTypeName is FileType's name in llama.cpp's table ("Q4_K_M").
+	FileTypeName string `json:"file_type_name,omitempty"`
 
 	// Source says where the facts came from: "config.json",
 	// "config.json (text_config)", "params.json", "gguf".

@@ -214,7 +214,21 @@ func (c *config) arch() Arch {
 		}
 	}
 	a.HeadDim = c.int("head_dim", "kv_channels")
-	a.FFNSize = c.int("intermediate_size", "n_inner", "ffn_hidden_size", "ffn_dim", "d_ff", "hidden_dim")
+	a.FFNSize = c.int("intermediate_size", "n_inner", "ffn_hidden_size", "ffn_dim", "d_ff")
+	// hidden_dim is the FFN width beside a "dim" (Meta's params.json,
+	// DistilBERT) or a different hidden_size; alone, it is the model's
+	// width (many vision and audio configs).
+	if a.FFNSize == 0 {
+		if hd := c.int("hidden_dim"); hd > 0 {
+			_, _, _, hasDim := c.lookup("dim")
+			switch {
+			case hasDim || (a.HiddenSize > 0 && a.HiddenSize != hd):
+				a.FFNSize = hd
+			case a.HiddenSize == 0:
+				a.HiddenSize = hd
+			}
+		}
+	}
 	if a.FFNSize == 0 && a.HiddenSize > 0 {
 		if v, _, _, ok := c.lookup("n_inner"); ok && v == nil {
 			a.FFNSize = 4 * a.HiddenSize // GPT-2: n_inner null means 4·d

@@ -148,3 +148,22 @@ func TestConfigCorpusMiniCPM3(t *testing.T) {
 	require.Equal(t, 73448, m.Arch.VocabSize)
 	require.Len(t, m.Tensors, 15)
 }
+
+// hidden_dim is the FFN width beside a "dim", but the model's width when
+// it stands alone.
+func TestHiddenDim(t *testing.T) {
+	for _, c := range []struct {
+		config      string
+		hidden, ffn int
+	}{
+		{`{"dim": 4096, "hidden_dim": 14336, "n_layers": 32}`, 4096, 14336},
+		{`{"hidden_size": 768, "hidden_dim": 3072}`, 768, 3072},
+		{`{"hidden_dim": 512, "num_layers": 6}`, 512, 0},
+	} {
+		cfg, err := parseConfig("config.json", []byte(c.config))
+		require.NoError(t, err)
+		a := cfg.arch()
+		require.Equal(t, c.hidden, a.HiddenSize, c.config)
+		require.Equal(t, c.ffn, a.FFNSize, c.config)
+	}
+}

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"encoding/binary"
 	"fmt"
 	"path/filepath"
 	"sort"
@@ -48,7 +49,7 @@ func (m *Model) addGGUF(path string, f *gguf.File) {
 		bytes += t.Size
 	}
 	m.Files = append(m.Files, File{Path: path, Format: GGUF, Tensors: len(ts), Bytes: bytes,
-		Size: f.Size, HeaderBytes: min(f.DataOffset, f.Size)})
+		Size: f.Size, HeaderBytes: min(f.DataOffset, f.Size), BigEndian: f.ByteOrder == binary.BigEndian})
 	m.Tensors = append(m.Tensors, ts...)
 	for _, w := range f.Warnings {
 		m.notef(filepath.Base(path) + ": " + w)
@@ -187,6 +188,7 @@ func (m *Model) ggufArch(f *gguf.File) {
 		if v, err := kv.Uint(); err == nil && v < 1<<16 {
 			ft := int(v)
 			a.FileType = &ft
+			a.FileTypeName = gguf.FileTypeName(ft)
 		} else {
 			g.bad(kv.Key, err)
 		}

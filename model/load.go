@@ -51,7 +51,11 @@ func LoadWith(path string, opt Options) (*Model, error) {
 			return nil, err
 		}
 		defer m.closeRoot()
-		err = m.loadDir(dir)
+		if fi, statErr := m.root.Stat("model_index.json"); statErr == nil && fi.Mode().IsRegular() {
+			err = m.loadDiffusers(dir)
+		} else {
+			err = m.loadDir(dir)
+		}
 	} else {
 		m.Dir = filepath.Dir(path)
 		if err := m.openRoot(); err != nil {
@@ -110,6 +114,9 @@ func (m *Model) closeRoot() {
 // link out of the directory, a named pipe or a device is an error, never
 // read.
 func (m *Model) ReadSmall(name string, kind format.Small) ([]byte, error) {
+	if m.remote != nil {
+		return m.readRemoteSmall(name, kind)
+	}
 	if m.root != nil {
 		return m.root.ReadSmall(name, kind)
 	}

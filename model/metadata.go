@@ -8,7 +8,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/tensorcount/tensorcount/format/gguf"
-	"github.com/tensorcount/tensorcount/format/safetensors"
 )
 
 // A MetadataEntry is one key-value pair a weight file stores beside its
@@ -47,7 +46,7 @@ func ReadMetadata(m *Model, full bool) ([]MetadataEntry, error) {
 	for _, f := range m.Files {
 		switch f.Format {
 		case GGUF:
-			g, err := gguf.Open(f.Path)
+			g, err := m.openGGUF(f.Path)
 			if err != nil {
 				return nil, err
 			}
@@ -62,7 +61,7 @@ func ReadMetadata(m *Model, full bool) ([]MetadataEntry, error) {
 			}
 			g.Close()
 		case Safetensors:
-			s, err := safetensors.Open(f.Path)
+			s, err := m.openSafetensors(f.Path)
 			if err != nil {
 				return nil, err
 			}
@@ -133,8 +132,16 @@ func ggufEntry(g *gguf.File, kv gguf.KV, full bool) (MetadataEntry, error) {
 				return e, err
 			}
 			e.Value = vals
-		case gguf.TypeFloat32, gguf.TypeFloat64, gguf.TypeArray:
-			// Listed by type and length only.
+		case gguf.TypeFloat32, gguf.TypeFloat64:
+			if vals, err := g.ArrayFloats(kv); err == nil && len(vals) <= maxFullArray {
+				e.Value = vals
+			}
+		case gguf.TypeInt8, gguf.TypeInt16, gguf.TypeInt32, gguf.TypeInt64:
+			if vals, err := g.ArrayInts(kv); err == nil && len(vals) <= maxFullArray {
+				e.Value = vals
+			}
+		case gguf.TypeArray:
+			// Nested arrays are listed by type and length only.
 		default:
 			if vals, err := g.ArrayUints(kv); err == nil && len(vals) <= maxFullArray {
 				e.Value = vals

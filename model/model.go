@@ -45,13 +45,22 @@ type Model struct {
 	// Adapter is what adapter_config.json says, when the files are an
 	// adapter (nil otherwise).
 	Adapter *Adapter
+	// Components lists the parts of a diffusers pipeline, and
+	// FileComponent names the part each weight file belongs to.
+	Components    []Component
+	FileComponent map[string]string
 	// Imports lists what loading a pickle checkpoint would import.
 	Imports []Import
 	// Notes says what was chosen, ignored or inferred while loading.
 	Notes []string
+	// HubParameters is the Hub's own safetensors figure, for a model read
+	// from a Hub repository that has one (nil otherwise).
+	HubParameters *HubParameters
 
 	opt  Options
 	root *fsroot.Root // open during the load only
+	// remote is set for a model read over the network (LoadRemote).
+	remote *remoteState
 }
 
 // A File is one weight file of a Model.
@@ -65,6 +74,9 @@ type File struct {
 	// Size is the file's length; HeaderBytes the part before the data.
 	Size        int64
 	HeaderBytes int64
+	// BigEndian is set for a file whose tensor data is big-endian (a
+	// big-endian GGUF, a PyTorch archive saved on such a machine).
+	BigEndian bool
 }
 
 func (m *Model) notef(s string) { m.Notes = append(m.Notes, s) }

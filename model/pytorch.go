@@ -55,7 +55,7 @@ func (m *Model) addPyTorch(path string, f *pytorch.File) {
 	for _, s := range f.Storages {
 		bytes += int64(s.Bytes)
 	}
-	m.Files = append(m.Files, File{Path: path, Format: PyTorch, Tensors: len(f.Tensors), Bytes: bytes, Size: f.Size})
+	m.Files = append(m.Files, File{Path: path, Format: PyTorch, Tensors: len(f.Tensors), Bytes: bytes, Size: f.Size, BigEndian: f.ByteOrder == "big"})
 	m.Tensors = append(m.Tensors, f.Tensors...)
 	for i, info := range f.Info {
 		if info.TiedTo >= 0 {

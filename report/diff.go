@@ -24,8 +24,8 @@ func WriteDiffText(w io.Writer, d *diff.Diff, opt Options) error {
 		s     diff.Side
 	}{{"A", d.A}, {"B", d.B}} {
 		format := s.s.Format
-		if s.s.FileType != "" {
-			format += " " + s.s.FileType
+		if s.s.FileTypeName != "" {
+			format += " " + s.s.FileTypeName
 		}
 		t.add(s.label, text.Safe(s.s.Path), format, text.Exact(s.s.Tensors), text.Exact(s.s.Parameters), text.Bytes(s.s.Bytes))
 	}

@@ -17,7 +17,7 @@ func (r *view) writeLayersText(w io.Writer) error {
 	var roles []classify.Role
 	for _, role := range classify.Roles() {
 		for _, l := range r.ByLayer {
-			if l.ByRole[string(role)] > 0 {
+			if l.ByRole[role] > 0 {
 				roles = append(roles, role)
 				break
 			}
@@ -51,7 +51,7 @@ func (r *view) writeLayersText(w io.Writer) error {
 			row = row[1:]
 		}
 		for _, role := range roles {
-			row = append(row, r.count(l.ByRole[string(role)]))
+			row = append(row, r.count(l.ByRole[role]))
 		}
 		t.add(row...)
 	}

@@ -21,6 +21,9 @@ type Metadata struct {
 	Format  string                `json:"format"`
 	Entries []model.MetadataEntry `json:"entries"`
 	Arch    model.Arch            `json:"arch"`
+	// Full is set when whole values were asked for: the text then
+	// shortens nothing.
+	Full bool `json:"-"`
 }
 
 // WriteMetadataJSON writes the listing as one JSON object.
@@ -53,10 +56,13 @@ func WriteMetadataText(w io.Writer, md *Metadata, opt Options) error {
 			flush()
 			file = e.File
 			fmt.Fprintf(&b, "\n%s\n", text.Safe(filepath.Base(file)))
-			t = &table{indent: "  ", left: map[int]bool{1: true, 2: true}, width: opt.width()}
+			t = &table{indent: "  ", left: map[int]bool{1: true, 2: true}, width: opt.width(), shrink: 2}
+			if md.Full {
+				t.width = 0
+			}
 		}
 		v := text.Safe(e.String())
-		if opt.Width >= 0 {
+		if opt.Width >= 0 && !md.Full {
 			v = text.Shorten(v, min(maxValueWidth, max(opt.width()-40, 20)))
 		}
 		typ := e.Type
@@ -65,6 +71,12 @@ func WriteMetadataText(w io.Writer, md *Metadata, opt Options) error {
 		}
 		if e.ElemType != "" {
 			typ = fmt.Sprintf("%s[%s]", e.ElemType, text.Exact(e.Len))
+			switch {
+			case e.Value == nil && md.Full:
+				v = "(nested arrays are not listed)"
+			case e.Value == nil:
+				v = "(--full lists them)"
+			}
 		}
 		t.add(text.Safe(e.Key), typ, v)
 	}

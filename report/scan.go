@@ -143,7 +143,13 @@ func writeSkipped(r *scan.Report, b *strings.Builder) {
 }
 
 // num prints a statistic with 6 significant digits.
-func num(x float64) string { return fmt.Sprintf("%.6g", x) }
+func num(x float64) string {
+	s := fmt.Sprintf("%.6g", x)
+	if strings.HasPrefix(s, "-") {
+		s = "−" + s[1:] // one minus sign in every text output
+	}
+	return s
+}
 
 func numPtr(x *float64) string {
 	if x == nil {

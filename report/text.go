@@ -4,10 +4,13 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/tensorcount/tensorcount/audit"
 	"github.com/tensorcount/tensorcount/classify"
+	"github.com/tensorcount/tensorcount/count"
+	"github.com/tensorcount/tensorcount/format"
 	"github.com/tensorcount/tensorcount/internal/text"
 	"github.com/tensorcount/tensorcount/model"
 )
@@ -24,6 +27,11 @@ func (r *view) writeText(w io.Writer) error {
 	fmt.Fprintf(&b, "  %s, %d %s", r.Format, len(r.Files), text.Plural(len(r.Files), "file", "files"))
 	if r.Arch != nil && r.Arch.Architecture != "" {
 		fmt.Fprintf(&b, " · %s", text.Safe(r.Arch.Architecture))
+	}
+	// Say what the checkpoint is when it is not the usual decoder, since
+	// the figures shown depend on it.
+	if r.Kind != "" && r.Kind != "transformer language model" && r.Kind != "unknown" {
+		fmt.Fprintf(&b, " · %s", text.Safe(r.Kind))
 	}
 	b.WriteString("\n\n")
 
@@ -85,7 +93,7 @@ func (r *view) writeClaims(b *strings.Builder, full bool) {
 				dev = fmt.Sprintf("%+.1f%%", c.Deviation*100)
 			}
 		}
-		t.add(text.Safe(c.Text), text.Safe(c.Source), r.verdict(c.Verdict), strings.ReplaceAll(c.Matched, "_", " "), measured, dev)
+		t.add(text.Safe(c.Text), text.Safe(c.Source), r.verdict(c.Verdict), strings.ReplaceAll(strings.ReplaceAll(c.Matched, "non_embedding", "non-embedding"), "_", " "), measured, dev)
 	}
 	t.write(b)
 	if full {
@@ -120,7 +128,7 @@ func (r *view) writeRoles(b *strings.Builder) {
 	t := &table{indent: "  "}
 	t.add("role", "tensors", "parameters", "share", "elements as stored")
 	for _, role := range classify.Roles() {
-		c, ok := r.ByRole[string(role)]
+		c, ok := r.ByRole[role]
 		if !ok {
 			continue
 		}
@@ -140,12 +148,9 @@ func (r *view) writeComponents(b *strings.Builder) {
 	b.WriteString("\n")
 	t := &table{indent: "  "}
 	t.add("component", "tensors", "parameters", "share")
-	for _, comp := range classify.Components() {
-		c, ok := r.ByComponent[string(comp)]
-		if !ok {
-			continue
-		}
-		t.add(string(comp), text.Exact(c.Tensors), r.count(c.Parameters), percent(int64(c.Parameters), int64(r.Parameters)))
+	for _, comp := range componentOrder(r.ByComponent) {
+		c := r.ByComponent[comp]
+		t.add(text.Safe(string(comp)), text.Exact(c.Tensors), r.count(c.Parameters), percent(int64(c.Parameters), int64(r.Parameters)))
 	}
 	t.write(b)
 }
@@ -228,7 +233,7 @@ func (r *view) writeFiles(b *strings.Builder) {
 	}
 	fmt.Fprintf(b, "\nfiles (%d)\n", len(r.Files))
 	t := &table{indent: "  ", left: map[int]bool{2: true}, width: r.opt.width()}
-	for i, f := range r.Files {
+	for i, f := range shardOrder(r.Files) {
 		if i == maxFilesShown {
 			t.add(fmt.Sprintf("… %d more (--json lists every file)", len(r.Files)-maxFilesShown))
 			break
@@ -340,7 +345,10 @@ func (r *view) bytes(n int64) string {
 
 // signed renders measured − formula with its sign.
 func (r *view) signed(measured, formula uint64) string {
-	if measured >= formula {
+	if measured == formula {
+		return "0"
+	}
+	if measured > formula {
 		return "+" + r.count(measured-formula)
 	}
 	return "−" + r.count(formula-measured)
@@ -363,4 +371,49 @@ func (r *view) verdict(v audit.VerdictKind) string {
 		return text.Paint(string(v), text.Red, r.opt.Color)
 	}
 	return string(v)
+}
+
+// shardOrder lists files in the order of their -0000k-of-0000n numbers
+// when every one has such a name, else as given.
+func shardOrder(files []count.FileReport) []count.FileReport {
+	type numbered struct {
+		f    count.FileReport
+		part int
+	}
+	ns := make([]numbered, 0, len(files))
+	for _, f := range files {
+		ext := filepath.Ext(f.Path)
+		_, part, _, _, ok := format.ShardName(f.Path, ext)
+		if !ok {
+			return files
+		}
+		ns = append(ns, numbered{f, part})
+	}
+	slices.SortStableFunc(ns, func(a, b numbered) int { return a.part - b.part })
+	out := make([]count.FileReport, len(ns))
+	for i, n := range ns {
+		out[i] = n.f
+	}
+	return out
+}
+
+// componentOrder lists the components of a report: the known ones in
+// their order, then any other (a diffusers pipeline's unet, vae, …)
+// sorted.
+func componentOrder[V any](m map[classify.Component]V) []classify.Component {
+	var out, rest []classify.Component
+	known := map[classify.Component]bool{}
+	for _, c := range classify.Components() {
+		known[c] = true
+		if _, ok := m[c]; ok {
+			out = append(out, c)
+		}
+	}
+	for c := range m {
+		if !known[c] {
+			rest = append(rest, c)
+		}
+	}
+	slices.Sort(rest)
+	return append(out, rest...)
 }

@@ -111,7 +111,7 @@ func BenchmarkScanFile(b *testing.B) {
 		name string
 		opt  Options
 	}{
-		{"mapfile", Options{}},
+		{"default", Options{}},
 		{"pread", Options{Open: func(string) (io.ReaderAt, error) { return fh, nil }}},
 	} {
 		b.Run(c.name, func(b *testing.B) {
@@ -119,6 +119,40 @@ func BenchmarkScanFile(b *testing.B) {
 			for b.Loop() {
 				if _, err := Scan(context.Background(), f.Tensors, c.opt); err != nil {
 					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkKernel times the per-dtype inner loops on one 256 KiB piece
+// (the scan's read size, so it stays in L2): the compute cost without the
+// reads.
+func BenchmarkKernel(b *testing.B) {
+	for _, dtype := range []string{"F32", "Q8_0", "Q4_0"} {
+		b.Run(dtype, func(b *testing.B) {
+			piece := benchData(dtype)[:pieceBytes/34*34]
+			if dtype == "Q4_0" {
+				piece = piece[:pieceBytes/18*18]
+			}
+			if dtype == "F32" {
+				piece = piece[:pieceBytes]
+			}
+			vals := make([]float64, blockElems)
+			b.SetBytes(int64(len(piece)))
+			for b.Loop() {
+				var s Stats
+				switch dtype {
+				case "F32":
+					for p := piece; len(p) > 0; {
+						q := p[:min(4*blockElems, len(p))]
+						s.addF32(q, vals)
+						p = p[len(q):]
+					}
+				case "Q8_0":
+					s.addQ8_0(piece, vals)
+				case "Q4_0":
+					s.addQ4_0(piece, vals)
 				}
 			}
 		})

@@ -92,6 +92,11 @@ func codecFor(t format.Tensor) (codec, string) {
 		return c, fmt.Sprintf("unexpected %s layout: %d elements in %d bytes", name, t.DType.BlockSize, t.DType.BlockBytes)
 	}
 	want, ok := t.DType.ByteSize(t.Elements())
+	if ok && int64(want) < t.Size {
+		// A PyTorch view with strides: its elements are spread over a
+		// wider span of its storage, so the span is not its values.
+		return c, fmt.Sprintf("a strided view: its %d %s elements lie apart in a %d-byte span of a shared storage", t.Elements(), name, t.Size)
+	}
 	if !ok || int64(want) != t.Size {
 		return c, fmt.Sprintf("%d data bytes do not hold %d %s elements", t.Size, t.Elements(), name)
 	}

@@ -29,3 +29,31 @@ func TestHashOnlyPeers(t *testing.T) {
 	require.Zero(t, res.Tensors[4].Hash)
 	require.Equal(t, []bool{true, true, true, false, false}, peers(m.tensors, res))
 }
+
+// Equal Stats only nominate: a permutation of a 16-bit tensor's values
+// has the same histogram, hence the same Stats and Hash, and is still
+// not a duplicate once the bytes are compared; an exact copy is.
+func TestEqualStatsAreOnlyCandidates(t *testing.T) {
+	const n = 1 << 17 // enough elements for the histogram path
+	vals := make([]float64, n)
+	for i := range vals {
+		vals[i] = float64(i%512) - 256
+	}
+	rev := make([]float64, n)
+	for i := range rev {
+		rev[i] = vals[n-1-i]
+	}
+	a, b := encode("BF16", vals), encode("BF16", rev)
+	var m memFile
+	m.add("a", "BF16", a, n)
+	m.add("reversed", "BF16", b, n)
+	m.add("copy", "BF16", a, n)
+	res, err := Scan(context.Background(), m.tensors, Options{Open: m.open})
+	require.NoError(t, err)
+	require.Equal(t, res.Tensors[0].Stats, res.Tensors[1].Stats)
+	require.Equal(t, res.Tensors[0].Hash, res.Tensors[1].Hash)
+	require.Equal(t, [][]int{{0, 2}}, res.Findings.Identical)
+	// Both candidates were compared with the first: the copy in full,
+	// the permutation up to its first differing megabyte.
+	require.Greater(t, res.BytesRead, res.BytesScanned+2*int64(len(a)))
+}

@@ -4,26 +4,37 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"os"
 
 	"github.com/tensorcount/tensorcount/format"
-	"github.com/tensorcount/tensorcount/internal/mapfile"
 )
 
 // A Source opens the files tensors live in. Files are opened on demand and
-// kept open until Close, so that comparing many pairs maps each file once.
+// kept open until Close, so that comparing many pairs opens each file
+// once. It reads with positioned reads into the caller's buffers, not
+// through a memory mapping: the pages a comparison touched would
+// otherwise count toward the process's resident memory (a 768 MiB pair
+// cost 777 MiB mapped), and a file truncated while it is read gives a
+// short read, not a fault.
 type Source struct {
-	files map[string]*mapfile.File
+	files map[string]*sourceFile
 	// BytesRead counts the tensor bytes read through this Source.
 	BytesRead int64
 }
 
+// A sourceFile is an open weight file and its size when opened.
+type sourceFile struct {
+	*os.File
+	size int64
+}
+
 // NewSource returns an empty Source.
-func NewSource() *Source { return &Source{files: map[string]*mapfile.File{}} }
+func NewSource() *Source { return &Source{files: map[string]*sourceFile{}} }
 
 // ErrChanged is matched (errors.Is) by the error for a file that changed
-// between reading its header and reading its tensor data: it is gone, it
-// is shorter than its header says (a short read), or the mapping faulted
-// (it was truncated or replaced while mapped). A count must fail on it,
+// between reading its header and reading its tensor data: it is gone, or
+// it is shorter than its header says (a short read: truncated or
+// replaced while it was read). A count must fail on it,
 // not conclude from data that is not the file's.
 var ErrChanged = errors.New("changed while it was read")
 
@@ -39,8 +50,6 @@ func (e *ChangedError) Error() string {
 	switch {
 	case errors.Is(e.Err, io.ErrUnexpectedEOF):
 		why = "shorter than its header says"
-	case errors.Is(e.Err, mapfile.ErrFault):
-		why = "a memory fault reading it: truncated or replaced"
 	case errors.Is(e.Err, fs.ErrNotExist):
 		why = "it is gone"
 	default:
@@ -60,7 +69,7 @@ func changed(file string, err error) error {
 	if err == nil || errors.Is(err, ErrChanged) {
 		return err
 	}
-	if !errors.Is(err, mapfile.ErrFault) && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, fs.ErrNotExist) {
+	if !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
 	var fe *format.Error
@@ -75,12 +84,13 @@ func (s *Source) ReaderAt(path string) (io.ReaderAt, error) {
 	if f, ok := s.files[path]; ok {
 		return f, nil
 	}
-	f, err := mapfile.Open(path)
+	f, size, err := format.OpenRegular(path)
 	if err != nil {
 		return nil, changed(path, err)
 	}
-	s.files[path] = f
-	return f, nil
+	sf := &sourceFile{File: f, size: size}
+	s.files[path] = sf
+	return sf, nil
 }
 
 // Close closes every file the Source opened.
@@ -91,7 +101,7 @@ func (s *Source) Close() error {
 			first = err
 		}
 	}
-	s.files = map[string]*mapfile.File{}
+	s.files = map[string]*sourceFile{}
 	return first
 }
 
@@ -110,14 +120,14 @@ func (s *Source) Compare(a, b format.Tensor) (Comparison, error) {
 	return c, changed(a.File, err)
 }
 
-// MappedSize returns the size the named file had when the Source mapped
+// MappedSize returns the size the named file had when the Source opened
 // it, if it has.
 func (s *Source) MappedSize(path string) (int64, bool) {
 	f, ok := s.files[path]
 	if !ok {
 		return 0, false
 	}
-	return f.Size(), true
+	return f.size, true
 }
 
 // ReadSmall returns the data of a tensor no larger than limit bytes: the

@@ -2,13 +2,11 @@ package scan
 
 import (
 	"context"
-	"encoding/binary"
 	"math"
 	"slices"
 
 	"github.com/tensorcount/tensorcount/classify"
 	"github.com/tensorcount/tensorcount/format"
-	"github.com/tensorcount/tensorcount/format/gguf"
 	"github.com/tensorcount/tensorcount/model"
 )
 
@@ -111,7 +109,10 @@ func Model(ctx context.Context, m *model.Model, opt Options) (*Report, error) {
 	if skip := opt.Skip; len(big) > 0 || skip != nil {
 		opt.Skip = func(t format.Tensor) string {
 			if big[t.File] {
-				return "big-endian GGUF data is not decoded"
+				if m.Format == model.GGUF {
+					return "big-endian GGUF data is not decoded"
+				}
+				return "big-endian data is not decoded"
 			}
 			if skip != nil {
 				return skip(t)
@@ -128,17 +129,11 @@ func Model(ctx context.Context, m *model.Model, opt Options) (*Report, error) {
 
 // bigEndianFiles names the GGUF files of m stored big-endian.
 func bigEndianFiles(m *model.Model) (map[string]bool, error) {
-	if m.Format != model.GGUF {
-		return nil, nil
-	}
 	big := map[string]bool{}
 	for _, f := range m.Files {
-		g, err := gguf.Open(f.Path)
-		if err != nil {
-			return nil, err
+		if f.BigEndian {
+			big[f.Path] = true
 		}
-		big[f.Path] = g.ByteOrder == binary.BigEndian
-		g.Close()
 	}
 	return big, nil
 }

@@ -3,8 +3,8 @@ package scan
 import (
 	"cmp"
 	"context"
-	"hash/crc32"
 	"io"
+	"math"
 	"os"
 	"runtime"
 	"slices"
@@ -66,11 +66,13 @@ type TensorStats struct {
 	// Skipped says why the tensor was not scanned; empty when it was.
 	Skipped string
 	Stats   Stats
-	// Hash is a fast hash of the tensor's bytes, used to find
-	// candidate duplicates. It depends on how the tensor was split into
-	// chunks, so it is comparable only within one Scan. Only a tensor
-	// with a peer of the same dtype and byte size can have a duplicate,
-	// so only those are hashed: Hash is 0 for the others.
+	// Hash nominates candidate duplicates: tensors with equal bytes have
+	// equal Hash (which candidates are then compared byte by byte). It
+	// is a hash of the tensor's Stats, every field to the bit, which are
+	// a deterministic function of its bytes, dtype and size, so it costs
+	// no pass over the data. It is comparable only within one Scan, and
+	// 0 for a tensor without a peer of the same dtype and byte size,
+	// which cannot have a duplicate.
 	Hash uint64
 }
 
@@ -99,7 +101,6 @@ type job struct {
 // part is what a worker learnt from one chunk.
 type part struct {
 	stats Stats
-	hash  uint64
 }
 
 // Scan reads every tensor it can decode once, computing Stats and a
@@ -147,14 +148,12 @@ func Scan(ctx context.Context, tensors []format.Tensor, opt Options) (*Result, e
 			continue
 		}
 		// Merging in chunk order makes the result independent of which
-		// worker finished first.
-		h := uint64(ts.Bytes)
+		// worker finished first, so equal bytes give equal Stats.
 		for _, p := range parts[i] {
 			ts.Stats.Merge(&p.stats)
-			h = mix(h, p.hash)
 		}
 		if s.hashed[i] {
-			ts.Hash = h
+			ts.Hash = statsHash(uint64(ts.Bytes), &ts.Stats)
 		}
 	}
 	res.BytesRead = res.BytesScanned
@@ -169,9 +168,7 @@ func Scan(ctx context.Context, tensors []format.Tensor, opt Options) (*Result, e
 
 // peers marks the tensors to scan that share their dtype and byte size
 // with another one: only those can be duplicates, so only those are
-// hashed. Hashing every tensor cost a fifth of a BF16 scan's CPU, and in
-// a real checkpoint most tensors have a shape of their own or are
-// compared only with the few that share it.
+// given a Hash.
 func peers(tensors []format.Tensor, res *Result) []bool {
 	type key struct {
 		dtype string
@@ -276,7 +273,7 @@ type scanner struct {
 	jobs     []job
 	parts    [][]part
 	progress func(int64)
-	hashed   []bool // tensors whose bytes are hashed (see peers)
+	hashed   []bool // tensors given a Hash (see peers)
 	next     atomic.Int64
 }
 
@@ -344,7 +341,6 @@ func (s *scanner) do(ctx context.Context, j job, w *worker) error {
 		}
 	}
 	p := &s.parts[j.tensor][j.chunk]
-	hashed := s.hashed[j.tensor]
 	end := j.off + j.n
 	for off := j.off; off < end; {
 		if err := ctx.Err(); err != nil {
@@ -354,9 +350,6 @@ func (s *scanner) do(ctx context.Context, j job, w *worker) error {
 		piece := buf[:n]
 		if err := readAt(r, piece, t.Offset+off, t); err != nil {
 			return err
-		}
-		if hashed {
-			p.hash = mix(p.hash, uint64(crc32.Update(0, castagnoli, piece))|uint64(n)<<32)
 		}
 		switch {
 		case h != nil && h.bytes == nil:
@@ -395,11 +388,23 @@ func (s *scanner) do(ctx context.Context, j job, w *worker) error {
 	return nil
 }
 
-// Content hashes are CRC-32C (Castagnoli) per piece, which CPUs compute in
-// hardware: 24 GB/s here against 9.5 GB/s for hash/maphash, and the hash
-// only nominates candidates that are then compared byte by byte, so 32
-// bits per piece are plenty.
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+// statsHash hashes a tensor's size and Stats, every field to the bit.
+// Equal bytes of equal dtype and size give equal Stats (the chunks, the
+// decoding path and the merge order all follow from the size and dtype),
+// so the Stats nominate duplicates as well as a hash of the bytes would,
+// for free: a CRC-32C of every byte cost a sixth of a BF16 scan's CPU,
+// and in a real checkpoint most tensors share their shape with another
+// layer's. Different bytes with equal Stats (a permutation of a 16-bit
+// tensor's values, say) only cost a comparison that stops at the first
+// differing megabyte.
+func statsHash(size uint64, st *Stats) uint64 {
+	h := mix(0, size)
+	for _, x := range [...]uint64{st.Finite, st.NaN, st.PosInf, st.NegInf, st.Zeros,
+		math.Float64bits(st.Min), math.Float64bits(st.Max), math.Float64bits(st.Mean), math.Float64bits(st.M2)} {
+		h = mix(h, x)
+	}
+	return h | 1 // never 0, the value of tensors without a peer
+}
 
 // mix folds x into the running hash h, order-sensitively.
 func mix(h, x uint64) uint64 {

@@ -1,6 +1,7 @@
 package source
 
 import (
+	"fmt"
 	"path"
 	"regexp"
 	"sort"
@@ -70,4 +71,36 @@ func GGUFChoices(entries []Entry) []Choice {
 		return out[i].Size < out[j].Size
 	})
 	return out
+}
+
+// FormatChoices renders choices for the message a CLI prints before
+// exiting 2: one line per model, label, size and the file to pass.
+func FormatChoices(desc string, choices []Choice) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s holds %d GGUF models; name one:\n", desc, len(choices))
+	for _, c := range choices {
+		kind := ""
+		if c.Projector {
+			kind = " (projector)"
+		}
+		parts := ""
+		if len(c.Files) > 1 {
+			parts = fmt.Sprintf(" (%d parts)", len(c.Files))
+		}
+		fmt.Fprintf(&b, "  %-10s %9s  %s/%s%s%s\n", c.Label, humanBytes(c.Size), desc, c.Files[0], parts, kind)
+	}
+	return b.String()
+}
+
+func humanBytes(n int64) string {
+	const unit = 1000
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTPE"[exp])
 }

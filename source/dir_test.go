@@ -49,3 +49,28 @@ func TestLimiter(t *testing.T) {
 	l.Release()
 	require.NoError(t, l.Acquire(context.Background()))
 }
+
+func TestEach(t *testing.T) {
+	dir := t.TempDir()
+	var names []string
+	for i := range 40 {
+		n := filepath.Join(dir, "f"+string(rune('A'+i)))
+		require.NoError(t, os.WriteFile(n, []byte{byte(i)}, 0o644))
+		names = append(names, filepath.Base(n))
+	}
+	got := make([]byte, len(names))
+	err := source.Each(context.Background(), source.Dir(dir), names, 4, func(i int, f source.File) error {
+		_, err := f.ReadAt(got[i:i+1], 0)
+		return err
+	})
+	require.NoError(t, err)
+	for i := range got {
+		require.Equal(t, byte(i), got[i])
+	}
+	err = source.Each(context.Background(), source.Dir(dir), append(names, "missing"), 4, func(int, source.File) error { return nil })
+	require.ErrorContains(t, err, "missing")
+	msg := source.FormatChoices("hf://org/m@abc", []source.Choice{{Label: "Q4_K_M", Files: []string{"m-Q4_K_M.gguf"}, Size: 4_920_000_000}})
+	require.Contains(t, msg, "Q4_K_M")
+	require.Contains(t, msg, "4.9 GB")
+	require.Contains(t, msg, "hf://org/m@abc/m-Q4_K_M.gguf")
+}

@@ -4,6 +4,22 @@
 // to its root and opens them for positioned reads, so that the format
 // readers (safetensors.NewFile, gguf.NewFile) read remote headers exactly
 // as they read local ones.
+//
+// A loader uses it in this order:
+//
+//	spec, err := source.Parse(arg)             // KindLocal: the old path
+//	t, err := remote.Open(ctx, spec, remote.Options{NoCache: noCache, Progress: p})
+//	if t.LocalPath != "" { load from disk }     // already in the HF cache
+//	entries, err := t.Source.List(ctx)         // names and sizes
+//	// choose: t.File if set; else the index (ReadFile, then
+//	// safetensors.ReadIndex), model.safetensors, or a GGUF from
+//	// GGUFChoices (several: print FormatChoices, exit 2)
+//	err = source.Each(ctx, t.Source, shards, 0, func(i int, f source.File) error {
+//		sf, err := safetensors.NewFile(f, f.Size()) // or gguf.NewFile
+//		...
+//	})
+//
+// Scan refuses sources for which IsRemote is true.
 package source
 
 import (

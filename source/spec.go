@@ -189,6 +189,18 @@ func parseHF(arg string) (Spec, error) {
 	s := Spec{Kind: KindHub, Arg: arg}
 	// org/name is the first two segments; "@rev" may end the second.
 	segs := strings.SplitN(rest, "/", 3)
+	if len(segs) == 1 && segs[0] != "" && !strings.HasPrefix(segs[0], "@") {
+		// A legacy name without an organisation (hf://gpt2); the Hub
+		// redirects it.
+		name, rev, hasRev := strings.Cut(segs[0], "@")
+		s.Repo, s.Revision = name, rev
+		if hasRev {
+			if err := checkRev(arg, rev); err != nil {
+				return s, err
+			}
+		}
+		return s, checkRepo(arg, name)
+	}
 	if len(segs) < 2 || segs[0] == "" {
 		return s, bad(arg, "expected hf://org/name[@rev][/path]")
 	}

@@ -17,6 +17,8 @@ func TestParse(t *testing.T) {
 		arg  string
 		want source.Spec
 	}{
+		{"hf://gpt2", hub("gpt2", "", "", false)},
+		{"hf://gpt2@main", hub("gpt2", "main", "", false)},
 		{"hf://meta-llama/Llama-3.1-8B", hub("meta-llama/Llama-3.1-8B", "", "", false)},
 		{"hf://Qwen/Qwen3-30B-A3B@0123abc", hub("Qwen/Qwen3-30B-A3B", "0123abc", "", false)},
 		{"hf://bartowski/Llama-3.1-8B-GGUF/Llama-3.1-8B-Q4_K_M.gguf", hub("bartowski/Llama-3.1-8B-GGUF", "", "Llama-3.1-8B-Q4_K_M.gguf", true)},
@@ -44,7 +46,7 @@ func TestParse(t *testing.T) {
 			require.Equal(t, tc.want.Kind != source.KindLocal, got.IsRemote())
 		})
 	}
-	for _, bad := range []string{"hf://", "hf://org", "hf://org/../x", "hf://a/b/c/../d", "hf://org/m@", "hf://org/m@a..b",
+	for _, bad := range []string{"hf://", "hf://@x", "hf://a..b", "hf://org/../x", "hf://a/b/c/../d", "hf://org/m@", "hf://org/m@a..b",
 		"https://huggingface.co/org/m/blob/main", "https://huggingface.co/org/m/raw/main/x", "https://user:pw@example.org/x.gguf",
 		"ollama://a/b/c/d", "ollama://bad name", "ollama://x:", "ollama://x:ta/g"} {
 		_, err := source.Parse(bad)

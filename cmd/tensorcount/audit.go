@@ -9,7 +9,7 @@ import (
 
 var auditCommand = &command{
 	name:    "audit",
-	usage:   "[flags] PATH",
+	usage:   "[flags] PATH|SOURCE",
 	summary: "every size claim found against the measured figures; exit 3 on a mismatch",
 	long: `
 Finds every size claim about PATH — the directory, cache entry and file
@@ -31,10 +31,11 @@ than judged.`,
 		addJSON(fs, f)
 		addMarkdown(fs, f)
 		addHeadersOnly(fs, f)
+		addRemote(fs, f)
 		addDisplay(fs, f)
 	},
 	run: func(e *env, inv *invocation) int {
-		s, _, err := summarize(inv.args[0], &inv.f)
+		s, _, err := summarize(e, inv.args[0], &inv.f)
 		if err != nil {
 			return e.fail(err)
 		}

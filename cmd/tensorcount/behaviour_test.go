@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tensorcount/tensorcount/internal/corpus"
 	"github.com/tensorcount/tensorcount/internal/fixture"
 	"github.com/tensorcount/tensorcount/internal/fixture/archs"
 	"github.com/tensorcount/tensorcount/internal/fixture/ggufw"
@@ -310,4 +311,29 @@ func TestGGUFParameterCountClaim(t *testing.T) {
 	out, _, status = tc("audit", path)
 	require.Equal(t, exitOK, status, out)
 	require.Contains(t, out, "655872 matches parameters")
+}
+
+// metadata summarises a GGUF's arrays by type and length; --full lists
+// them, of every element type.
+func TestMetadataGGUFArrays(t *testing.T) {
+	path := filepath.Join(corpus.Dir(t), "stories260k-q8_0-gguf", "tinyllamas-stories-260k-q8_0.gguf")
+	out, errOut, status := tc("metadata", path)
+	require.Equal(t, exitOK, status, errOut)
+	require.Contains(t, out, "tokenizer.ggml.tokens                   STRING[512]   (--full lists them)")
+	js, _, _ := tc("metadata", "--json", "--full", path)
+	var md struct {
+		Entries []struct {
+			Key   string
+			Len   uint64
+			Value any
+		}
+	}
+	require.NoError(t, json.Unmarshal([]byte(js), &md))
+	lists := map[string]int{}
+	for _, e := range md.Entries {
+		if l, ok := e.Value.([]any); ok {
+			lists[e.Key] = len(l)
+		}
+	}
+	require.Equal(t, map[string]int{"tokenizer.ggml.tokens": 512, "tokenizer.ggml.scores": 512, "tokenizer.ggml.token_type": 512}, lists)
 }

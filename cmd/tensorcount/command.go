@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/spf13/pflag"
+	"github.com/tensorcount/tensorcount/internal/text"
 )
 
 // A command is one subcommand: its name, what it takes, the flags that
@@ -113,7 +114,7 @@ func (c *command) writeHelp(w interface{ Write([]byte) (int, error) }) {
 	}
 	fmt.Fprintf(&b, "Usage: %s %s\n\n%s\n", name, c.usage, strings.TrimSpace(c.long))
 	fs := c.flagSet(&flagValues{})
-	fmt.Fprintf(&b, "\nFlags:\n%s", fs.FlagUsagesWrapped(80))
+	fmt.Fprintf(&b, "\nFlags:\n%s", flagUsages(fs))
 	if c == summaryCommand {
 		b.WriteString("\n" + strings.TrimLeft(figuresHelp, "\n"))
 	}
@@ -162,3 +163,34 @@ func editDistance(a, b string) int {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// flagUsages lists a command's flags from their definitions, one
+// paragraph each, wrapped to 80 columns: "--ctx N" for a flag that takes
+// a value, the default when it is not the zero value.
+func flagUsages(fs *pflag.FlagSet) string {
+	var b strings.Builder
+	fs.VisitAll(func(f *pflag.Flag) {
+		name := "  --" + f.Name
+		if f.Shorthand != "" {
+			name = "  -" + f.Shorthand + ", --" + f.Name
+		}
+		if f.Value.Type() != "bool" {
+			arg := strings.ToUpper(f.Value.Type())
+			if arg == "STRING" {
+				arg = "VALUE"
+			}
+			name += " " + arg
+		}
+		usage := f.Usage
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" {
+			usage += fmt.Sprintf(" (default %s)", f.DefValue)
+		}
+		if len(name) <= 24 {
+			b.WriteString(text.Wrap(usage, 80, name+strings.Repeat(" ", 26-len(name)), strings.Repeat(" ", 26)))
+		} else {
+			b.WriteString(name + "\n")
+			b.WriteString(text.Wrap(usage, 80, strings.Repeat(" ", 26), strings.Repeat(" ", 26)))
+		}
+	})
+	return b.String()
+}

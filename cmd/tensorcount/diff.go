@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+
 	"github.com/spf13/pflag"
 
 	"github.com/tensorcount/tensorcount/count"
@@ -23,13 +25,15 @@ As diff(1) and cmp(1): exit status 0 when the checkpoints do not differ,
 	paths: 2,
 	flags: func(fs *pflag.FlagSet, f *flagValues) {
 		addJSON(fs, f)
+		fs.BoolVar(&f.html, "html", false, "print one self-contained HTML page: both treemaps side by side on one scale, changed tensors outlined")
 		addHeadersOnly(fs, f)
+		addRemote(fs, f)
 		addDisplay(fs, f)
 	},
 	run: func(e *env, inv *invocation) int {
 		var rs [2]*count.Report
 		for i, path := range inv.args {
-			m, err := inv.f.loadModel(path)
+			m, err := loadModel(context.Background(), e, path, &inv.f)
 			if err == nil {
 				rs[i], err = count.Build(m, inv.f.countOptions())
 			}
@@ -43,9 +47,12 @@ As diff(1) and cmp(1): exit status 0 when the checkpoints do not differ,
 			e.fail(err)
 			return exitUsage
 		}
-		if inv.f.json {
+		switch {
+		case inv.f.html:
+			err = report.WriteDiffHTML(e.stdout, report.Summary{Report: rs[0]}, report.Summary{Report: rs[1]}, d)
+		case inv.f.json:
 			err = report.WriteDiffJSON(e.stdout, d)
-		} else {
+		default:
 			err = report.WriteDiffText(e.stdout, d, inv.f.reportOptions(e))
 		}
 		if err != nil {

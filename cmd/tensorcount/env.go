@@ -19,6 +19,9 @@ func newEnv(stdout, stderr io.Writer) *env { return &env{stdout: stdout, stderr:
 
 // fail reports an error reading a model and returns exit status 1.
 func (e *env) fail(err error) int {
+	if status, ok := e.chooseFailure(err); ok {
+		return status
+	}
 	fmt.Fprintf(e.stderr, "tensorcount: %s\n", text.Safe(err.Error()))
 	return exitRead
 }

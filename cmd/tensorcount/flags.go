@@ -11,7 +11,6 @@ import (
 
 	"github.com/tensorcount/tensorcount/audit"
 	"github.com/tensorcount/tensorcount/count"
-	"github.com/tensorcount/tensorcount/model"
 	"github.com/tensorcount/tensorcount/report"
 )
 
@@ -20,7 +19,7 @@ import (
 // error.
 type flagValues struct {
 	json, markdown, exact, headersOnly, wide, full bool
-	followLinks                                    bool
+	html, svg, followLinks                         bool
 	ctx, tokens, claim, color                      string
 
 	// tensors
@@ -30,6 +29,9 @@ type flagValues struct {
 	// scan
 	all, quiet bool
 	workers    int
+
+	// remote SOURCEs (source.go)
+	remote remoteFlags
 
 	// parsed by check
 	ctxN, tokensN uint64
@@ -41,18 +43,17 @@ func addFollowLinks(fs *pflag.FlagSet, f *flagValues) {
 	fs.BoolVar(&f.followLinks, "follow-links", false, "follow symbolic links in the model directory wherever they point (by default only links that stay inside it, or a cache snapshot's links into its blobs/)")
 }
 
-// loadModel loads path with the model options the flags ask for; every
-// subcommand loads through it.
-func (f *flagValues) loadModel(path string) (*model.Model, error) {
-	return model.LoadWith(path, model.Options{FollowLinks: f.followLinks})
-}
-
 func addJSON(fs *pflag.FlagSet, f *flagValues) {
 	fs.BoolVar(&f.json, "json", false, "print JSON (an array when several PATHs are given)")
 }
 
 func addMarkdown(fs *pflag.FlagSet, f *flagValues) {
 	fs.BoolVar(&f.markdown, "markdown", false, "print Markdown, for a model card")
+}
+
+func addPicture(fs *pflag.FlagSet, f *flagValues) {
+	fs.BoolVar(&f.html, "html", false, "print one self-contained HTML page (treemap, per-layer bars, 12·L·d², memory, tables) for one PATH")
+	fs.BoolVar(&f.svg, "svg", false, "print the treemap of where the parameters are as an SVG file, for one PATH")
 }
 
 func addExact(fs *pflag.FlagSet, f *flagValues) {
@@ -79,8 +80,17 @@ func addDisplay(fs *pflag.FlagSet, f *flagValues) {
 
 // check validates the flags that were registered and parses counts.
 func (f *flagValues) check(fs *pflag.FlagSet) error {
-	if f.json && f.markdown {
-		return fmt.Errorf("--json and --markdown exclude each other")
+	var outputs []string
+	for _, o := range []struct {
+		name string
+		set  bool
+	}{{"--json", f.json}, {"--markdown", f.markdown}, {"--html", f.html}, {"--svg", f.svg}} {
+		if o.set {
+			outputs = append(outputs, o.name)
+		}
+	}
+	if len(outputs) > 1 {
+		return fmt.Errorf("%s and %s exclude each other", outputs[0], outputs[1])
 	}
 	switch f.color {
 	case "", "auto", "always", "never":

@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"strings"
+
+	"github.com/tensorcount/tensorcount/internal/text"
 )
 
 // runHelp prints the overview, or one command's help.
@@ -31,20 +33,23 @@ func runHelp(e *env, args []string) int {
 
 func writeOverview(e *env) {
 	var b strings.Builder
-	b.WriteString(`tensorcount counts the real tensors and learned parameters in safetensors and
-GGUF weight files, reading only their headers.
+	b.WriteString(`tensorcount counts the real tensors and learned parameters in safetensors,
+GGUF and PyTorch weight files, reading only their headers.
 
 Usage:
   tensorcount [flags] PATH...
+  tensorcount COMMAND [flags] PATH...
+
+Commands:
 `)
 	for _, c := range commands {
-		name := "tensorcount " + c.name
+		name := c.name
 		if c == summaryCommand {
-			name = "tensorcount"
+			name = "(no command)"
 		}
-		fmt.Fprintf(&b, "  %-22s %s\n", strings.TrimPrefix(name, "tensorcount "), c.summary)
+		b.WriteString(text.Wrap(c.summary, 80, fmt.Sprintf("  %-13s ", name), strings.Repeat(" ", 16)))
 	}
-	b.WriteString(`  help COMMAND           that command's help and flags
+	b.WriteString(`  help COMMAND  that command's help and flags
 
 Run 'tensorcount help tensorcount' for the summary's flags, and
 'tensorcount help COMMAND' (or COMMAND --help) for any other.
@@ -80,6 +85,6 @@ const exitHelp = `
 Exit status: 0 success; 1 a file could not be read (the message names the
 file, byte offset, field, value and limit); 2 usage error; 3 audit: a claim
 does not match; 4 scan: NaN or Inf found; 5 a pickle checkpoint would
-import something dangerous when loaded (its tensors are still counted). diff, as diff(1): 0 the checkpoints
-do not differ, 1 they differ, 2 trouble.
+import something dangerous when loaded (its tensors are still counted).
+diff, as diff(1): 0 the checkpoints do not differ, 1 they differ, 2 trouble.
 `

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/pflag"
@@ -16,7 +17,7 @@ const exitUnsafe = 5
 
 var importsCommand = &command{
 	name:    "imports",
-	usage:   "[flags] PATH",
+	usage:   "[flags] PATH|SOURCE",
 	summary: "what a pickle checkpoint would import when loaded; exit 5 if dangerous",
 	long: `
 Lists every global a PyTorch pickle checkpoint (.bin, .pt, .pth, .ckpt)
@@ -29,10 +30,11 @@ file contains is ever executed. Exit status 5 when an import is dangerous.`,
 	paths: 1,
 	flags: func(fs *pflag.FlagSet, f *flagValues) {
 		addJSON(fs, f)
+		addRemote(fs, f)
 		addDisplay(fs, f)
 	},
 	run: func(e *env, inv *invocation) int {
-		m, err := inv.f.loadModel(inv.args[0])
+		m, err := loadModel(context.Background(), e, inv.args[0], &inv.f)
 		if err != nil {
 			return e.fail(err)
 		}

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+
 	"github.com/spf13/pflag"
 
 	"github.com/tensorcount/tensorcount/count"
@@ -9,7 +11,7 @@ import (
 
 var layersCommand = &command{
 	name:    "layers",
-	usage:   "[flags] PATH",
+	usage:   "[flags] PATH|SOURCE",
 	summary: "per-layer totals by role",
 	long: `
 One row per block of each component: its tensors, parameters and the
@@ -20,10 +22,11 @@ final norm, head) form the row "–".`,
 		addJSON(fs, f)
 		addExact(fs, f)
 		addHeadersOnly(fs, f)
+		addRemote(fs, f)
 		addDisplay(fs, f)
 	},
 	run: func(e *env, inv *invocation) int {
-		r, err := load(inv.args[0], &inv.f)
+		r, err := load(e, inv.args[0], &inv.f)
 		if err != nil {
 			return e.fail(err)
 		}
@@ -34,9 +37,9 @@ final norm, head) form the row "–".`,
 	},
 }
 
-// load loads and counts path.
-func load(path string, f *flagValues) (*count.Report, error) {
-	m, err := f.loadModel(path)
+// load loads and counts a PATH or SOURCE.
+func load(e *env, path string, f *flagValues) (*count.Report, error) {
+	m, err := loadModel(context.Background(), e, path, f)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"github.com/spf13/pflag"
 
 	"github.com/tensorcount/tensorcount/model"
@@ -9,7 +10,7 @@ import (
 
 var metadataCommand = &command{
 	name:    "metadata",
-	usage:   "[flags] PATH",
+	usage:   "[flags] PATH|SOURCE",
 	summary: "GGUF key-value pairs, safetensors __metadata__, the config facts used",
 	long: `
 Lists what the files store beside their tensors — every GGUF metadata key
@@ -20,11 +21,12 @@ architecture facts read from config.json, params.json or the GGUF keys.
 	paths: 1,
 	flags: func(fs *pflag.FlagSet, f *flagValues) {
 		addJSON(fs, f)
+		addRemote(fs, f)
 		fs.BoolVar(&f.full, "full", false, "print whole strings and the contents of arrays")
 		addDisplay(fs, f)
 	},
 	run: func(e *env, inv *invocation) int {
-		m, err := inv.f.loadModel(inv.args[0])
+		m, err := loadModel(context.Background(), e, inv.args[0], &inv.f)
 		if err != nil {
 			return e.fail(err)
 		}
@@ -32,7 +34,7 @@ architecture facts read from config.json, params.json or the GGUF keys.
 		if err != nil {
 			return e.fail(err)
 		}
-		md := &report.Metadata{Path: m.Path, Format: m.Format, Entries: entries, Arch: m.Arch}
+		md := &report.Metadata{Path: m.Path, Format: m.Format, Entries: entries, Arch: m.Arch, Full: inv.f.full}
 		if inv.f.json {
 			return written(report.WriteMetadataJSON(e.stdout, md))
 		}

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"github.com/tensorcount/tensorcount/internal/fixture"
+	"github.com/tensorcount/tensorcount/model"
 )
 
 const torchFixtures = "../../format/pytorch/testdata"
@@ -125,4 +127,34 @@ func TestDangerousPickle(t *testing.T) {
 	// A pickle with no tensors at all: exit 5 too, never executed.
 	_, _, status = tc("imports", filepath.Join(torchFixtures, "malicious", "os_system.pkl"))
 	require.Equal(t, exitUnsafe, status)
+}
+
+// A PyTorch checkpoint and its safetensors conversion: the same
+// parameters, and the tied name the converter dropped explained.
+func TestDiffPyTorchConversion(t *testing.T) {
+	src := filepath.Join(torchFixtures, "views.pt")
+	m, err := model.Load(src)
+	require.NoError(t, err)
+	var specs []fixture.TensorSpec
+	for i, x := range m.Tensors {
+		if _, tied := m.TiedTo[i]; tied {
+			continue // safetensors' converter stores a shared storage once
+		}
+		specs = append(specs, fixture.TensorSpec{Name: x.Name, Shape: x.Shape, DType: x.DType.Name})
+	}
+	conv := filepath.Join(t.TempDir(), "model.safetensors")
+	require.NoError(t, fixture.Safetensors{Tensors: specs}.Write(conv))
+	out, errOut, status := tc("diff", "--json", "--headers-only", src, conv)
+	require.Equal(t, 1, status, errOut)
+	var d struct {
+		Verdict        string
+		ParameterDelta int64                             `json:"parameter_delta"`
+		OnlyInA        []struct{ Name, Excluded string } `json:"only_in_a"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &d))
+	require.Zero(t, d.ParameterDelta)
+	require.Contains(t, d.Verdict, "same parameters; B is a safetensors conversion of A")
+	require.Contains(t, d.Verdict, "1 tensor only in A (a second name of one storage under two names")
+	require.Equal(t, "head.weight", d.OnlyInA[0].Name)
+	require.Equal(t, "tied_copy", d.OnlyInA[0].Excluded)
 }

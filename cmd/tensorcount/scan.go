@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/spf13/pflag"
 
+	"github.com/tensorcount/tensorcount/internal/text"
+	"github.com/tensorcount/tensorcount/model"
 	"github.com/tensorcount/tensorcount/report"
 	"github.com/tensorcount/tensorcount/scan"
 )
@@ -37,7 +40,11 @@ found; other findings do not change the status.`,
 		addDisplay(fs, f)
 	},
 	run: func(e *env, inv *invocation) int {
-		m, err := inv.f.loadModel(inv.args[0])
+		if isRemoteArg(inv.args[0]) {
+			fmt.Fprintf(e.stderr, "tensorcount: scan: %s: %s\n", text.Safe(inv.args[0]), scanRefusal)
+			return exitUsage
+		}
+		m, err := model.LoadWith(inv.args[0], inv.f.modelOptions())
 		if err != nil {
 			return e.fail(err)
 		}

@@ -9,7 +9,7 @@ import (
 
 var tensorsCommand = &command{
 	name:    "tensors",
-	usage:   "[flags] PATH",
+	usage:   "[flags] PATH|SOURCE",
 	summary: "one row per tensor: name, role, layer, dtype, shape, elements, bytes",
 	long: `
 One row per tensor, in file order unless --sort says otherwise, with the
@@ -19,10 +19,11 @@ dimension orders: PyTorch's and the file's (ne order, as gguf_dump prints).`,
 	flags: func(fs *pflag.FlagSet, f *flagValues) {
 		addJSON(fs, f)
 		fs.StringVar(&f.role, "role", "", "only tensors of this role (attention, ffn, expert, norm, …)")
-		fs.IntVar(&f.layer, "layer", -2, "only tensors of this layer (-1: outside any block)")
+		fs.IntVar(&f.layer, "layer", 0, "only tensors of this layer (-1: outside any block)")
 		fs.StringVar(&f.match, "match", "", "only tensors whose name matches this glob (\"*.q_proj.*\")")
 		fs.StringVar(&f.sort, "sort", "file", "order: file, name or size (most parameters first)")
 		addHeadersOnly(fs, f)
+		addRemote(fs, f)
 		addDisplay(fs, f)
 	},
 	run: func(e *env, inv *invocation) int {
@@ -33,7 +34,7 @@ dimension orders: PyTorch's and the file's (ne order, as gguf_dump prints).`,
 		if err := q.Check(); err != nil {
 			return e.usageError("tensors: " + err.Error())
 		}
-		r, err := load(inv.args[0], &inv.f)
+		r, err := load(e, inv.args[0], &inv.f)
 		if err != nil {
 			return e.fail(err)
 		}

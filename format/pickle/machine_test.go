@@ -48,8 +48,8 @@ func render(v pickle.Value) string {
 		return "b" + hex.EncodeToString(v)
 	case pickle.ByteArray:
 		return "ba" + hex.EncodeToString(v)
-	case pickle.Tuple:
-		return "(" + join(v) + ")"
+	case *pickle.Tuple:
+		return "(" + join(v.Items) + ")"
 	case *pickle.List:
 		return "[" + join(v.Items) + "]"
 	case *pickle.Dict:

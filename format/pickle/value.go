@@ -12,7 +12,7 @@ import "math/big"
 //	string           str (and Python 2 str from the STRING opcodes)
 //	Bytes            bytes
 //	ByteArray        bytearray (BYTEARRAY8)
-//	Tuple            a tuple
+//	*Tuple           a tuple
 //	*List            a list
 //	*Dict            a dict, and the result of calling collections.OrderedDict
 //	*Set             a set or frozenset
@@ -20,7 +20,7 @@ import "math/big"
 //	*Object          the inert result of any call or instantiation
 //	*PersistentID    the result of PERSID or BINPERSID
 //
-// Containers are pointers so that memo references share them, as they do in
+// Containers (tuples too) are pointers so that memo references share them, as they do in
 // Python; a container may therefore contain itself.
 type Value = any
 
@@ -30,8 +30,19 @@ type Bytes []byte
 // ByteArray is a pickled bytearray.
 type ByteArray []byte
 
-// Tuple is a pickled tuple.
-type Tuple []Value
+// A Tuple is a pickled tuple.
+type Tuple struct {
+	Items []Value
+}
+
+// AsTuple returns the items of v if it is a tuple.
+func AsTuple(v Value) ([]Value, bool) {
+	t, ok := v.(*Tuple)
+	if !ok {
+		return nil, false
+	}
+	return t.Items, true
+}
 
 // A List is a pickled list.
 type List struct {
@@ -91,19 +102,64 @@ type Object struct {
 	// Callable is usually a *Global; it is whatever value the pickle
 	// called.
 	Callable Value
-	Args     Value // normally a Tuple
-	Kwargs   Value // NEWOBJ_EX only
+	Args     Value // normally a *Tuple
+	// State is the last BUILD argument; earlier ones are in MoreStates.
+	State  Value
+	Offset int64
 	// New is set for NEWOBJ and NEWOBJ_EX: cls.__new__(cls, *args) rather
 	// than a call.
 	New bool
-	// State is the last BUILD argument; earlier ones are in MoreStates.
-	State      Value
-	MoreStates []Value
-	// Items and Entries record APPEND(S) and SETITEM(S) applied to the
-	// object (a list or dict subclass).
-	Items   []Value
-	Entries []Entry
-	Offset  int64
+	// Rarely used parts live apart, so that the many objects of a state
+	// dict (one per tensor) stay small.
+	more *objectMore
+}
+
+type objectMore struct {
+	kwargs     Value
+	moreStates []Value
+	items      []Value
+	entries    []Entry
+}
+
+func (o *Object) extra() *objectMore {
+	if o.more == nil {
+		o.more = &objectMore{}
+	}
+	return o.more
+}
+
+// Kwargs returns the keyword arguments of NEWOBJ_EX (nil otherwise).
+func (o *Object) Kwargs() Value {
+	if o.more == nil {
+		return nil
+	}
+	return o.more.kwargs
+}
+
+// MoreStates returns the BUILD arguments before the last, in order.
+func (o *Object) MoreStates() []Value {
+	if o.more == nil {
+		return nil
+	}
+	return o.more.moreStates
+}
+
+// Items returns what APPEND, APPENDS and ADDITEMS added to the object (a
+// list or set subclass).
+func (o *Object) Items() []Value {
+	if o.more == nil {
+		return nil
+	}
+	return o.more.items
+}
+
+// Entries returns what SETITEM and SETITEMS added to the object (a dict
+// subclass), in order.
+func (o *Object) Entries() []Entry {
+	if o.more == nil {
+		return nil
+	}
+	return o.more.entries
 }
 
 // Func returns the callable as a *Global, or nil.
@@ -118,9 +174,9 @@ func (o *Object) Is(module, name string) bool {
 	return g != nil && g.Module == module && g.Name == name
 }
 
-// ArgTuple returns Args as a Tuple (nil if it is not one).
-func (o *Object) ArgTuple() Tuple {
-	t, _ := o.Args.(Tuple)
+// ArgTuple returns the items of Args if it is a tuple (nil otherwise).
+func (o *Object) ArgTuple() []Value {
+	t, _ := AsTuple(o.Args)
 	return t
 }
 

@@ -84,7 +84,8 @@ type File struct {
 	OptimizerInfo    []TensorInfo
 	Optimizer        *OptimizerSummary
 	// OtherTensors are tensors outside the model and the optimizer (an
-	// "ema" copy beside "model", say), named by their full path.
+	// "ema" copy beside "model", say), named by their full path, and the
+	// constants of a TorchScript archive ("constants.0", …).
 	OtherTensors []format.Tensor
 	OtherInfo    []TensorInfo
 

@@ -29,6 +29,7 @@ type wantFile struct {
 	Kind          string          `json:"kind"`
 	Tensors       []wantTensor    `json:"tensors"`
 	Optimizer     []wantTensor    `json:"optimizer"`
+	Other         []wantTensor    `json:"other"`
 	OptimizerKind string          `json:"optimizer_kind"`
 	Split         map[string]*int `json:"split"`
 }
@@ -112,6 +113,9 @@ func TestFixtures(t *testing.T) {
 			for _, tt := range f.Tensors {
 				require.Equal(t, path, tt.File)
 			}
+			if w.Other != nil {
+				compare(t, f, f.OtherTensors, f.OtherInfo, w.Other)
+			}
 			if w.Optimizer != nil {
 				compare(t, f, f.OptimizerTensors, f.OptimizerInfo, w.Optimizer)
 				require.Equal(t, w.OptimizerKind, f.Optimizer.Kind)
@@ -136,6 +140,7 @@ func TestLayouts(t *testing.T) {
 		require.NoError(t, err, tc.file)
 		require.Equal(t, tc.layout, f.Layout, tc.file)
 		require.Empty(t, f.OtherTensors, tc.file)
+		require.False(t, f.Dangerous(), tc.file)
 		f.Close()
 	}
 }
@@ -332,4 +337,21 @@ func TestModuleImports(t *testing.T) {
 	require.Equal(t, pickle.Unknown, uses["__main__.Net"])
 	require.Equal(t, pickle.Safe, uses["torch.nn.modules.linear.Linear"])
 	require.Equal(t, pickle.Safe, uses["torch._utils._rebuild_parameter"])
+}
+
+// TestTorchScriptConstants: constants.pkl numbers its storages apart from
+// data.pkl, in the constants/ records.
+func TestTorchScriptConstants(t *testing.T) {
+	f, err := pytorch.Open("testdata/torchscript_traced.pt")
+	require.NoError(t, err)
+	defer f.Close()
+	require.Equal(t, pytorch.TorchScript, f.Kind)
+	require.Len(t, f.OtherTensors, 1)
+	st := f.Storages[f.OtherInfo[0].Storage]
+	require.Equal(t, "0", st.Key)
+	require.Equal(t, "torchscript_traced/constants/0", st.Record)
+	require.Equal(t, "torchscript_traced/data/0", f.Storages[f.Info[0].Storage].Record)
+	for _, im := range f.Imports {
+		require.NotEqual(t, "dangerous", im.Safety.String(), im.String())
+	}
 }

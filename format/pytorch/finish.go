@@ -1,6 +1,7 @@
 package pytorch
 
 import (
+	"encoding/binary"
 	"fmt"
 	"slices"
 	"strings"
@@ -36,7 +37,18 @@ type viewKey struct {
 	storage int
 	offset  uint64
 	dtype   string
-	shape   string
+	shape   string // shape and stride, 8 bytes each
+}
+
+func viewOf(t *TensorInfo, buf []byte) (viewKey, []byte) {
+	buf = buf[:0]
+	for _, d := range t.Shape {
+		buf = binary.LittleEndian.AppendUint64(buf, d)
+	}
+	for _, d := range t.Stride {
+		buf = binary.LittleEndian.AppendUint64(buf, d)
+	}
+	return viewKey{t.Storage, t.StorageOffset, t.DType.Name, string(buf)}, buf
 }
 
 // tensors builds format.Tensors and marks ties and shared storages.
@@ -47,6 +59,7 @@ func (c *collector) tensors(infos []TensorInfo) ([]format.Tensor, error) {
 	out := make([]format.Tensor, len(infos))
 	first := make(map[viewKey]int, len(infos))
 	views := make(map[int]int, len(infos)) // storage → first tensor index
+	var buf []byte
 	for i := range infos {
 		t := &infos[i]
 		st := c.f.Storages[t.Storage]
@@ -60,7 +73,8 @@ func (c *collector) tensors(infos []TensorInfo) ([]format.Tensor, error) {
 			ft.Offset = st.Offset + int64(t.StorageOffset*es)
 		}
 		out[i] = ft
-		k := viewKey{t.Storage, t.StorageOffset, t.DType.Name, fmt.Sprint(t.Shape, t.Stride)}
+		var k viewKey
+		k, buf = viewOf(t, buf)
 		if j, ok := first[k]; ok {
 			t.TiedTo = j
 		} else {

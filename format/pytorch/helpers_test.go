@@ -21,6 +21,33 @@ type pk struct {
 	next uint32
 }
 
+// put memoizes the value just written, as Python's pickler does for every
+// string, tuple and object.
+func (p *pk) put() {
+	if p.next < 256 {
+		p.WriteByte('q')
+		p.WriteByte(byte(p.next))
+	} else {
+		p.WriteByte('r')
+		binary.Write(p, binary.LittleEndian, p.next)
+	}
+	p.next++
+}
+
+// interned writes a string Python would pickle once and then fetch from
+// the memo (the same object each time: "storage", "cpu").
+func (p *pk) interned(s string) {
+	k := "str\n" + s
+	if i, ok := p.memo[k]; ok {
+		p.WriteByte('j')
+		binary.Write(p, binary.LittleEndian, i)
+		return
+	}
+	p.str(s)
+	p.memo[k] = p.next
+	p.put()
+}
+
 func newPK() *pk {
 	p := &pk{memo: map[string]uint32{}}
 	p.WriteString("\x80\x02")
@@ -103,27 +130,36 @@ func numel(shape []uint64) uint64 {
 func (p *pk) tensor(s spec) {
 	p.global("torch._utils", "_rebuild_tensor_v2")
 	p.WriteString("((")
-	p.str("storage")
+	p.interned("storage")
 	p.global("torch", s.storage)
 	p.str(s.key)
-	p.str("cpu")
+	p.put()
+	p.interned("cpu")
 	n := s.numel
 	if n == 0 {
 		n = numel(s.shape)
 	}
 	p.int(n)
-	p.WriteString("tQ")
+	p.WriteString("t")
+	p.put()
+	p.WriteString("Q")
 	p.int(s.offset)
 	p.tuple(s.shape)
+	p.put()
 	st := s.stride
 	if st == nil {
 		st = contiguous(s.shape)
 	}
 	p.tuple(st)
+	p.put()
 	p.WriteByte(0x89)
 	p.global("collections", "OrderedDict")
-	p.WriteString(")Rt")
+	p.WriteString(")R")
+	p.put()
+	p.WriteString("t")
+	p.put()
 	p.WriteByte('R')
+	p.put()
 }
 
 // stateDict returns the data.pkl of an OrderedDict of the tensors, with
@@ -132,10 +168,12 @@ func stateDict(specs []spec) []byte {
 	p := newPK()
 	p.global("collections", "OrderedDict")
 	p.WriteString(")R")
+	p.put()
 	for i := 0; i < len(specs); i += 1000 {
 		p.WriteByte('(')
 		for _, s := range specs[i:min(i+1000, len(specs))] {
 			p.str(s.name)
+			p.put()
 			p.tensor(s)
 		}
 		p.WriteByte('u')

@@ -74,10 +74,14 @@ func (f *File) readLegacy(r io.ReaderAt, size int64, name string) error {
 		return c.finish()
 	}
 	f.Kind = Legacy
+	// torch.load unpickles all five pickles with the same unpickler, so
+	// imports in any of them count.
+	f.Imports = append(f.Imports, first.Imports...)
 	proto, err := w.parse(first.End)
 	if err != nil {
 		return err
 	}
+	f.Imports = append(f.Imports, proto.Imports...)
 	if v, ok := pickle.Int(proto.Value); !ok || v != 1001 {
 		return &format.Error{Offset: first.End, Field: "protocol version", Value: fmt.Sprint(proto.Value), Limit: 1001, Msg: "unsupported legacy protocol version"}
 	}
@@ -86,6 +90,7 @@ func (f *File) readLegacy(r io.ReaderAt, size int64, name string) error {
 	if err != nil {
 		return err
 	}
+	f.Imports = append(f.Imports, sys.Imports...)
 	if d, ok := sys.Value.(*pickle.Dict); ok {
 		if le, ok := d.Get("little_endian"); ok && le == false {
 			f.ByteOrder = "big"
@@ -104,6 +109,7 @@ func (f *File) readLegacy(r io.ReaderAt, size int64, name string) error {
 	if err != nil {
 		return err
 	}
+	f.Imports = append(f.Imports, keys.Imports...)
 	list, ok := keys.Value.(*pickle.List)
 	if !ok {
 		return &format.Error{Offset: data.End, Field: "storage keys", Msg: "must be a list"}
@@ -116,7 +122,7 @@ func (f *File) readLegacy(r io.ReaderAt, size int64, name string) error {
 		if !ok {
 			return &format.Error{Offset: data.End, Field: "storage keys", Value: fmt.Sprint(k), Msg: "key must be a string"}
 		}
-		i, ok := c.byKey[key]
+		i, ok := c.byKey[storageKey{c.dir, key}]
 		if !ok {
 			return &format.Error{Offset: pos, Field: "storage " + format.Quote(key), Msg: "is in the key list but no tensor uses it, so its element size is unknown"}
 		}

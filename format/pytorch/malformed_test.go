@@ -98,12 +98,37 @@ func TestMalformedPickles(t *testing.T) {
 		{"MARK bomb", "\x80\x02" + strings.Repeat("(", 5000) + ".", "pickle opcode MARK: MARKs nested too deeply (found 4097, limit 4096)"},
 		{"bad persistent id", "\x80\x02}(X\x01\x00\x00\x00wctorch._utils\n_rebuild_tensor_v2\n(K\x01QK\x00)))\x89NtRu.", "storage persistent id: must be a tuple ('storage', type, key, location, numel)"},
 		{"SETITEMS on a list", "\x80\x02](K\x01K\x02u.", "pickle opcode SETITEMS: SETITEMS on a list, not a dict"},
+		// f(f, None, (f, None, (…), None), None): rebuilders that wrap
+		// each other 20 deep.
+		{"wrapping rebuilders", wrapping(20), "tensor rebuilders wrap each other too deeply (found 9, limit 8)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := openBytes(t, synthetic(t, []byte(tc.pkl), nil))
 			require.ErrorContains(t, err, tc.msg)
 		})
 	}
+}
+
+// wrapping returns a dict holding _rebuild_from_type_v2 applied to
+// argument tuples that nest it n deep.
+func wrapping(n int) string {
+	var b strings.Builder
+	b.WriteString("\x80\x02}(X\x01\x00\x00\x00wctorch._tensor\n_rebuild_from_type_v2\nq\x000)q\x010")
+	for i := 1; i <= n; i++ {
+		b.WriteString("(h\x00Nh" + string(rune(i)) + "Ntq" + string(rune(i+1)) + "0")
+	}
+	b.WriteString("h\x00h" + string(rune(n+1)) + "Ru.")
+	return b.String()
+}
+
+// TestSharedState: a BUILD state of tuples nested 60 deep, each holding
+// the one below twice (2^60 paths), is walked once per tuple.
+func TestSharedState(t *testing.T) {
+	pkl := "\x80\x02cmy\nC\n)\x81N" + strings.Repeat("2\x86", 60) + "b."
+	f, err := openBytes(t, synthetic(t, []byte(pkl), nil))
+	require.NoError(t, err)
+	require.Empty(t, f.Tensors)
+	require.Equal(t, "module", f.Layout)
 }
 
 // TestV3 checks the torch ≥ 2.1 form for dtypes without a typed storage:
@@ -189,7 +214,8 @@ func TestCompressed(t *testing.T) {
 	for _, tt := range f.Tensors {
 		require.Equal(t, int64(-1), tt.Offset)
 	}
-	require.Contains(t, f.Notes[0], "is compressed (method 8): its tensors have no data offset")
+	require.Equal(t, `"views/data.pkl" is compressed: pickle offsets (imports, errors) count from the start of the decompressed record`, f.Notes[0])
+	require.Contains(t, f.Notes[1], "is compressed (method 8): its tensors have no data offset")
 }
 
 func must(t *testing.T, r interface{ Read([]byte) (int, error) }) []byte {
@@ -236,6 +262,24 @@ func TestMalformedLegacy(t *testing.T) {
 	f, err = openBytes(t, append(bytes.Clone(good), 0, 0, 0))
 	require.NoError(t, err)
 	require.Contains(t, f.Notes, "3 bytes after the last storage")
+}
+
+// TestLegacyImportsInEveryPickle: torch.load unpickles the sys_info and
+// key-list pickles too, so a payload there is found.
+func TestLegacyImportsInEveryPickle(t *testing.T) {
+	good, err := os.ReadFile("testdata/views_legacy.pt")
+	require.NoError(t, err)
+	sysInfo := bytes.Index(good, []byte("\x80\x02}q\x00(X\x10\x00\x00\x00protocol_version"))
+	require.Positive(t, sysInfo)
+	end := bytes.IndexByte(good[sysInfo:], '.') + sysInfo + 1
+	// Replace sys_info by a pickle that calls os.system.
+	evil := []byte("cos\nsystem\n(S'x'\ntR.")
+	b := append(append(append([]byte{}, good[:sysInfo]...), evil...), good[end:]...)
+	f, err := openBytes(t, b)
+	require.NoError(t, err)
+	require.True(t, f.Dangerous())
+	require.Equal(t, int64(sysInfo), f.DangerousImports()[0].Offset)
+	require.Len(t, f.Tensors, 7)
 }
 
 func TestNotACheckpoint(t *testing.T) {

@@ -245,15 +245,15 @@ func disagree(t, first format.Tensor) error {
 // the file are zero; vocab_size is -1 in some releases (taken from the
 // tokenizer).
 type Params struct {
-	Dim          int64    `json:"dim"`
-	Layers       int64    `json:"n_layers"`
-	Heads        int64    `json:"n_heads"`
-	KVHeads      int64    `json:"n_kv_heads"`
-	VocabSize    int64    `json:"vocab_size"`
-	MultipleOf   int64    `json:"multiple_of"`
-	FFNMultipler *float64 `json:"ffn_dim_multiplier"`
-	NormEps      float64  `json:"norm_eps"`
-	RopeTheta    float64  `json:"rope_theta"`
+	Dim           int64    `json:"dim"`
+	Layers        int64    `json:"n_layers"`
+	Heads         int64    `json:"n_heads"`
+	KVHeads       int64    `json:"n_kv_heads"`
+	VocabSize     int64    `json:"vocab_size"`
+	MultipleOf    int64    `json:"multiple_of"`
+	FFNMultiplier *float64 `json:"ffn_dim_multiplier"`
+	NormEps       float64  `json:"norm_eps"`
+	RopeTheta     float64  `json:"rope_theta"`
 }
 
 // maxParams bounds params.json.

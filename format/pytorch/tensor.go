@@ -46,11 +46,23 @@ func (t TensorInfo) Elements() uint64 {
 	return n
 }
 
-// rebuild describes an Object that rebuilds a tensor.
+// maxWrap bounds how deeply tensor rebuilders may wrap each other
+// (_rebuild_parameter of _rebuild_from_type_v2 of _rebuild_tensor_v2 is
+// 3): a pickle can make a wrapper wrap itself.
+const maxWrap = 8
+
+// tensor describes an Object that rebuilds a tensor.
 func (c *collector) tensor(o *pickle.Object, name string) (TensorInfo, bool, error) {
+	return c.tensorAt(o, name, 0)
+}
+
+func (c *collector) tensorAt(o *pickle.Object, name string, wrap int) (TensorInfo, bool, error) {
 	g := o.Func()
 	if g == nil {
 		return TensorInfo{}, false, nil
+	}
+	if wrap > maxWrap {
+		return TensorInfo{}, false, &format.Error{Offset: o.Offset, Field: g.String(), Value: wrap, Limit: maxWrap, Msg: "tensor rebuilders wrap each other too deeply"}
 	}
 	args := o.ArgTuple()
 	bad := func(what string) error {
@@ -65,7 +77,7 @@ func (c *collector) tensor(o *pickle.Object, name string) (TensorInfo, bool, err
 		if !ok {
 			return TensorInfo{}, false, bad("data is not a tensor")
 		}
-		t, ok, err := c.tensor(inner, name)
+		t, ok, err := c.tensorAt(inner, name, wrap+1)
 		if err != nil || !ok {
 			if err == nil {
 				err = bad("data is not a tensor")
@@ -79,7 +91,7 @@ func (c *collector) tensor(o *pickle.Object, name string) (TensorInfo, bool, err
 		if len(args) < 3 {
 			return TensorInfo{}, false, bad("fewer than 3")
 		}
-		t, ok, err := c.tensor(&pickle.Object{Callable: args[0], Args: args[2], Offset: o.Offset}, name)
+		t, ok, err := c.tensorAt(&pickle.Object{Callable: args[0], Args: args[2], Offset: o.Offset}, name, wrap+1)
 		if err != nil || !ok {
 			if err == nil {
 				err = bad("does not rebuild a tensor")
@@ -107,7 +119,7 @@ func (c *collector) tensor(o *pickle.Object, name string) (TensorInfo, bool, err
 // view reads (storage, storage_offset, size, stride, …): min is the
 // argument count, grad the index of requires_grad and dtype that of the
 // v3 dtype (-1 when absent).
-func (c *collector) view(o *pickle.Object, g *pickle.Global, args pickle.Tuple, min, grad, dtype int, name string) (TensorInfo, bool, error) {
+func (c *collector) view(o *pickle.Object, g *pickle.Global, args []pickle.Value, min, grad, dtype int, name string) (TensorInfo, bool, error) {
 	field := g.String()
 	if len(args) < min {
 		return TensorInfo{}, false, &format.Error{Offset: o.Offset, Field: field, Value: len(args), Limit: min, Msg: "too few arguments"}
@@ -187,10 +199,10 @@ func dims(v pickle.Value, at int64, field string) ([]uint64, error) {
 	if o, ok := v.(*pickle.Object); ok && o.Is("torch", "Size") && len(o.ArgTuple()) == 1 {
 		v = o.ArgTuple()[0]
 	}
-	t, ok := v.(pickle.Tuple)
+	t, ok := pickle.AsTuple(v)
 	if !ok {
 		if l, isList := v.(*pickle.List); isList {
-			t, ok = pickle.Tuple(l.Items), true
+			t, ok = l.Items, true
 		}
 	}
 	if !ok {
@@ -211,7 +223,7 @@ func dims(v pickle.Value, at int64, field string) ([]uint64, error) {
 // [, view_metadata]) to an index in File.Storages, registering the storage
 // on first use. viewOffset is the element offset of a legacy storage view.
 func (c *collector) storage(pid *pickle.PersistentID) (int, uint64, error) {
-	id, ok := pid.ID.(pickle.Tuple)
+	id, ok := pickle.AsTuple(pid.ID)
 	bad := func(msg string, v any) error {
 		return &format.Error{Offset: pid.Offset, Field: "storage persistent id", Value: v, Msg: msg}
 	}
@@ -242,7 +254,7 @@ func (c *collector) storage(pid *pickle.PersistentID) (int, uint64, error) {
 	}
 	var viewOffset uint64
 	if len(id) > 5 && id[5] != nil {
-		vm, ok := id[5].(pickle.Tuple)
+		vm, ok := pickle.AsTuple(id[5])
 		if !ok || len(vm) < 3 {
 			return 0, 0, bad("storage view metadata must be (key, offset, size)", nil)
 		}
@@ -253,7 +265,10 @@ func (c *collector) storage(pid *pickle.PersistentID) (int, uint64, error) {
 		}
 		viewOffset = uint64(vo)
 	}
-	if i, ok := c.byKey[key]; ok {
+	// TorchScript's constants.pkl numbers its storages apart from
+	// data.pkl's: keys are per record directory.
+	mapKey := storageKey{c.dir, key}
+	if i, ok := c.byKey[mapKey]; ok {
 		st := c.f.Storages[i]
 		if st.DType != d || st.Elements != uint64(numel) {
 			return 0, 0, &format.Error{Offset: pid.Offset, Field: "storage " + format.Quote(key),
@@ -273,7 +288,7 @@ func (c *collector) storage(pid *pickle.PersistentID) (int, uint64, error) {
 		}
 	}
 	c.f.Storages = append(c.f.Storages, st)
-	c.byKey[key] = len(c.f.Storages) - 1
+	c.byKey[mapKey] = len(c.f.Storages) - 1
 	return len(c.f.Storages) - 1, viewOffset, nil
 }
 

@@ -19,7 +19,7 @@ const maxWalk = 1 << 26
 type collector struct {
 	f       *File
 	name    string
-	byKey   map[string]int
+	byKey   map[storageKey]int
 	resolve func(key string, st *Storage, at int64) error
 	dir     string // storage record directory: "data/" or "constants/"
 	model   []TensorInfo
@@ -29,8 +29,20 @@ type collector struct {
 	steps   int
 }
 
+// storageKey names a storage: its record directory and key.
+type storageKey struct{ dir, key string }
+
 func newCollector(f *File, name string) *collector {
-	return &collector{f: f, name: name, byKey: map[string]int{}, seen: map[any]bool{}}
+	return &collector{f: f, name: name, byKey: map[storageKey]int{}, seen: map[any]bool{}}
+}
+
+// presize sizes the storage and tensor slices for n storages, a number
+// taken from the file's own structure (its zip records), never from a
+// count it claims.
+func (c *collector) presize(n int) {
+	c.f.Storages = make([]Storage, 0, n)
+	c.byKey = make(map[storageKey]int, n)
+	c.model = make([]TensorInfo, 0, n)
 }
 
 func (c *collector) note(s string) {
@@ -200,17 +212,20 @@ func (c *collector) walkInto(group *[]TensorInfo, v pickle.Value, prefix string,
 		if err := c.walkInto(group, v.Args, prefix, depth+1); err != nil {
 			return err
 		}
-		for _, s := range append([]pickle.Value{v.State}, v.MoreStates...) {
+		for _, s := range v.MoreStates() {
 			if err := c.walkState(group, s, prefix, depth+1); err != nil {
 				return err
 			}
 		}
-		for i, it := range v.Items {
+		if err := c.walkState(group, v.State, prefix, depth+1); err != nil {
+			return err
+		}
+		for i, it := range v.Items() {
 			if err := c.walkInto(group, it, join(prefix, strconv.Itoa(i)), depth+1); err != nil {
 				return err
 			}
 		}
-		for _, e := range v.Entries {
+		for _, e := range v.Entries() {
 			if err := c.walkInto(group, e.Value, join(prefix, segment(e.Key)), depth+1); err != nil {
 				return err
 			}
@@ -235,12 +250,12 @@ func (c *collector) walkInto(group *[]TensorInfo, v pickle.Value, prefix string,
 				return err
 			}
 		}
-	case pickle.Tuple:
-		if len(v) == 0 || c.seen[&v[0]] {
+	case *pickle.Tuple:
+		if c.seen[v] {
 			return nil
 		}
-		c.seen[&v[0]] = true
-		for i, it := range v {
+		c.seen[v] = true
+		for i, it := range v.Items {
 			if err := c.walkInto(group, it, join(prefix, strconv.Itoa(i)), depth+1); err != nil {
 				return err
 			}
@@ -263,6 +278,10 @@ func (c *collector) walkInto(group *[]TensorInfo, v pickle.Value, prefix string,
 // slots (_parameters, _buffers, _modules) add no name segment, or a
 // (dict, slots) pair.
 func (c *collector) walkState(group *[]TensorInfo, s pickle.Value, prefix string, depth int) error {
+	c.steps++
+	if c.steps > maxWalk || depth > maxDepth {
+		return c.walkInto(group, nil, prefix, depth) // reports the limit
+	}
 	switch s := s.(type) {
 	case nil:
 		return nil
@@ -282,8 +301,12 @@ func (c *collector) walkState(group *[]TensorInfo, s pickle.Value, prefix string
 			}
 		}
 		return nil
-	case pickle.Tuple:
-		for _, x := range s {
+	case *pickle.Tuple:
+		if c.seen[s] {
+			return nil
+		}
+		c.seen[s] = true
+		for _, x := range s.Items {
 			if err := c.walkState(group, x, prefix, depth+1); err != nil {
 				return err
 			}

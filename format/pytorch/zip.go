@@ -50,7 +50,7 @@ func (f *File) readZip(r io.ReaderAt, size int64, name string) error {
 	if hasConst {
 		f.Kind = TorchScript
 	}
-	if b, ok, err := smallRecord(r, records, f.Prefix+"byteorder"); err != nil {
+	if b, ok, err := smallRecord(r, size, records, f.Prefix+"byteorder"); err != nil {
 		return err
 	} else if ok {
 		switch bo := strings.TrimSpace(string(b)); bo {
@@ -61,7 +61,7 @@ func (f *File) readZip(r io.ReaderAt, size int64, name string) error {
 		}
 	}
 	for _, v := range []string{"version", ".data/version"} {
-		if b, ok, err := smallRecord(r, records, f.Prefix+v); err != nil {
+		if b, ok, err := smallRecord(r, size, records, f.Prefix+v); err != nil {
 			return err
 		} else if ok {
 			f.Version = strings.TrimSpace(string(b))
@@ -73,10 +73,14 @@ func (f *File) readZip(r io.ReaderAt, size int64, name string) error {
 	}
 
 	c := newCollector(f, name)
+	c.presize(len(zr.File))
 	c.resolve = func(key string, st *Storage, at int64) error { return c.zipRecord(r, size, records, key, st, at) }
-	data, at, err := readRecord(r, pkl)
+	data, at, err := readRecord(r, size, pkl)
 	if err != nil {
 		return err
+	}
+	if pkl.Method != zip.Store {
+		f.Notes = append(f.Notes, fmt.Sprintf("%s is compressed: pickle offsets (imports, errors) count from the start of the decompressed record", format.Quote(pkl.Name)))
 	}
 	res, err := pickle.Parse(data, &pickle.Options{Base: at})
 	if err != nil {
@@ -89,7 +93,7 @@ func (f *File) readZip(r io.ReaderAt, size int64, name string) error {
 			return err
 		}
 		if cz, ok := records[f.Prefix+"constants.pkl"]; ok {
-			data, at, err := readRecord(r, cz)
+			data, at, err := readRecord(r, size, cz)
 			if err != nil {
 				return err
 			}
@@ -151,7 +155,7 @@ func (c *collector) zipRecord(r io.ReaderAt, size int64, records map[string]*zip
 
 // readRecord returns a pickle record's bytes and the absolute offset of
 // its first byte (-1 for a compressed record, whose offsets are relative).
-func readRecord(r io.ReaderAt, zf *zip.File) ([]byte, int64, error) {
+func readRecord(r io.ReaderAt, size int64, zf *zip.File) ([]byte, int64, error) {
 	field := "zip record " + format.Quote(zf.Name)
 	if zf.UncompressedSize64 > MaxPickleSize {
 		return nil, 0, &format.Error{Offset: -1, Field: field, Value: zf.UncompressedSize64, Limit: MaxPickleSize, Msg: "pickle is too large"}
@@ -163,6 +167,9 @@ func readRecord(r io.ReaderAt, zf *zip.File) ([]byte, int64, error) {
 		}
 		if zf.CompressedSize64 != zf.UncompressedSize64 {
 			return nil, 0, &format.Error{Offset: off, Field: field, Value: zf.CompressedSize64, Limit: zf.UncompressedSize64, Msg: "stored record's sizes differ"}
+		}
+		if off < 0 || off > size || zf.UncompressedSize64 > uint64(size-off) {
+			return nil, 0, &format.Error{Offset: off, Field: field, Value: zf.UncompressedSize64, Limit: size - off, Msg: "record runs past the end of the file"}
 		}
 		buf := make([]byte, zf.UncompressedSize64)
 		if err := readAt(r, buf, off); err != nil {
@@ -185,7 +192,7 @@ func readRecord(r io.ReaderAt, zf *zip.File) ([]byte, int64, error) {
 	return buf, 0, nil
 }
 
-func smallRecord(r io.ReaderAt, records map[string]*zip.File, name string) ([]byte, bool, error) {
+func smallRecord(r io.ReaderAt, size int64, records map[string]*zip.File, name string) ([]byte, bool, error) {
 	zf, ok := records[name]
 	if !ok {
 		return nil, false, nil
@@ -193,6 +200,6 @@ func smallRecord(r io.ReaderAt, records map[string]*zip.File, name string) ([]by
 	if zf.UncompressedSize64 > maxSmallRecord {
 		return nil, false, &format.Error{Offset: -1, Field: "zip record " + format.Quote(name), Value: zf.UncompressedSize64, Limit: maxSmallRecord, Msg: "record is too large"}
 	}
-	b, _, err := readRecord(r, zf)
+	b, _, err := readRecord(r, size, zf)
 	return b, true, err
 }

@@ -8,6 +8,13 @@ import "github.com/tensorcount/tensorcount/format"
 // F4 pair fills one byte and four F6 elements fill three.
 var dtypes = map[string]format.DType{}
 
+// dtypeIDs numbers the dtypes, so that a parsed entry holds a byte, not
+// a 32-byte DType; dtypeByID is the inverse.
+var (
+	dtypeIDs  = map[string]uint8{}
+	dtypeByID []format.DType
+)
+
 func init() {
 	for _, d := range []format.DType{
 		{Name: "BOOL", BlockSize: 1, BlockBytes: 1},
@@ -34,6 +41,8 @@ func init() {
 		{Name: "F6_E3M2", BlockSize: 4, BlockBytes: 3},
 	} {
 		dtypes[d.Name] = d
+		dtypeIDs[d.Name] = uint8(len(dtypeByID))
+		dtypeByID = append(dtypeByID, d)
 	}
 }
 

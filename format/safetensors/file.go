@@ -96,7 +96,7 @@ func newFile(r io.ReaderAt, size int64, name string) (*File, error) {
 		return nil, err
 	}
 	if n%8 != 0 {
-		f.Notes = append(f.Notes, "header length is not a multiple of 8 (written by an early safetensors version); data is not 8-byte aligned")
+		f.Notes = append(f.Notes, "the header is not padded to a multiple of 8 bytes, so the data is not 8-byte aligned (early safetensors versions and MLX write headers so)")
 	}
 	return f, nil
 }

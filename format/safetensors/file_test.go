@@ -127,7 +127,7 @@ func TestUnpaddedHeaderNote(t *testing.T) {
 	f, err := parse(raw(h, 1))
 	require.NoError(t, err)
 	require.Len(t, f.Notes, 1)
-	require.Contains(t, f.Notes[0], "not a multiple of 8")
+	require.Contains(t, f.Notes[0], "not padded to a multiple of 8 bytes")
 
 	padded := h + strings.Repeat(" ", 8-len(h)%8)
 	f, err = parse(raw(padded, 1))

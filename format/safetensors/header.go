@@ -13,13 +13,14 @@ import (
 	"github.com/tensorcount/tensorcount/internal/checked"
 )
 
-// entry is a tensor as the header describes it, before validation.
+// entry is a tensor as the header describes it, before validation: 56
+// bytes (a million-tensor header holds a million of them at once).
 type entry struct {
-	name       string
-	dtype      format.DType
-	dims       [2]int // span of the shape in the shared dims slice
-	begin, end uint64 // data_offsets, relative to the data buffer
-	at         int64  // absolute offset of the entry's name, for errors
+	name       string   // a substring of the parser's name arena
+	begin, end uint64   // data_offsets, relative to the data buffer
+	at         int64    // absolute offset of the entry's name, for errors
+	dims       [2]int32 // span of the shape in the shared dims slice
+	dtype      uint8    // index into dtypeByID
 }
 
 // headerParser walks the JSON header with a strict streaming tokenizer,
@@ -33,15 +34,12 @@ type headerParser struct {
 	entries []entry
 	unknown int // tensor-object members the reference reader also ignores
 	hdr     []byte
+	arena   nameArena
 
 	sawMetadata bool
 }
 
 // parseHeader fills f.Tensors and f.Metadata from the header bytes hdr.
-// minEntry is the length of the shortest tensor entry:
-// "":{"dtype":"U8","shape":[],"data_offsets":[0,0]} and a comma.
-const minEntry = 48
-
 func (f *File) parseHeader(hdr []byte, name string) error {
 	// Duplicate names are checked here rather than by the tokenizer: its
 	// general-purpose check cost a sixth of the parse time, while these
@@ -49,14 +47,15 @@ func (f *File) parseHeader(hdr []byte, name string) error {
 	// flags).
 	dec := jsontext.NewDecoder(bytes.NewBuffer(hdr), jsontext.AllowDuplicateNames(true))
 	p := &headerParser{dec: dec, base: 8, hdr: hdr}
-	// Real entries have 2–3 dimensions; sizing the slices from the
-	// header (never from a count the header claims) spares the regrowth
-	// copies, which were a sixth of the allocation of a sharded
-	// checkpoint.
-	// The entry count is at most the number of "data_offsets" keys, and
-	// no entry is shorter than minEntry bytes, which bounds the slice by
-	// the header's size whatever it holds.
-	p.entries = make([]entry, 0, min(bytes.Count(hdr, []byte(`"data_offsets"`)), len(hdr)/minEntry)+1)
+	// Real entries take 100–150 bytes of JSON and have 2–3 dimensions;
+	// sizing the slices from the header (never from a count the header
+	// claims) spares the regrowth copies, which were a sixth of the
+	// allocation of a sharded checkpoint.
+	// Every entry is an object, so the count of '{' bounds the entries
+	// (names may hold braces too): a vectorised byte count, cheaper than
+	// the regrowth copies a guess from the length cost a million-tensor
+	// header. (Counting "data_offsets" instead cost a tenth of the parse.)
+	p.entries = make([]entry, 0, bytes.Count(hdr, []byte{'{'}))
 	p.dims = make([]uint64, 0, len(hdr)/32+1)
 	if err := p.parse(f); err != nil {
 		return err
@@ -95,8 +94,7 @@ func (p *headerParser) parse(f *File) error {
 		at := o.at()
 		key := o.skip()
 		o.colon()
-		name := memberName(key)
-		if name == "__metadata__" {
+		if string(key) == `"__metadata__"` || bytes.IndexByte(key, '\\') >= 0 && memberName(key) == "__metadata__" {
 			if p.sawMetadata {
 				return &format.Error{Offset: at, Field: "__metadata__", Msg: "duplicate object member name"}
 			}
@@ -105,6 +103,12 @@ func (p *headerParser) parse(f *File) error {
 				return err
 			}
 			continue
+		}
+		var name string
+		if bytes.IndexByte(key, '\\') < 0 {
+			name = p.arena.add(key[1 : len(key)-1])
+		} else {
+			name = memberName(key)
 		}
 		if err := p.tensor(name, at, &o); err != nil {
 			return err
@@ -207,7 +211,7 @@ func (p *headerParser) tensor(name string, at int64, o *cursor) error {
 			if err := p.uints(o, field, ".shape", -1); err != nil {
 				return err
 			}
-			e.dims = [2]int{first, len(p.dims)}
+			e.dims = [2]int32{int32(first), int32(len(p.dims))}
 		case "data_offsets":
 			first := len(p.dims)
 			if err := p.uints(o, field, ".data_offsets", 2); err != nil {
@@ -235,9 +239,9 @@ func dtype(e *entry, o *cursor, field func(string) string) error {
 	if v[0] != '"' {
 		return &format.Error{Offset: at, Field: field(".dtype"), Value: string(v), Msg: "dtype must be a string"}
 	}
-	d, ok := dtypes[string(v[1:len(v)-1])] // the lookup does not allocate
+	d, ok := dtypeIDs[string(v[1:len(v)-1])] // the lookup does not allocate
 	if !ok {
-		d, ok = dtypes[memberName(v)] // an escaped spelling
+		d, ok = dtypeIDs[memberName(v)] // an escaped spelling
 	}
 	if !ok {
 		return &format.Error{Offset: at, Field: field(".dtype"), Value: memberName(v),
@@ -290,31 +294,34 @@ func (p *headerParser) layout(f *File, name string) error {
 	for i := range order {
 		order[i] = int32(i)
 	}
-	// A set sized from the entries finds duplicate names in one pass;
-	// sorting the names instead cost a sixth of the parse.
-	names := make(map[string]struct{}, len(p.entries))
+	// A table sized from the entries finds duplicate names in one pass;
+	// sorting the names instead cost a sixth of the parse, and a map of
+	// names about 40 bytes a tensor.
+	var names nameIndex
+	names.init(len(p.entries))
 	for i := range p.entries {
 		e := &p.entries[i]
-		if _, dup := names[e.name]; dup {
+		if !names.insert(p.entries, i) {
 			return &format.Error{Offset: e.at, Field: "tensor " + format.Quote(e.name),
 				Msg: "duplicate object member name: the tensor is described twice"}
 		}
-		names[e.name] = struct{}{}
 	}
+	names = nameIndex{}
 	for i := range p.entries {
 		e := &p.entries[i]
 		field := lazyField(e.name).field
 		shape := p.dims[e.dims[0]:e.dims[1]]
+		dt := dtypeByID[e.dtype]
 		elements, ok := checked.Product(shape)
 		if !ok {
 			return &format.Error{Offset: e.at, Field: field(".shape"), Value: fmt.Sprint(shape),
 				Limit: "2^63-1 elements", Msg: "shape product overflows"}
 		}
-		size, ok := e.dtype.ByteSize(elements)
+		size, ok := dt.ByteSize(elements)
 		if !ok {
-			if elements%uint64(e.dtype.BlockSize) != 0 {
+			if elements%uint64(dt.BlockSize) != 0 {
 				return &format.Error{Offset: e.at, Field: field(".shape"), Value: elements,
-					Msg: fmt.Sprintf("%d elements of %s do not fill a whole number of bytes", elements, e.dtype.Name)}
+					Msg: fmt.Sprintf("%d elements of %s do not fill a whole number of bytes", elements, dt.Name)}
 			}
 			return &format.Error{Offset: e.at, Field: field(".shape"), Value: elements,
 				Msg: "byte size of the shape overflows"}
@@ -325,7 +332,7 @@ func (p *headerParser) layout(f *File, name string) error {
 		}
 		if e.end-e.begin != size {
 			return &format.Error{Offset: e.at, Field: field(".data_offsets"), Value: e.end - e.begin, Limit: size,
-				Msg: fmt.Sprintf("byte range does not match %s × %s", fmt.Sprint(shape), e.dtype.Name)}
+				Msg: fmt.Sprintf("byte range does not match %s × %s", fmt.Sprint(shape), dt.Name)}
 		}
 	}
 	slices.SortFunc(order, func(a, b int32) int {
@@ -339,6 +346,7 @@ func (p *headerParser) layout(f *File, name string) error {
 	// overlap, starting at 0. Overlapping ranges would let a small file
 	// describe a huge model by reusing the same bytes.
 	var cursor uint64
+	prev := -1
 	for _, i := range order {
 		e := &p.entries[i]
 		field := lazyField(e.name).field
@@ -347,10 +355,12 @@ func (p *headerParser) layout(f *File, name string) error {
 			return &format.Error{Offset: e.at, Field: field(".data_offsets"), Value: e.begin, Limit: cursor,
 				Msg: fmt.Sprintf("gap of %d bytes before this tensor (data must be contiguous from 0)", e.begin-cursor)}
 		case e.begin < cursor:
+			q := &p.entries[prev]
 			return &format.Error{Offset: e.at, Field: field(".data_offsets"), Value: e.begin, Limit: cursor,
-				Msg: fmt.Sprintf("overlaps the previous tensor by %d bytes", cursor-e.begin)}
+				Msg: fmt.Sprintf("its bytes %d–%d overlap %s's bytes %d–%d by %d bytes", e.begin, e.end, format.Quote(q.name), q.begin, q.end, cursor-e.begin)}
 		}
 		cursor = e.end
+		prev = int(i)
 	}
 	want, ok := checked.Add(uint64(f.DataOffset), cursor)
 	if !ok || want != uint64(f.Size) {
@@ -366,7 +376,7 @@ func (p *headerParser) layout(f *File, name string) error {
 		f.Tensors[i] = format.Tensor{
 			Name:   e.name,
 			Shape:  p.dims[e.dims[0]:e.dims[1]:e.dims[1]],
-			DType:  e.dtype,
+			DType:  dtypeByID[e.dtype],
 			File:   name,
 			Offset: f.DataOffset + int64(e.begin),
 			Size:   int64(e.end - e.begin),

@@ -84,8 +84,8 @@ func TestMalformed(t *testing.T) {
 		// 11. layout
 		{"not starting at 0", raw(`{`+u8("a", 1, 2)+`}`, 2), `tensor "a".data_offsets`, "gap of 1 bytes", -2},
 		{"gap", raw(`{`+u8("a", 0, 1)+`,`+u8("b", 2, 3)+`}`, 3), `tensor "b".data_offsets`, "gap of 1 bytes", -2},
-		{"overlap", raw(`{`+u8("a", 0, 2)+`,`+u8("b", 1, 3)+`}`, 3), `tensor "b".data_offsets`, "overlaps the previous tensor by 1 bytes", -2},
-		{"same range twice", raw(`{`+u8("a", 0, 2)+`,`+u8("b", 0, 2)+`}`, 2), `data_offsets`, "overlaps the previous tensor by 2 bytes", -2},
+		{"overlap", raw(`{`+u8("a", 0, 2)+`,`+u8("b", 1, 3)+`}`, 3), `tensor "b".data_offsets`, `its bytes 1–3 overlap "a"'s bytes 0–2 by 1 bytes`, -2},
+		{"same range twice", raw(`{`+u8("a", 0, 2)+`,`+u8("b", 0, 2)+`}`, 2), `data_offsets`, "overlap", -2},
 		// 12. file length
 		{"trailing bytes", raw(`{`+u8("a", 0, 1)+`}`, 3), "file size", "trailing bytes", -2},
 		{"truncated data", raw(`{`+u8("a", 0, 4)+`}`, 2), "file size", "truncated", -2},

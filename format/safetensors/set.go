@@ -112,17 +112,17 @@ func (p *parallel) wait() ([]*File, []error) {
 	return p.files, p.errs
 }
 
-// check compares the index with the shard headers: one map lookup per
-// tensor, with the map sized from the index so that it never regrows.
+// check compares the index with the shard headers: one lookup per
+// tensor in a table sized from the index (see entryIndex).
 func (s *Set) check() error {
 	idx := s.Index
-	entry := make(map[string]int32, len(idx.Entries))
+	var entry entryIndex
+	entry.init(len(idx.Entries))
 	for i, e := range idx.Entries {
-		if _, dup := entry[e.Name]; dup {
+		if !entry.insert(idx.Entries, i) {
 			return &format.Error{File: s.IndexPath, Offset: -1, Field: "weight_map." + e.Name,
 				Msg: "duplicate object member name: the tensor is listed twice"}
 		}
-		entry[e.Name] = int32(i)
 	}
 	found := make([]int32, len(idx.Entries)) // shard+1 that holds each entry
 	var bytes uint64
@@ -131,9 +131,9 @@ func (s *Set) check() error {
 	misplacedShard, misplacedEntry := -1, int32(-1)
 	for i, f := range s.Files {
 		for _, t := range f.Tensors {
-			j, ok := entry[t.Name]
+			j := int32(entry.find(idx.Entries, t.Name))
 			switch {
-			case !ok:
+			case j < 0:
 				return &format.Error{File: s.Paths[i], Offset: -1, Field: "tensor " + format.Quote(t.Name),
 					Msg: "is in this shard but the index does not list it"}
 			case found[j] != 0:

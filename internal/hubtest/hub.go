@@ -255,6 +255,9 @@ func serveRange(w http.ResponseWriter, r *http.Request, full string, size int64,
 			return
 		}
 		start, end = a, min(b, size-1)
+		if f.MaxRange > 0 {
+			end = min(end, start+f.MaxRange-1)
+		}
 		status = http.StatusPartialContent
 		w.Header().Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", start, end, size))
 	}

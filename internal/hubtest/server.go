@@ -59,6 +59,7 @@ type Faults struct {
 	StallAfter      int64  // the first CDN answer of each path stalls after N body bytes
 	ChangeETagAfter int    // from the (N+1)th CDN request of a path on, its ETag differs
 	ExpireCDN       int    // the first N CDN requests of each path answer 403 (an expired URL)
+	MaxRange        int64  // the CDN answers at most N bytes of a range (a capped server)
 }
 
 // A Count is requests and body bytes.

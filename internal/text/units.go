@@ -25,16 +25,18 @@ func Count(n uint64) string {
 }
 
 // Bytes renders a byte size in binary units with two decimals: 14.96 GiB.
+// The unit is the one that keeps the number under 1000, so that it never
+// takes four digits: 0.98 MiB, not 1002.09 KiB.
 func Bytes(n int64) string {
 	f := float64(n)
 	switch {
-	case n >= 1<<40:
+	case n >= 1000<<30:
 		return fmt.Sprintf("%.2f TiB", f/(1<<40))
-	case n >= 1<<30:
+	case n >= 1000<<20:
 		return fmt.Sprintf("%.2f GiB", f/(1<<30))
-	case n >= 1<<20:
+	case n >= 1000<<10:
 		return fmt.Sprintf("%.2f MiB", f/(1<<20))
-	case n >= 1<<10:
+	case n >= 1000:
 		return fmt.Sprintf("%.2f KiB", f/(1<<10))
 	}
 	return fmt.Sprintf("%d B", n)
@@ -52,7 +54,7 @@ func Exact[T ~int | ~int64 | ~uint64](n T) string {
 	s := strconv.FormatUint(u, 10)
 	out := make([]byte, 0, len(s)+len(s)/3+1)
 	if neg {
-		out = append(out, '-')
+		out = append(out, "−"...) // the minus sign every text output uses
 	}
 	for i := range len(s) {
 		if i > 0 && (len(s)-i)%3 == 0 {

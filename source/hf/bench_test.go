@@ -85,3 +85,18 @@ func BenchmarkHub163ShardsCached(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkDir163Shards is the floor the cached run compares with: the
+// same load through source.Dir, from local files.
+func BenchmarkDir163Shards(b *testing.B) {
+	dir := b.TempDir()
+	writeDeepSeek(b, dir)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		got, _, err := loadSet(ctx, source.Dir(dir), source.DefaultConcurrency)
+		if err != nil || len(got) != 163 {
+			b.Fatal(err)
+		}
+	}
+}

@@ -94,6 +94,20 @@ func TestErrors(t *testing.T) {
 		_, err = f.ReadAt(make([]byte, 10), 150_000)
 		require.ErrorIs(t, err, rangeio.ErrRange)
 	})
+	t.Run("CDN keeps refusing", func(t *testing.T) {
+		repo, err := hf.Open(context.Background(), "org/m", "", options(srv, "", &waits{}))
+		require.NoError(t, err)
+		srv.SetFaults(hubtest.Faults{ExpireCDN: 100})
+		defer srv.SetFaults(hubtest.Faults{})
+		f, err := repo.Open(context.Background(), "model.safetensors")
+		require.NoError(t, err)
+		_, err = f.ReadAt(make([]byte, 8), 0)
+		var se *rangeio.StatusError
+		require.ErrorAs(t, err, &se)
+		require.Equal(t, 403, se.Status)
+		require.Contains(t, err.Error(), srv.CDN.Listener.Addr().String())
+		require.NotContains(t, err.Error(), "HF_TOKEN")
+	})
 	t.Run("too large", func(t *testing.T) {
 		repo, err := hf.Open(context.Background(), "org/m", "", options(srv, "", &waits{}))
 		require.NoError(t, err)

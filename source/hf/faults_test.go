@@ -79,6 +79,10 @@ func TestFaults(t *testing.T) {
 			require.Equal(t, int64(2), srv.Path("/org/m/resolve/"+commitOf(srv)+"/model.safetensors").Requests, "re-resolved once")
 		}},
 		{"latency", hubtest.Faults{Latency: 20 * time.Millisecond}, nil},
+		{"capped ranges", hubtest.Faults{MaxRange: 40_000}, func(t *testing.T, srv *hubtest.Server, w *waits, st rangeStats) {
+			require.Zero(t, st.retries, "a short answer with a whole body is not a fault")
+			require.LessOrEqual(t, srv.Host("cdn").Bytes, hdr+hdr/10)
+		}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -102,35 +102,16 @@ func loadSet(ctx context.Context, src source.Source, conc int) (map[string][]for
 		return nil, source.Stats{}, err
 	}
 	out := make([][]format.Tensor, len(idx.Shards))
-	errs := make([]error, len(idx.Shards))
 	stats := make([]source.Stats, len(idx.Shards))
-	lim := source.NewLimiter(conc)
-	var wg sync.WaitGroup
-	for i, name := range idx.Shards {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := lim.Acquire(ctx); err != nil {
-				errs[i] = err
-				return
-			}
-			defer lim.Release()
-			f, err := src.Open(ctx, name)
-			if err != nil {
-				errs[i] = err
-				return
-			}
-			defer f.Close()
-			sf, err := safetensors.NewFile(f, f.Size())
-			stats[i] = f.Stats()
-			if err != nil {
-				errs[i] = err
-				return
-			}
-			out[i] = sf.Tensors
-		}()
-	}
-	wg.Wait()
+	err = source.Each(ctx, src, idx.Shards, conc, func(i int, f source.File) error {
+		sf, err := safetensors.NewFile(f, f.Size())
+		stats[i] = f.Stats()
+		if err != nil {
+			return err
+		}
+		out[i] = sf.Tensors
+		return nil
+	})
 	var total source.Stats
 	byName := make(map[string][]format.Tensor, len(out))
 	for i, name := range idx.Shards {
@@ -138,9 +119,6 @@ func loadSet(ctx context.Context, src source.Source, conc int) (map[string][]for
 	}
 	for i := range stats {
 		total = total.Add(stats[i])
-		if errs[i] != nil {
-			return nil, total, errs[i]
-		}
 	}
-	return byName, total, nil
+	return byName, total, err
 }

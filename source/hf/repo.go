@@ -362,6 +362,7 @@ func (r *Repo) OpenFile(ctx context.Context, name string) (*rangeio.File, error)
 		Cache:    r.opt.Cache,
 		CacheKey: key,
 		Offline:  r.opt.Offline,
+		Commit:   r.commit,
 		Check: func(_ string, resp *http.Response) error {
 			return classify(resp, Error{Endpoint: r.opt.Endpoint, Repo: r.id, Revision: r.rev, File: name})
 		},

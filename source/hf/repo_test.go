@@ -2,12 +2,15 @@ package hf_test
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/tensorcount/tensorcount/internal/fixture"
 	"github.com/tensorcount/tensorcount/internal/hubtest"
 	"github.com/tensorcount/tensorcount/source"
 	"github.com/tensorcount/tensorcount/source/hf"
@@ -91,8 +94,7 @@ func TestShardedRepoBudgetsAndCache(t *testing.T) {
 // and sha256s.
 func TestListPaginated(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	writeDeepSeek(t, dir)
+	dir := smallRepo(t, 40)
 	srv := hubtest.New(t)
 	srv.TreePage = 7
 	srv.AddRepo(hubtest.Repo{ID: "org/m", Dir: dir})
@@ -100,8 +102,8 @@ func TestListPaginated(t *testing.T) {
 	require.NoError(t, err)
 	es, err := repo.List(ctx)
 	require.NoError(t, err)
-	require.Len(t, es, 166)
-	require.Equal(t, int64((166+6)/7), srv.Path("/api/models/org/m/tree/"+repo.Commit()).Requests)
+	require.Len(t, es, 42)
+	require.Equal(t, int64((42+1+6)/7), srv.Path("/api/models/org/m/tree/"+repo.Commit()).Requests, "42 files and the sub/ folder")
 	for _, e := range es {
 		if strings.HasSuffix(e.Name, ".safetensors") {
 			require.True(t, e.LFS)
@@ -111,6 +113,7 @@ func TestListPaginated(t *testing.T) {
 		}
 		require.Positive(t, e.Size)
 	}
+	require.Equal(t, "sub/model-00040-of-00040.safetensors", es[len(es)-1].Name)
 	bounded := options(srv, "", &waits{})
 	bounded.MaxPages = 3
 	repo, err = hf.Open(ctx, "org/m", "main", bounded)
@@ -119,10 +122,23 @@ func TestListPaginated(t *testing.T) {
 	require.ErrorContains(t, err, "more than 3 pages")
 }
 
+// smallRepo writes n tiny shards under sub/, a config and a README.
+func smallRepo(t *testing.T, n int) string {
+	dir := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "sub"), 0o755))
+	for i := 1; i <= n; i++ {
+		name := fmt.Sprintf("sub/model-%05d-of-%05d.safetensors", i, n)
+		ts := []fixture.TensorSpec{{Name: fmt.Sprintf("w%d", i), Shape: []uint64{2}, DType: "F32"}}
+		require.NoError(t, fixture.Safetensors{Tensors: ts}.Write(filepath.Join(dir, name)))
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "config.json"), []byte(`{}`), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "README.md"), []byte("# m\n"), 0o644))
+	return dir
+}
+
 func TestHubParameters(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	writeDeepSeek(t, dir)
+	dir := smallRepo(t, 1)
 	srv := hubtest.New(t)
 	srv.AddRepo(hubtest.Repo{ID: "org/with", Dir: dir, Params: map[string]int64{"BF16": 100, "F8_E4M3": 900}})
 	srv.AddRepo(hubtest.Repo{ID: "org/without", Dir: dir})

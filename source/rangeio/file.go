@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -52,8 +51,11 @@ type Options struct {
 	CacheKey string
 	// Offline forbids requests: only cached bytes can be read.
 	Offline bool
-	// Check turns an answer that is neither a redirect nor 200/206/416
-	// into an error (the Hub's X-Error-Code); nil uses StatusError.
+	// Commit, when set, must equal any X-Repo-Commit the origin sends.
+	Commit string
+	// Check turns an origin's answer that is neither a redirect nor
+	// 200/206/416 into an error (the Hub's X-Error-Code); nil, and any
+	// other host's answer, give a StatusError naming the host.
 	Check func(name string, resp *http.Response) error
 }
 
@@ -187,7 +189,7 @@ func (f *File) ReadAt(p []byte, off int64) (int, error) {
 	}
 	lo, hi := f.spans.gap(off, end)
 	switch {
-	case f.lastEnd < 0 && lo < f.opt.Speculative:
+	case f.lastEnd < 0 && len(f.spans.s) == 0 && lo < f.opt.Speculative:
 		// The first read: take the speculative block with it.
 		lo, hi = min(lo, 0), max(hi, f.opt.Speculative)
 	case lo == f.lastEnd:
@@ -201,6 +203,10 @@ func (f *File) ReadAt(p []byte, off int64) (int, error) {
 		ahead := lo + max(f.opt.Speculative, f.fetched/10)
 		if f.headerEnd > 0 && hi <= f.headerEnd {
 			ahead = min(ahead, f.headerEnd)
+		}
+		if f.noRange {
+			// Every request resends the file from byte 0: double.
+			ahead = max(ahead, 2*lo)
 		}
 		hi = max(hi, ahead)
 	}
@@ -259,6 +265,10 @@ var ErrOffline = errors.New("not in the cache, and offline mode forbids fetching
 
 const maxRedirects = 5
 
+// maxRounds bounds the requests of one fetch, however a server splits
+// its answers.
+const maxRounds = 256
+
 // get fetches bytes [lo, hi) with as few requests as the server allows:
 // it follows redirects itself (remembering the target for later reads),
 // resumes a body cut short from the next byte, and goes back to the
@@ -267,7 +277,10 @@ func (f *File) get(lo, hi int64) ([]byte, error) {
 	buf := make([]byte, 0, max(hi-lo, 0))
 	pos := lo
 	redirects, refreshes, resumes := 0, 0, 0
-	for f.size < 0 || pos < hi {
+	for round := 0; f.size < 0 || pos < hi; round++ {
+		if round >= maxRounds {
+			return nil, fmt.Errorf("%w: still %d bytes short after %d requests", ErrRange, hi-pos, round)
+		}
 		target := f.location
 		atOrigin := target == nil
 		if atOrigin {
@@ -283,11 +296,7 @@ func (f *File) get(lo, hi int64) ([]byte, error) {
 				h[k] = v
 			}
 		}
-		if f.size < 0 {
-			h.Set("Range", fmt.Sprintf("bytes=%d-%d", pos, hi-1))
-		} else {
-			h.Set("Range", fmt.Sprintf("bytes=%d-%d", pos, hi-1))
-		}
+		h.Set("Range", fmt.Sprintf("bytes=%d-%d", pos, hi-1))
 		resp, err := f.c.Do(f.ctx, Request{URL: target.String(), Header: h}, &f.st)
 		if err != nil {
 			return nil, err
@@ -305,7 +314,7 @@ func (f *File) get(lo, hi int64) ([]byte, error) {
 			f.location = loc
 			continue
 		case resp.StatusCode == http.StatusPartialContent:
-			start, end, err := f.contentRange(resp, pos, hi)
+			end, err := f.contentRange(resp, pos, hi)
 			if err != nil {
 				drain(resp.Body)
 				return nil, err
@@ -314,21 +323,22 @@ func (f *File) get(lo, hi int64) ([]byte, error) {
 				drain(resp.Body)
 				return nil, err
 			}
-			if hi > end+1 {
-				hi = end + 1
+			if f.size >= 0 {
+				hi = min(hi, f.size)
 			}
-			_ = start
-			n, rerr := readInto(resp.Body, &buf, end+1-pos)
+			want := end + 1 - pos
+			n, rerr := readInto(resp.Body, &buf, want)
 			resp.Body.Close()
 			pos += n
-			if pos < hi {
+			if n < want {
+				// Cut short: go on from the next byte.
 				if resumes++; resumes >= f.c.Retry.attempts() {
 					return nil, fmt.Errorf("body cut short at byte %d: %w", pos, orEOF(rerr))
 				}
 				f.st.retries.Add(1)
-				continue
 			}
-			return buf, nil
+			// A server may also answer with less than asked (a capped
+			// range); the loop asks for the rest.
 		case resp.StatusCode == http.StatusOK:
 			// The server ignores Range: read only as far as needed and
 			// close the connection.
@@ -374,7 +384,7 @@ func (f *File) get(lo, hi int64) ([]byte, error) {
 			continue
 		default:
 			defer drain(resp.Body)
-			if f.opt.Check != nil {
+			if f.opt.Check != nil && (atOrigin || sameHost(target, f.org.URL)) {
 				if err := f.opt.Check(f.opt.Name, resp); err != nil {
 					return nil, err
 				}
@@ -418,131 +428,4 @@ func isRedirect(code int) bool {
 func sameHost(u *url.URL, origin string) bool {
 	o, err := url.Parse(origin)
 	return err == nil && strings.EqualFold(o.Host, u.Host) && o.Scheme == u.Scheme
-}
-
-// redirect reads a redirecting answer: the Hub's X-Linked-Size and
-// X-Linked-Etag (or ETag) describe the file behind it.
-func (f *File) redirect(resp *http.Response, from *url.URL) (*url.URL, error) {
-	if v := resp.Header.Get("X-Linked-Size"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err == nil && f.size >= 0 && n != f.size {
-			return nil, fmt.Errorf("%w: the server now says %d bytes, the listing said %d", ErrChanged, n, f.size)
-		}
-		if err == nil && f.size < 0 {
-			f.size = n
-		}
-	}
-	tag := resp.Header.Get("X-Linked-Etag")
-	if tag == "" {
-		tag = resp.Header.Get("ETag")
-	}
-	if err := f.sawETag(&f.etag, tag); err != nil {
-		return nil, err
-	}
-	loc := resp.Header.Get("Location")
-	if loc == "" {
-		return nil, fmt.Errorf("%s answered %d without a Location", from.Host, resp.StatusCode)
-	}
-	u, err := from.Parse(loc)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") {
-		return nil, fmt.Errorf("%s redirected to an unusable address", from.Host)
-	}
-	if from.Scheme == "https" && u.Scheme == "http" {
-		return nil, fmt.Errorf("%s redirected from https to http; refused", from.Host)
-	}
-	return u, nil
-}
-
-func (f *File) checkETag(resp *http.Response, atOrigin bool) error {
-	tag := resp.Header.Get("ETag")
-	if atOrigin {
-		if t := resp.Header.Get("X-Linked-Etag"); t != "" {
-			tag = t
-		}
-		return f.sawETag(&f.etag, tag)
-	}
-	return f.sawETag(&f.cdnETag, tag)
-}
-
-func (f *File) sawETag(known *string, tag string) error {
-	tag = normETag(tag)
-	switch {
-	case tag == "":
-		return nil
-	case *known == "":
-		*known = tag
-		return nil
-	case *known != tag:
-		return fmt.Errorf("%w (version %s, then %s); run again", ErrChanged, Escape(short(*known)), Escape(short(tag)))
-	}
-	return nil
-}
-
-func short(s string) string {
-	if len(s) > 16 {
-		return s[:16]
-	}
-	return s
-}
-
-func normETag(t string) string {
-	t = strings.TrimSpace(t)
-	t = strings.TrimPrefix(t, "W/")
-	return strings.Trim(t, `"`)
-}
-
-// contentRange checks a 206 answer's Content-Range against the request:
-// it must start where asked, end no later, and give the file's size.
-func (f *File) contentRange(resp *http.Response, pos, hi int64) (start, end int64, err error) {
-	v := resp.Header.Get("Content-Range")
-	bad := func(why string) (int64, int64, error) {
-		return 0, 0, fmt.Errorf("%w: Content-Range %s for bytes %d-%d: %s", ErrRange, Escape(v), pos, hi-1, why)
-	}
-	rest, ok := strings.CutPrefix(v, "bytes ")
-	if !ok {
-		return bad("not a byte range")
-	}
-	rng, total, ok := strings.Cut(rest, "/")
-	a, b, ok2 := strings.Cut(rng, "-")
-	if !ok || !ok2 {
-		return bad("malformed")
-	}
-	start, e1 := strconv.ParseInt(a, 10, 64)
-	end, e2 := strconv.ParseInt(b, 10, 64)
-	n, e3 := strconv.ParseInt(total, 10, 64)
-	switch {
-	case e1 != nil || e2 != nil || e3 != nil || start < 0 || end < start:
-		return bad("malformed")
-	case start != pos:
-		return bad("starts elsewhere")
-	case end > hi-1:
-		return bad("ends past what was asked")
-	case f.size >= 0 && n != f.size:
-		return bad(fmt.Sprintf("the file's size is %d", f.size))
-	case end >= n:
-		return bad("ends past the total")
-	}
-	if f.size < 0 {
-		f.size = n
-	}
-	return start, end, nil
-}
-
-// bodyText returns the start of an error body, escaped.
-func bodyText(resp *http.Response) string {
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-	s := strings.TrimSpace(string(b))
-	if strings.HasPrefix(s, "{") {
-		// {"error": "..."} is how the Hub words it.
-		if i := strings.Index(s, `"error":"`); i >= 0 {
-			s = s[i+9:]
-			if j := strings.IndexByte(s, '"'); j >= 0 {
-				s = s[:j]
-			}
-		}
-	}
-	if strings.HasPrefix(s, "<") {
-		return "" // an HTML page says nothing useful
-	}
-	return Escape(s)
 }

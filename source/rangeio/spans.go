@@ -61,7 +61,6 @@ func (ss *spans) add(start int64, data []byte) {
 	if len(data) == 0 {
 		return
 	}
-	end := start + int64(len(data))
 	var out []span
 	merged := span{start: start, data: data}
 	for _, sp := range ss.s {
@@ -76,7 +75,6 @@ func (ss *spans) add(start int64, data []byte) {
 		copy(buf[merged.start-lo:], merged.data) // new bytes win
 		merged = span{start: lo, data: buf}
 	}
-	_ = end
 	out = append(out, merged)
 	sort.Slice(out, func(i, j int) bool { return out[i].start < out[j].start })
 	ss.s = out

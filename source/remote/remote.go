@@ -7,7 +7,7 @@ package remote
 import (
 	"context"
 	"fmt"
-	"path"
+	"path/filepath"
 
 	"github.com/tensorcount/tensorcount/source"
 	"github.com/tensorcount/tensorcount/source/hf"
@@ -42,10 +42,10 @@ type Target struct {
 	// File is the one file the argument names, relative to Source; ""
 	// means the whole source (the loader chooses the weights).
 	File string
-	// LocalDir, when set, is a directory on disk holding the same files
-	// (a snapshot in the local Hugging Face cache at the pinned commit):
-	// load from there instead.
-	LocalDir string
+	// LocalPath, when set, is the same thing on disk — the snapshot
+	// directory of the pinned commit in the local Hugging Face cache, or
+	// the named file (or folder) inside it: load from there instead.
+	LocalPath string
 }
 
 // Open opens the source of a remote spec. A local spec is an error: local
@@ -76,18 +76,14 @@ func Open(ctx context.Context, spec source.Spec, opt Options) (*Target, error) {
 		if err != nil {
 			return nil, err
 		}
-		t.Source, t.LocalDir = repo, repo.LocalDir()
-		switch {
-		case spec.File:
+		t.Source, t.LocalPath = repo, repo.LocalDir()
+		if spec.File {
 			t.File = spec.Path
-			if t.LocalDir != "" {
-				t.LocalDir = path.Join(t.LocalDir, path.Dir(spec.Path))
-			}
-		case spec.Path != "":
+		} else if spec.Path != "" {
 			t.Source = source.Sub(repo, spec.Path)
-			if t.LocalDir != "" {
-				t.LocalDir = path.Join(t.LocalDir, spec.Path)
-			}
+		}
+		if t.LocalPath != "" && spec.Path != "" {
+			t.LocalPath = filepath.Join(t.LocalPath, filepath.FromSlash(spec.Path))
 		}
 	case source.KindURL:
 		s, err := httpfile.Open(ctx, spec.URL, c)

@@ -100,3 +100,28 @@ func TestOpenOllama(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, es, 1)
 }
+
+// A repository whose pinned commit is in the local Hugging Face cache is
+// reported with its path there.
+func TestLocalPath(t *testing.T) {
+	dir := t.TempDir()
+	gguFile(t, filepath.Join(dir, "a.gguf"))
+	srv := hubtest.New(t)
+	r := srv.AddRepo(hubtest.Repo{ID: "org/m", Dir: dir})
+	hub := t.TempDir()
+	snap := filepath.Join(hub, "models--org--m", "snapshots", r.Commit)
+	gguFile(t, filepath.Join(snap, "a.gguf"))
+	t.Setenv("HF_ENDPOINT", srv.URL())
+	t.Setenv("HF_TOKEN", "")
+	t.Setenv("HF_HOME", t.TempDir())
+	t.Setenv("HF_HUB_CACHE", hub)
+	t.Setenv("HF_HUB_OFFLINE", "")
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	for arg, want := range map[string]string{"hf://org/m": snap, "hf://org/m/a.gguf": filepath.Join(snap, "a.gguf")} {
+		spec, err := source.Parse(arg)
+		require.NoError(t, err)
+		tg, err := remote.Open(context.Background(), spec, remote.Options{})
+		require.NoError(t, err)
+		require.Equal(t, want, tg.LocalPath)
+	}
+}

@@ -176,6 +176,24 @@ sm = torch.jit.script(Scripted())
 sm.save("torchscript.pt")
 expected["torchscript.pt"] = {"kind": "torchscript", "tensors": describe(sm.state_dict().items())}
 
+# 7b. a traced TorchScript archive whose constant tensor is in constants.pkl
+const = torch.tensor([1.0, 2.0, 3.0])
+
+
+class Traced(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(3, 3)
+
+    def forward(self, x):
+        return self.lin(x) * const
+
+
+tr = torch.jit.trace(Traced(), torch.ones(3))
+tr.save("torchscript_traced.pt")
+expected["torchscript_traced.pt"] = {"kind": "torchscript", "tensors": describe(tr.state_dict().items()),
+                                     "other": describe([("constants.0", const)])}
+
 # 8. a Meta-style consolidated.NN.pth pair with params.json
 dim, n_layers, n_heads, vocab, hidden = 8, 2, 2, 16, 12
 full = {"tok_embeddings.weight": torch.randn(vocab, dim), "norm.weight": torch.ones(dim),

@@ -1,0 +1,626 @@
+package pickle
+
+import (
+	"fmt"
+	"math"
+	"math/big"
+	"strconv"
+
+	"github.com/tensorcount/tensorcount/format"
+)
+
+// step runs one opcode other than STOP.
+func (m *machine) step(c byte) error {
+	switch c {
+	case opPROTO:
+		b, err := m.take(1)
+		if err != nil {
+			return err
+		}
+		if b[0] > 5 {
+			return &format.Error{Offset: m.base + int64(m.op), Field: "pickle opcode PROTO", Value: int(b[0]), Limit: 5, Msg: "unsupported pickle protocol"}
+		}
+		m.proto = int(b[0])
+	case opFRAME:
+		if _, err := m.takeLen(8); err != nil {
+			return err
+		}
+		// A frame only groups the opcodes that follow; step back so
+		// they are run.
+		m.pos = m.op + 9
+	case opMARK:
+		if len(m.marks) >= m.lim.MaxMarks {
+			return &format.Error{Offset: m.base + int64(m.op), Field: "pickle opcode MARK", Value: len(m.marks) + 1,
+				Limit: m.lim.MaxMarks, Msg: "MARKs nested too deeply"}
+		}
+		m.marks = append(m.marks, len(m.stack))
+	case opPOP:
+		if len(m.stack) > m.fence() {
+			m.stack = m.stack[:len(m.stack)-1]
+		} else if len(m.marks) > 0 {
+			m.marks = m.marks[:len(m.marks)-1]
+		} else {
+			return m.errf("stack underflow")
+		}
+	case opPOP_MARK:
+		if _, err := m.popMark(); err != nil {
+			return err
+		}
+	case opDUP:
+		v, err := m.top()
+		if err != nil {
+			return err
+		}
+		return m.push(v)
+	case opNONE:
+		return m.push(nil)
+	case opNEWTRUE:
+		return m.push(true)
+	case opNEWFALSE:
+		return m.push(false)
+	case opBININT:
+		b, err := m.take(4)
+		if err != nil {
+			return err
+		}
+		return m.push(int64(int32(le32(b))))
+	case opBININT1:
+		b, err := m.take(1)
+		if err != nil {
+			return err
+		}
+		return m.push(int64(b[0]))
+	case opBININT2:
+		b, err := m.take(2)
+		if err != nil {
+			return err
+		}
+		return m.push(int64(uint16(le(b))))
+	case opLONG1, opLONG4:
+		size := 1
+		if c == opLONG4 {
+			size = 4
+			if b, err := m.take(4); err == nil {
+				m.pos -= 4
+				if int32(le32(b)) < 0 {
+					return m.errf("negative byte count")
+				}
+			}
+		}
+		b, err := m.takeLen(size)
+		if err != nil {
+			return err
+		}
+		if len(b) > m.lim.MaxLong {
+			return &format.Error{Offset: m.base + int64(m.op), Field: "pickle opcode " + m.opName, Value: len(b), Limit: m.lim.MaxLong, Msg: "integer is too long"}
+		}
+		return m.push(decodeLong([]byte(b)))
+	case opINT:
+		l, err := m.line()
+		if err != nil {
+			return err
+		}
+		switch l {
+		case "00":
+			return m.push(false)
+		case "01":
+			return m.push(true)
+		}
+		return m.pushIntText(l)
+	case opLONG:
+		l, err := m.line()
+		if err != nil {
+			return err
+		}
+		if n := len(l); n > 0 && l[n-1] == 'L' {
+			l = l[:n-1]
+		}
+		return m.pushIntText(l)
+	case opFLOAT:
+		l, err := m.line()
+		if err != nil {
+			return err
+		}
+		f, err := strconv.ParseFloat(l, 64)
+		if err != nil {
+			return m.errf("invalid float %s", format.Quote(l))
+		}
+		return m.push(f)
+	case opBINFLOAT:
+		b, err := m.take(8)
+		if err != nil {
+			return err
+		}
+		return m.push(math.Float64frombits(be64(b)))
+	case opSTRING:
+		l, err := m.line()
+		if err != nil {
+			return err
+		}
+		s, ok := unquotePy(l)
+		if !ok {
+			return m.errf("invalid quoted string %s", format.Quote(l))
+		}
+		return m.push(s)
+	case opBINSTRING:
+		b, err := m.take(4)
+		if err != nil {
+			return err
+		}
+		m.pos -= 4
+		if int32(le32(b)) < 0 {
+			return m.errf("negative length")
+		}
+		return m.pushString(4)
+	case opSHORT_BINSTRING, opSHORT_BINUNICODE:
+		return m.pushString(1)
+	case opBINUNICODE:
+		return m.pushString(4)
+	case opBINUNICODE8:
+		return m.pushString(8)
+	case opUNICODE:
+		l, err := m.line()
+		if err != nil {
+			return err
+		}
+		return m.push(rawUnicodeEscape(l))
+	case opSHORT_BINBYTES, opBINBYTES, opBINBYTES8, opBYTEARRAY8:
+		size := map[byte]int{opSHORT_BINBYTES: 1, opBINBYTES: 4, opBINBYTES8: 8, opBYTEARRAY8: 8}[c]
+		b, err := m.takeLen(size)
+		if err != nil {
+			return err
+		}
+		if c == opBYTEARRAY8 {
+			return m.push(ByteArray(b))
+		}
+		return m.push(Bytes(b))
+	case opEMPTY_LIST:
+		return m.push(&List{})
+	case opEMPTY_TUPLE:
+		return m.push(m.tuple(nil))
+	case opEMPTY_DICT:
+		return m.push(m.dict())
+	case opEMPTY_SET:
+		return m.push(&Set{})
+	case opTUPLE1, opTUPLE2, opTUPLE3:
+		n := int(c-opTUPLE1) + 1
+		if len(m.stack)-m.fence() < n {
+			return m.errf("stack underflow")
+		}
+		t := m.values(n)
+		copy(t, m.stack[len(m.stack)-n:])
+		m.stack = m.stack[:len(m.stack)-n]
+		return m.push(m.tuple(t))
+	case opTUPLE:
+		items, err := m.popMarkCopy()
+		if err != nil {
+			return err
+		}
+		return m.push(m.tuple(items))
+	case opLIST:
+		items, err := m.popMarkCopy()
+		if err != nil {
+			return err
+		}
+		return m.push(&List{Items: items})
+	case opDICT:
+		items, err := m.popMark()
+		if err != nil {
+			return err
+		}
+		d := m.dict()
+		if err := m.setItems(d, items); err != nil {
+			return err
+		}
+		return m.push(d)
+	case opFROZENSET:
+		items, err := m.popMarkCopy()
+		if err != nil {
+			return err
+		}
+		return m.push(&Set{Items: items, Frozen: true})
+	case opAPPEND:
+		v, err := m.pop()
+		if err != nil {
+			return err
+		}
+		return m.appendTo([]Value{v})
+	case opAPPENDS:
+		items, err := m.popMark()
+		if err != nil {
+			return err
+		}
+		return m.appendTo(items)
+	case opSETITEM:
+		if len(m.stack)-m.fence() < 3 {
+			return m.errf("stack underflow")
+		}
+		kv := m.stack[len(m.stack)-2:]
+		m.stack = m.stack[:len(m.stack)-2]
+		return m.setItemsOn(kv)
+	case opSETITEMS:
+		items, err := m.popMark()
+		if err != nil {
+			return err
+		}
+		return m.setItemsOn(items)
+	case opADDITEMS:
+		items, err := m.popMark()
+		if err != nil {
+			return err
+		}
+		t, err := m.top()
+		if err != nil {
+			return err
+		}
+		switch t := t.(type) {
+		case *Set:
+			t.Items = append(t.Items, items...)
+		case *Object:
+			x := t.extra()
+			x.items = append(x.items, items...)
+		default:
+			return m.errf("ADDITEMS on %s, not a set", typeName(t))
+		}
+		clear(items)
+	case opGET:
+		l, err := m.line()
+		if err != nil {
+			return err
+		}
+		n, err := strconv.ParseUint(l, 10, 64)
+		if err != nil {
+			return m.errf("invalid memo index %s", format.Quote(l))
+		}
+		return m.memoGet(n)
+	case opBINGET:
+		b, err := m.take(1)
+		if err != nil {
+			return err
+		}
+		return m.memoGet(uint64(b[0]))
+	case opLONG_BINGET:
+		b, err := m.take(4)
+		if err != nil {
+			return err
+		}
+		return m.memoGet(uint64(le32(b)))
+	case opPUT:
+		l, err := m.line()
+		if err != nil {
+			return err
+		}
+		n, err := strconv.ParseUint(l, 10, 64)
+		if err != nil {
+			return m.errf("invalid memo index %s", format.Quote(l))
+		}
+		return m.memoPut(n)
+	case opBINPUT:
+		b, err := m.take(1)
+		if err != nil {
+			return err
+		}
+		return m.memoPut(uint64(b[0]))
+	case opLONG_BINPUT:
+		b, err := m.take(4)
+		if err != nil {
+			return err
+		}
+		return m.memoPut(uint64(le32(b)))
+	case opMEMOIZE:
+		return m.memoPut(uint64(len(m.memo) + len(m.sparse)))
+	case opGLOBAL:
+		mod, err := m.line()
+		if err != nil {
+			return err
+		}
+		name, err := m.line()
+		if err != nil {
+			return err
+		}
+		return m.push(m.global(mod, name, "GLOBAL"))
+	case opSTACK_GLOBAL:
+		name, err := m.pop()
+		if err != nil {
+			return err
+		}
+		mod, err := m.pop()
+		if err != nil {
+			return err
+		}
+		ms, ok1 := mod.(string)
+		ns, ok2 := name.(string)
+		if !ok1 || !ok2 {
+			return m.errf("module and name must be strings, found %s and %s", typeName(mod), typeName(name))
+		}
+		return m.push(m.global(ms, ns, "STACK_GLOBAL"))
+	case opINST:
+		mod, err := m.line()
+		if err != nil {
+			return err
+		}
+		name, err := m.line()
+		if err != nil {
+			return err
+		}
+		args, err := m.popMarkCopy()
+		if err != nil {
+			return err
+		}
+		g := m.global(mod, name, "INST")
+		m.use(g, Called)
+		return m.push(&Object{Callable: g, Args: m.tuple(args), Offset: m.base + int64(m.op)})
+	case opOBJ:
+		items, err := m.popMarkCopy()
+		if err != nil {
+			return err
+		}
+		if len(items) == 0 {
+			return m.errf("OBJ without a class")
+		}
+		m.use(items[0], Called)
+		return m.push(&Object{Callable: items[0], Args: m.tuple(items[1:]), Offset: m.base + int64(m.op)})
+	case opREDUCE:
+		args, err := m.pop()
+		if err != nil {
+			return err
+		}
+		fn, err := m.pop()
+		if err != nil {
+			return err
+		}
+		return m.push(m.call(fn, args))
+	case opNEWOBJ, opNEWOBJ_EX:
+		var kwargs Value
+		if c == opNEWOBJ_EX {
+			var err error
+			if kwargs, err = m.pop(); err != nil {
+				return err
+			}
+		}
+		args, err := m.pop()
+		if err != nil {
+			return err
+		}
+		cls, err := m.pop()
+		if err != nil {
+			return err
+		}
+		u := Instantiated
+		if t, ok := AsTuple(args); !ok || len(t) > 0 || kwargs != nil && !emptyDict(kwargs) {
+			// Arguments reach cls.__new__, which may do anything.
+			u = Called
+		}
+		m.use(cls, u)
+		o := m.newObject(Object{Callable: cls, Args: args, New: true, Offset: m.base + int64(m.op)})
+		if kwargs != nil {
+			o.extra().kwargs = kwargs
+		}
+		return m.push(o)
+	case opBUILD:
+		state, err := m.pop()
+		if err != nil {
+			return err
+		}
+		t, err := m.top()
+		if err != nil {
+			return err
+		}
+		switch t := t.(type) {
+		case *Object:
+			if t.State != nil {
+				x := t.extra()
+				x.moreStates = append(x.moreStates, t.State)
+			}
+			t.State = state
+		case *Dict:
+			t.State = state
+		default:
+			return m.errf("BUILD on %s, not an object", typeName(t))
+		}
+	case opPERSID:
+		l, err := m.line()
+		if err != nil {
+			return err
+		}
+		return m.push(&PersistentID{ID: l, Offset: m.base + int64(m.op)})
+	case opBINPERSID:
+		id, err := m.pop()
+		if err != nil {
+			return err
+		}
+		p := m.pid()
+		p.ID, p.Offset = id, m.base+int64(m.op)
+		return m.push(p)
+	case opEXT1, opEXT2, opEXT4:
+		return m.errf("extension registry codes are not supported: the object they name is known only to the loading program")
+	case opNEXT_BUFFER, opREADONLY_BUFFER:
+		return m.errf("out-of-band buffers (protocol 5) are not part of a file")
+	default:
+		return m.errf("opcode not handled")
+	}
+	return nil
+}
+
+func emptyDict(v Value) bool {
+	d, ok := v.(*Dict)
+	return ok && len(d.Entries) == 0
+}
+
+// call is REDUCE: nothing is called. collections.OrderedDict() becomes a
+// Dict so that SETITEMS can fill it; anything else becomes an Object.
+func (m *machine) call(fn, args Value) Value {
+	m.use(fn, Called)
+	if g, ok := fn.(*Global); ok {
+		t, _ := AsTuple(args)
+		switch {
+		case (g.Module == "collections" && g.Name == "OrderedDict" || g.Module == "builtins" && g.Name == "dict") && len(t) == 0:
+			d := m.dict()
+			d.Ordered = g.Name == "OrderedDict"
+			return d
+		case (g.Module == "copyreg" || g.Module == "copy_reg") && (g.Name == "_reconstructor" || g.Name == "__newobj__") && len(t) > 0:
+			m.use(t[0], Instantiated)
+		}
+	}
+	return m.newObject(Object{Callable: fn, Args: args, Offset: m.base + int64(m.op)})
+}
+
+func (m *machine) appendTo(items []Value) error {
+	t, err := m.top()
+	if err != nil {
+		return err
+	}
+	switch t := t.(type) {
+	case *List:
+		t.Items = append(t.Items, items...)
+	case *Object:
+		x := t.extra()
+		x.items = append(x.items, items...)
+	default:
+		return m.errf("%s on %s, not a list", m.opName, typeName(t))
+	}
+	clear(items)
+	return nil
+}
+
+func (m *machine) setItemsOn(kv []Value) error {
+	t, err := m.top()
+	if err != nil {
+		return err
+	}
+	switch t := t.(type) {
+	case *Dict:
+		return m.setItems(t, kv)
+	case *Object:
+		// A dict subclass (an AttributeDict, say): keep the entries.
+		d := &Dict{}
+		if err := m.setItems(d, kv); err != nil {
+			return err
+		}
+		x := t.extra()
+		x.entries = append(x.entries, d.Entries...)
+		return nil
+	}
+	return m.errf("%s on %s, not a dict", m.opName, typeName(t))
+}
+
+func (m *machine) setItems(d *Dict, kv []Value) error {
+	if len(kv)%2 != 0 {
+		return m.errf("odd number of items (%d) for key-value pairs", len(kv))
+	}
+	if d.Entries == nil {
+		d.Entries = make([]Entry, 0, len(kv)/2)
+	}
+	for i := 0; i < len(kv); i += 2 {
+		d.Entries = append(d.Entries, Entry{kv[i], kv[i+1]})
+	}
+	clear(kv)
+	return nil
+}
+
+func (m *machine) pushString(size int) error {
+	s, err := m.takeLen(size)
+	if err != nil {
+		return err
+	}
+	return m.push(s)
+}
+
+func (m *machine) pushIntText(l string) error {
+	if n, err := strconv.ParseInt(l, 10, 64); err == nil {
+		return m.push(n)
+	}
+	if len(l) > m.lim.MaxLong*3 {
+		return &format.Error{Offset: m.base + int64(m.op), Field: "pickle opcode " + m.opName, Value: len(l), Limit: m.lim.MaxLong * 3, Msg: "integer is too long"}
+	}
+	b, ok := new(big.Int).SetString(l, 10)
+	if !ok {
+		return m.errf("invalid integer %s", format.Quote(l))
+	}
+	return m.push(b)
+}
+
+// decodeLong decodes a little-endian two's-complement integer.
+func decodeLong(b []byte) Value {
+	if len(b) == 0 {
+		return int64(0)
+	}
+	if len(b) <= 8 {
+		var u uint64
+		for i := len(b) - 1; i >= 0; i-- {
+			u = u<<8 | uint64(b[i])
+		}
+		if shift := 64 - 8*uint(len(b)); b[len(b)-1]&0x80 != 0 {
+			return int64(u<<shift) >> shift
+		}
+		if u <= math.MaxInt64 {
+			return int64(u)
+		}
+		return new(big.Int).SetUint64(u)
+	}
+	be := make([]byte, len(b))
+	for i := range b {
+		be[len(b)-1-i] = b[i]
+	}
+	n := new(big.Int).SetBytes(be)
+	if b[len(b)-1]&0x80 != 0 {
+		n.Sub(n, new(big.Int).Lsh(big.NewInt(1), uint(8*len(b))))
+	}
+	if n.IsInt64() {
+		return n.Int64()
+	}
+	return n
+}
+
+func typeName(v Value) string {
+	switch v.(type) {
+	case nil:
+		return "None"
+	case bool:
+		return "a bool"
+	case int64, *big.Int:
+		return "an int"
+	case float64:
+		return "a float"
+	case string:
+		return "a str"
+	case Bytes:
+		return "bytes"
+	case ByteArray:
+		return "a bytearray"
+	case *Tuple:
+		return "a tuple"
+	case *List:
+		return "a list"
+	case *Dict:
+		return "a dict"
+	case *Set:
+		return "a set"
+	case *Global:
+		return "a global"
+	case *Object:
+		return "an object"
+	case *PersistentID:
+		return "a persistent id"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// le decodes a little-endian unsigned integer of up to 8 bytes.
+func le(b string) uint64 {
+	var u uint64
+	for i := len(b) - 1; i >= 0; i-- {
+		u = u<<8 | uint64(b[i])
+	}
+	return u
+}
+
+func le32(b string) uint32 { return uint32(le(b)) }
+
+func be64(b string) uint64 {
+	var u uint64
+	for i := 0; i < len(b); i++ {
+		u = u<<8 | uint64(b[i])
+	}
+	return u
+}
