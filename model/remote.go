@@ -223,14 +223,6 @@ type remoteLoader struct {
 
 func (l *remoteLoader) path(name string) string { return l.desc + "/" + name }
 
-func (l *remoteLoader) names() []string {
-	out := make([]string, len(l.entries))
-	for i, e := range l.entries {
-		out[i] = e.Name
-	}
-	return out
-}
-
 // loadNamed loads the one file the argument names.
 func (l *remoteLoader) loadNamed(name string) error {
 	switch {

@@ -171,7 +171,7 @@ var exclusionReason = map[count.Exclusion]string{
 
 // title is the model's name for the page: the base of its path.
 func title(r *count.Report) string {
-	p := strings.TrimRight(r.Path, "/"+string(filepath.Separator))
+	p := strings.TrimRight(filepath.ToSlash(r.Path), "/")
 	if p == "" {
 		return "model"
 	}
