@@ -1,6 +1,7 @@
 package safetensors
 
 import (
+	"io"
 	"unicode/utf8"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -19,6 +20,13 @@ type scanner struct {
 	b   []byte
 	i   int
 	tmp []byte // the last decoded escaped string
+
+	// A scanner reading an index through an io.ReaderAt holds a window
+	// of it (see refill): b is a part of buf, and end the offset in src
+	// of b's end.
+	src       io.ReaderAt
+	end, size int64
+	buf       []byte
 }
 
 func (s *scanner) ws() {

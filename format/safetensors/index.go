@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"strings"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -49,14 +50,55 @@ type IndexEntry struct {
 // ReadIndex parses an index from r, which holds size bytes. It streams the
 // JSON, so memory grows with the number of tensors, not with the file.
 func ReadIndex(r io.Reader, size int64) (*Index, error) {
-	return readIndex(r, size, nil)
+	return readIndexWith(r, nil, size, nil, true)
 }
 
-// readIndex parses an index, calling onShard as each shard name is first
-// seen so that shard headers can be parsed while the index still is.
-func readIndex(r io.Reader, size int64, onShard func(i int, name string)) (*Index, error) {
+// readIndex parses an index from f (a file at its start), calling onShard
+// as each shard name is first seen so that shard headers can be parsed
+// while the index still is.
+func readIndex(f *os.File, size int64, onShard func(i int, name string)) (*Index, error) {
+	return readIndexWith(f, f, size, onShard, true)
+}
+
+// readIndexWith parses an index from r, with the specialised scanner tried
+// first if fast is set (the tests compare the two paths). If at is set it
+// holds the same bytes as r, from offset 0: the scanner reads them through
+// it, leaving r unread for the general path.
+func readIndexWith(r io.Reader, at io.ReaderAt, size int64, onShard func(i int, name string), fast bool) (*Index, error) {
 	if size > MaxIndexSize {
 		return nil, &format.Error{Offset: 0, Field: "index", Value: size, Limit: MaxIndexSize, Msg: "index file is too large"}
+	}
+	if fast {
+		// The specialised scanner reads the text in one pass; on anything
+		// it does not expect, the general path below reads the same
+		// bytes, announcing only the shards the scanner did not.
+		announced := 0
+		if at != nil {
+			if idx, ok := fastIndex(nil, at, max(size, 0), onShard, &announced); ok {
+				return idx, nil
+			}
+		} else {
+			// Without positioned reads the whole text is read first (it
+			// is bounded above).
+			buf := make([]byte, max(size, 0))
+			n, err := io.ReadFull(r, buf)
+			buf = buf[:n]
+			if err == nil || err == io.EOF || err == io.ErrUnexpectedEOF {
+				if idx, ok := fastIndex(buf, nil, 0, onShard, &announced); ok {
+					return idx, nil
+				}
+				r = bytes.NewReader(buf)
+			} else {
+				r = io.MultiReader(bytes.NewReader(buf), errReader{err})
+			}
+		}
+		if announce := onShard; announce != nil && announced > 0 {
+			onShard = func(i int, name string) {
+				if i >= announced {
+					announce(i, name)
+				}
+			}
+		}
 	}
 	// Duplicate tensor names are found by sorting the entries (see
 	// Set.check), which is cheaper than the tokenizer's general check.
@@ -88,7 +130,7 @@ func OpenIndex(name string) (*Index, error) {
 		return nil, err
 	}
 	defer f.Close()
-	idx, err := ReadIndex(f, size)
+	idx, err := readIndex(f, size, nil)
 	return idx, format.WithFile(err, name)
 }
 
@@ -296,3 +338,9 @@ func CheckShardName(name string) error {
 	}
 	return nil
 }
+
+// errReader returns err: the read error the fast path met, for the
+// general path to meet at the same byte.
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
