@@ -310,11 +310,16 @@ func (p *headerParser) fastTensor(name string, at int64, s *scanner) bool {
 			if !ok {
 				return false
 			}
-			d, ok := dtypeIDs[string(v)]
-			if !ok {
-				return false
+			// Neighbouring tensors mostly share a dtype: the last one is
+			// compared before the table is consulted.
+			if string(v) != dtypeByID[p.lastDType].Name {
+				d, ok := dtypeIDs[string(v)]
+				if !ok {
+					return false
+				}
+				p.lastDType = d
 			}
-			e.dtype = d
+			e.dtype = p.lastDType
 		case shapeBit:
 			first := len(p.dims)
 			if !p.fastUints(s) {

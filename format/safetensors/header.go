@@ -37,6 +37,7 @@ type headerParser struct {
 	arena   nameArena
 
 	sawMetadata bool
+	lastDType   uint8 // the scanner's last dtype
 }
 
 // parseHeader fills f.Tensors and f.Metadata from the header bytes hdr.
@@ -58,6 +59,10 @@ func (f *File) parseHeader(hdr []byte, name string, fast bool) error {
 	// header. (Counting "data_offsets" instead cost a tenth of the parse.)
 	p.entries = make([]entry, 0, bytes.Count(hdr, []byte{'{'}))
 	p.dims = make([]uint64, 0, len(hdr)/32+1)
+	// Names are about a third of a real header: a first arena chunk of
+	// half the header holds them all, where chunks growing from 4 KiB
+	// allocated about twice the names of a shard.
+	p.arena.next = min(len(hdr)/2, arenaMaxChunk)
 	// The specialised scanner takes every header of the usual shape; on
 	// anything else, or any error, the general path parses the header
 	// again from the start, so that its messages and its handling of
