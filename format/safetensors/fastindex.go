@@ -44,7 +44,7 @@ func (s *scanner) atEnd() bool {
 func fastIndex(b []byte, src io.ReaderAt, size int64, onShard func(int, string), announced *int) (*Index, bool) {
 	s := scanner{b: b}
 	if src != nil {
-		s.src, s.size, s.buf = src, size, make([]byte, indexWindow)
+		s.src, s.size, s.buf = src, size, make([]byte, min(size, indexWindow))
 		s.b = s.buf[:0]
 	} else {
 		size = int64(len(b))
