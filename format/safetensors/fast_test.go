@@ -161,10 +161,13 @@ func TestFastMatchesGeneralMutated(t *testing.T) {
 
 // FuzzFastHeader checks that the specialised scanner and the general path
 // agree on every header: the same File, or the same error.
+//
+// The seeds are the small headers only: the fuzzer minimises every new
+// input for up to a minute, which for the 60 KB header took the whole run.
 func FuzzFastHeader(f *testing.F) {
 	for _, b := range headerImages(f) {
 		if len(b) >= 8 {
-			if n := binary.LittleEndian.Uint64(b); n > 0 && n <= uint64(len(b)-8) && n < 1<<16 {
+			if n := binary.LittleEndian.Uint64(b); n > 0 && n <= uint64(len(b)-8) && n < 4<<10 {
 				f.Add(b[8:8+n], uint8(len(b)-8-int(n)))
 			}
 		}

@@ -116,7 +116,9 @@ func TestFastIndexMatchesGeneral(t *testing.T) {
 // FuzzFastIndex checks that the index scanner and the general path agree.
 func FuzzFastIndex(f *testing.F) {
 	for _, b := range indexTexts(f) {
-		f.Add(b)
+		if len(b) < 4<<10 { // see FuzzFastHeader
+			f.Add(b)
+		}
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		indexBothPaths(t, b)

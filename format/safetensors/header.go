@@ -23,8 +23,9 @@ type entry struct {
 	dtype      uint8    // index into dtypeByID
 }
 
-// headerParser walks the JSON header with a strict streaming tokenizer,
-// which rejects invalid UTF-8 that encoding/json would silently replace.
+// headerParser reads the JSON header with the specialised scanner of
+// fast.go, or when that gives up, with a strict streaming tokenizer; both
+// reject invalid UTF-8 that encoding/json would silently replace.
 // Duplicate member names, which encoding/json also accepts (last value
 // wins), are rejected at every level.
 type headerParser struct {
