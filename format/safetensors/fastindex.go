@@ -39,8 +39,8 @@ func (s *scanner) atEnd() bool {
 // tokenizer would. It reports false on anything else, valid or not;
 // *announced is then the number of shards already passed to onShard.
 //
-// The text is b, or if src is set, the size bytes src holds, read a
-// window at a time (b is then nil).
+// The text is the size bytes src holds, read a window at a time, or
+// if src is nil, b (which the tests use).
 func fastIndex(b []byte, src io.ReaderAt, size int64, onShard func(int, string), announced *int) (*Index, bool) {
 	s := scanner{b: b}
 	if src != nil {

@@ -24,8 +24,9 @@ func indexBothPaths(t testing.TB, b []byte) bool {
 	general, errGeneral := readIndexWith(bytes.NewReader(b), nil, int64(len(b)), func(i int, name string) {
 		generalCalls = append(generalCalls, fmt.Sprint(i, name))
 	}, false)
-	// The scanner reading the whole text, and reading windows of it.
-	for _, at := range []io.ReaderAt{nil, bytes.NewReader(b)} {
+	// Through readIndexWith, through ReadIndex, and (for OpenSet) through
+	// readIndex on a file.
+	for _, at := range []io.ReaderAt{bytes.NewReader(b)} {
 		fastCalls = nil
 		fast, errFast := readIndexWith(bytes.NewReader(b), at, int64(len(b)), func(i int, name string) {
 			fastCalls = append(fastCalls, fmt.Sprint(i, name))
@@ -38,6 +39,14 @@ func indexBothPaths(t testing.TB, b []byte) bool {
 		}
 		if !reflect.DeepEqual(fastCalls, generalCalls) {
 			t.Fatalf("shards announced differ (window %v):\nfast:    %q\ngeneral: %q\ninput: %q", at != nil, fastCalls, generalCalls, b)
+		}
+	}
+	// ReadIndex takes the scanner for a reader at its start that reads at
+	// offsets, the general path for any other.
+	for _, r := range []io.Reader{bytes.NewReader(b), io.MultiReader(bytes.NewReader(b))} {
+		idx, err := ReadIndex(r, int64(len(b)))
+		if !reflect.DeepEqual(err, errGeneral) || !reflect.DeepEqual(idx, general) {
+			t.Fatalf("ReadIndex(%T) differs:\n%+v %v\n%+v %v\ninput: %q", r, idx, err, general, errGeneral, b)
 		}
 	}
 	announced := 0

@@ -50,7 +50,19 @@ type IndexEntry struct {
 // ReadIndex parses an index from r, which holds size bytes. It streams the
 // JSON, so memory grows with the number of tensors, not with the file.
 func ReadIndex(r io.Reader, size int64) (*Index, error) {
-	return readIndexWith(r, nil, size, nil, true)
+	// A reader that also reads at offsets, and is at its start, is read
+	// through the scanner's window (see readIndexWith); any other is
+	// streamed through the general path.
+	var at io.ReaderAt
+	if ra, ok := r.(interface {
+		io.ReaderAt
+		io.Seeker
+	}); ok {
+		if pos, err := ra.Seek(0, io.SeekCurrent); err == nil && pos == 0 {
+			at = ra
+		}
+	}
+	return readIndexWith(r, at, size, nil, true)
 }
 
 // readIndex parses an index from f (a file at its start), calling onShard
@@ -60,37 +72,22 @@ func readIndex(f *os.File, size int64, onShard func(i int, name string)) (*Index
 	return readIndexWith(f, f, size, onShard, true)
 }
 
-// readIndexWith parses an index from r, with the specialised scanner tried
-// first if fast is set (the tests compare the two paths). If at is set it
-// holds the same bytes as r, from offset 0: the scanner reads them through
-// it, leaving r unread for the general path.
+// readIndexWith parses an index from r. If fast and at are set (at holds
+// the same bytes as r, from offset 0), the specialised scanner reads them
+// through at first, leaving r unread for the general path; the tests
+// compare the two paths.
 func readIndexWith(r io.Reader, at io.ReaderAt, size int64, onShard func(i int, name string), fast bool) (*Index, error) {
 	if size > MaxIndexSize {
 		return nil, &format.Error{Offset: 0, Field: "index", Value: size, Limit: MaxIndexSize, Msg: "index file is too large"}
 	}
-	if fast {
-		// The specialised scanner reads the text in one pass; on anything
-		// it does not expect, the general path below reads the same
-		// bytes, announcing only the shards the scanner did not.
+	if fast && at != nil {
+		// The specialised scanner reads the text in one pass through a
+		// window; on anything it does not expect, the general path below
+		// reads the same bytes from r, announcing only the shards the
+		// scanner did not.
 		announced := 0
-		if at != nil {
-			if idx, ok := fastIndex(nil, at, max(size, 0), onShard, &announced); ok {
-				return idx, nil
-			}
-		} else {
-			// Without positioned reads the whole text is read first (it
-			// is bounded above).
-			buf := make([]byte, max(size, 0))
-			n, err := io.ReadFull(r, buf)
-			buf = buf[:n]
-			if err == nil || err == io.EOF || err == io.ErrUnexpectedEOF {
-				if idx, ok := fastIndex(buf, nil, 0, onShard, &announced); ok {
-					return idx, nil
-				}
-				r = bytes.NewReader(buf)
-			} else {
-				r = io.MultiReader(bytes.NewReader(buf), errReader{err})
-			}
+		if idx, ok := fastIndex(nil, at, max(size, 0), onShard, &announced); ok {
+			return idx, nil
 		}
 		if announce := onShard; announce != nil && announced > 0 {
 			onShard = func(i int, name string) {
@@ -338,9 +335,3 @@ func CheckShardName(name string) error {
 	}
 	return nil
 }
-
-// errReader returns err: the read error the fast path met, for the
-// general path to meet at the same byte.
-type errReader struct{ err error }
-
-func (e errReader) Read([]byte) (int, error) { return 0, e.err }
