@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"sync"
 
 	"github.com/go-json-experiment/json/jsontext"
 
@@ -40,33 +39,6 @@ type headerParser struct {
 
 	sawMetadata bool
 	lastDType   uint8 // the scanner's last dtype
-	sc          *scratch
-}
-
-// scratch is what a parse needs only while it runs, recycled between
-// files: for a sharded checkpoint these were a fifth of the bytes
-// allocated, each on fresh pages of a short-lived process.
-type scratch struct {
-	entries []entry
-	order   []int32
-	slots   []uint64
-}
-
-var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
-
-// maxScratch bounds what the pool keeps: the scratch of a header of a
-// million tensors is not held on to.
-const maxScratch = 1 << 16
-
-// put returns sc to the pool after a parse that used its first used
-// entries.
-func (sc *scratch) put(used int) {
-	if cap(sc.entries) > maxScratch {
-		return
-	}
-	clear(sc.entries[:min(used, cap(sc.entries))]) // the names, for the collector
-	sc.entries = sc.entries[:0]
-	scratchPool.Put(sc)
 }
 
 // parseHeader fills f.Tensors and f.Metadata from the header bytes hdr.
@@ -86,13 +58,7 @@ func (f *File) parseHeader(hdr []byte, name string, fast bool) error {
 	// (names may hold braces too): a vectorised byte count, cheaper than
 	// the regrowth copies a guess from the length cost a million-tensor
 	// header. (Counting "data_offsets" instead cost a tenth of the parse.)
-	sc := scratchPool.Get().(*scratch)
-	defer func() { sc.put(len(p.entries)) }()
-	p.sc = sc
-	if n := bytes.Count(hdr, []byte{'{'}); cap(sc.entries) < n {
-		sc.entries = make([]entry, 0, n)
-	}
-	p.entries = sc.entries[:0]
+	p.entries = make([]entry, 0, bytes.Count(hdr, []byte{'{'}))
 	p.dims = make([]uint64, 0, len(hdr)/32+1)
 	// Names are about a third of a real header: a first arena chunk of
 	// half the header holds them all, where chunks growing from 4 KiB
@@ -346,10 +312,7 @@ func (p *headerParser) uints(o *cursor, fieldOf func(string) string, member stri
 // layout checks every tensor's byte size against its shape and dtype and
 // the byte ranges against each other and the file, then builds f.Tensors.
 func (p *headerParser) layout(f *File, name string) error {
-	if cap(p.sc.order) < len(p.entries) {
-		p.sc.order = make([]int32, len(p.entries))
-	}
-	order := p.sc.order[:len(p.entries)]
+	order := make([]int32, len(p.entries))
 	for i := range order {
 		order[i] = int32(i)
 	}
@@ -357,7 +320,7 @@ func (p *headerParser) layout(f *File, name string) error {
 	// sorting the names instead cost a sixth of the parse, and a map of
 	// names about 40 bytes a tensor.
 	var names nameIndex
-	names.init(len(p.entries), &p.sc.slots)
+	names.init(len(p.entries))
 	for i := range p.entries {
 		e := &p.entries[i]
 		if !names.insert(p.entries, i) {

@@ -46,21 +46,13 @@ type nameIndex struct {
 
 const tagMask = 0xFFFF_FFFF_0000_0000
 
-// init sizes the table for n entries, reusing *reuse's memory when it is
-// large enough (and leaving the table's there for next time).
-func (x *nameIndex) init(n int, reuse *[]uint64) {
+func (x *nameIndex) init(n int) {
 	x.seed = maphash.MakeSeed()
 	size := 8
 	for size < 2*n {
 		size *= 2
 	}
-	if cap(*reuse) >= size {
-		x.slots = (*reuse)[:size]
-		clear(x.slots)
-	} else {
-		x.slots = make([]uint64, size)
-		*reuse = x.slots
-	}
+	x.slots = make([]uint64, size)
 }
 
 // insert adds entries[i] and reports false if an earlier entry has its
