@@ -46,12 +46,14 @@ func BenchmarkNewFileTensors(b *testing.B) {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			b.SetBytes(int64(len(img)))
 			b.ReportAllocs()
+			start := cpuTime()
 			for b.Loop() {
 				f, err := NewFile(sparse{img}, size)
 				if err != nil || len(f.Tensors) != n {
 					b.Fatal(err)
 				}
 			}
+			reportCPU(b, start)
 		})
 	}
 }
@@ -65,6 +67,7 @@ func BenchmarkOpenSet(b *testing.B) {
 		b.Skip("set TENSORCOUNT_BENCH_SET to a sharded checkpoint's directory")
 	}
 	b.ReportAllocs()
+	start := cpuTime()
 	for b.Loop() {
 		s, err := OpenSet(filepath.Join(dir, "model.safetensors.index.json"))
 		if err != nil {
@@ -72,4 +75,5 @@ func BenchmarkOpenSet(b *testing.B) {
 		}
 		s.Close()
 	}
+	reportCPU(b, start)
 }

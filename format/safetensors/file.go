@@ -85,6 +85,10 @@ func (f *File) Close() error {
 }
 
 func newFile(r io.ReaderAt, size int64, name string) (*File, error) {
+	return newFileWith(r, size, name, true)
+}
+
+func newFileWith(r io.ReaderAt, size int64, name string, fast bool) (*File, error) {
 	buf := headerBuffers.Get().(*[]byte)
 	defer headerBuffers.Put(buf)
 	hdr, n, err := readHeader(r, size, buf)
@@ -92,7 +96,7 @@ func newFile(r io.ReaderAt, size int64, name string) (*File, error) {
 		return nil, err
 	}
 	f := &File{HeaderSize: n, DataOffset: 8 + int64(n), Size: size}
-	if err := f.parseHeader(hdr, name); err != nil {
+	if err := f.parseHeader(hdr, name, fast); err != nil {
 		return nil, err
 	}
 	if n%8 != 0 {

@@ -23,8 +23,9 @@ type entry struct {
 	dtype      uint8    // index into dtypeByID
 }
 
-// headerParser walks the JSON header with a strict streaming tokenizer,
-// which rejects invalid UTF-8 that encoding/json would silently replace.
+// headerParser reads the JSON header with the specialised scanner of
+// fast.go, or when that gives up, with a strict streaming tokenizer; both
+// reject invalid UTF-8 that encoding/json would silently replace.
 // Duplicate member names, which encoding/json also accepts (last value
 // wins), are rejected at every level.
 type headerParser struct {
@@ -37,16 +38,18 @@ type headerParser struct {
 	arena   nameArena
 
 	sawMetadata bool
+	lastDType   uint8 // the scanner's last dtype
 }
 
 // parseHeader fills f.Tensors and f.Metadata from the header bytes hdr.
-func (f *File) parseHeader(hdr []byte, name string) error {
+// The specialised scanner is tried first only if fast is set (the tests
+// compare the two paths).
+func (f *File) parseHeader(hdr []byte, name string, fast bool) error {
 	// Duplicate names are checked here rather than by the tokenizer: its
 	// general-purpose check cost a sixth of the parse time, while these
 	// checks ride on work done anyway (a sort, the metadata map, the member
 	// flags).
-	dec := jsontext.NewDecoder(bytes.NewBuffer(hdr), jsontext.AllowDuplicateNames(true))
-	p := &headerParser{dec: dec, base: 8, hdr: hdr}
+	p := &headerParser{base: 8, hdr: hdr}
 	// Real entries take 100–150 bytes of JSON and have 2–3 dimensions;
 	// sizing the slices from the header (never from a count the header
 	// claims) spares the regrowth copies, which were a sixth of the
@@ -57,13 +60,32 @@ func (f *File) parseHeader(hdr []byte, name string) error {
 	// header. (Counting "data_offsets" instead cost a tenth of the parse.)
 	p.entries = make([]entry, 0, bytes.Count(hdr, []byte{'{'}))
 	p.dims = make([]uint64, 0, len(hdr)/32+1)
-	if err := p.parse(f); err != nil {
-		return err
+	// Names are about a third of a real header: a first arena chunk of
+	// half the header holds them all, where chunks growing from 4 KiB
+	// allocated about twice the names of a shard.
+	p.arena.next = min(len(hdr)/2, arenaMaxChunk)
+	// The specialised scanner takes every header of the usual shape; on
+	// anything else, or any error, the general path parses the header
+	// again from the start, so that its messages and its handling of
+	// unusual input stay as they are.
+	if !fast || !p.fast(f) {
+		f.Metadata, f.MetadataNull = nil, false
+		p.entries, p.dims = p.entries[:0], p.dims[:0]
+		p.sawMetadata = false
+		if err := p.general(f); err != nil {
+			return err
+		}
 	}
 	if p.unknown > 0 {
 		f.Notes = append(f.Notes, fmt.Sprintf("%d unknown members inside tensor entries were ignored, as the reference reader ignores them", p.unknown))
 	}
 	return p.layout(f, name)
+}
+
+// general parses the header through the tokenizer.
+func (p *headerParser) general(f *File) error {
+	p.dec = jsontext.NewDecoder(bytes.NewBuffer(p.hdr), jsontext.AllowDuplicateNames(true))
+	return p.parse(f)
 }
 
 func (p *headerParser) parse(f *File) error {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"strings"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -49,14 +50,52 @@ type IndexEntry struct {
 // ReadIndex parses an index from r, which holds size bytes. It streams the
 // JSON, so memory grows with the number of tensors, not with the file.
 func ReadIndex(r io.Reader, size int64) (*Index, error) {
-	return readIndex(r, size, nil)
+	// A reader that also reads at offsets, and is at its start, is read
+	// through the scanner's window (see readIndexWith); any other is
+	// streamed through the general path.
+	var at io.ReaderAt
+	if ra, ok := r.(interface {
+		io.ReaderAt
+		io.Seeker
+	}); ok {
+		if pos, err := ra.Seek(0, io.SeekCurrent); err == nil && pos == 0 {
+			at = ra
+		}
+	}
+	return readIndexWith(r, at, size, nil, true)
 }
 
-// readIndex parses an index, calling onShard as each shard name is first
-// seen so that shard headers can be parsed while the index still is.
-func readIndex(r io.Reader, size int64, onShard func(i int, name string)) (*Index, error) {
+// readIndex parses an index from f (a file at its start), calling onShard
+// as each shard name is first seen so that shard headers can be parsed
+// while the index still is.
+func readIndex(f *os.File, size int64, onShard func(i int, name string)) (*Index, error) {
+	return readIndexWith(f, f, size, onShard, true)
+}
+
+// readIndexWith parses an index from r. If fast and at are set (at holds
+// the same bytes as r, from offset 0), the specialised scanner reads them
+// through at first, leaving r unread for the general path; the tests
+// compare the two paths.
+func readIndexWith(r io.Reader, at io.ReaderAt, size int64, onShard func(i int, name string), fast bool) (*Index, error) {
 	if size > MaxIndexSize {
 		return nil, &format.Error{Offset: 0, Field: "index", Value: size, Limit: MaxIndexSize, Msg: "index file is too large"}
+	}
+	if fast && at != nil {
+		// The specialised scanner reads the text in one pass through a
+		// window; on anything it does not expect, the general path below
+		// reads the same bytes from r, announcing only the shards the
+		// scanner did not.
+		announced := 0
+		if idx, ok := fastIndex(nil, at, max(size, 0), onShard, &announced); ok {
+			return idx, nil
+		}
+		if announce := onShard; announce != nil && announced > 0 {
+			onShard = func(i int, name string) {
+				if i >= announced {
+					announce(i, name)
+				}
+			}
+		}
 	}
 	// Duplicate tensor names are found by sorting the entries (see
 	// Set.check), which is cheaper than the tokenizer's general check.
@@ -88,7 +127,7 @@ func OpenIndex(name string) (*Index, error) {
 		return nil, err
 	}
 	defer f.Close()
-	idx, err := ReadIndex(f, size)
+	idx, err := readIndex(f, size, nil)
 	return idx, format.WithFile(err, name)
 }
 
