@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 
@@ -70,7 +71,24 @@ func LoadWith(path string, opt Options) (*Model, error) {
 	m.loadArch()
 	m.loadAdapter()
 	m.checkCard()
+	releaseScratch(len(m.Tensors))
 	return m, nil
+}
+
+// bigLoad is the tensor count past which a load collects its garbage
+// before returning.
+const bigLoad = 1 << 17
+
+// releaseScratch collects the garbage a load of many tensors leaves (the
+// header text, entry tables and name indexes of the parse, several times
+// the size of the tensors kept), so that what the caller builds next — the
+// count's per-tensor results — reuses that memory instead of growing the
+// heap past it. Below bigLoad tensors the garbage is small and the
+// collection not worth its time.
+func releaseScratch(tensors int) {
+	if tensors > bigLoad {
+		runtime.GC()
+	}
 }
 
 // checkCard notes a README.md beside the weights that readers of the
