@@ -168,3 +168,21 @@ func PathError(name string, err error) error {
 	}
 	return &Error{File: name, Offset: -1, Err: err}
 }
+
+// OpenAndParse opens name by the one open path and parses it with parse,
+// the way every reader's Open does: on a parse error the file is closed
+// and the error names it (WithFile); on success the caller keeps the open
+// file, for the reads it makes later, and closes it.
+func OpenAndParse[T any](name string, parse func(r *os.File, size int64) (T, error)) (T, *os.File, error) {
+	var zero T
+	fd, size, err := OpenRegular(name)
+	if err != nil {
+		return zero, nil, err // a *Error naming the file
+	}
+	v, err := parse(fd, size)
+	if err != nil {
+		fd.Close()
+		return zero, nil, WithFile(err, name)
+	}
+	return v, fd, nil
+}

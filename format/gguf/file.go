@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math/bits"
+	"os"
 
 	"github.com/tensorcount/tensorcount/format"
 )
@@ -73,14 +74,9 @@ var legacyMagics = map[uint32]string{
 // gives a short read, not SIGBUS. Later array reads (EachArrayString, …)
 // use the same open file.
 func Open(name string) (*File, error) {
-	fd, size, err := format.OpenRegular(name)
+	f, fd, err := format.OpenAndParse(name, func(r *os.File, size int64) (*File, error) { return NewFile(r, size) })
 	if err != nil {
-		return nil, err // a *format.Error naming the file, as format.OpenRegular says
-	}
-	f, err := NewFile(fd, size)
-	if err != nil {
-		fd.Close()
-		return nil, format.WithFile(err, name)
+		return nil, err
 	}
 	f.closer = fd
 	return f, nil

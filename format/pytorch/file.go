@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"os"
 
 	"github.com/tensorcount/tensorcount/format"
 	"github.com/tensorcount/tensorcount/format/pickle"
@@ -153,14 +154,9 @@ func (f *File) StorageBytes() uint64 {
 // Open opens the named checkpoint read-only and parses it. Errors are
 // *format.Error values naming the file. Tensors' File is name.
 func Open(name string) (*File, error) {
-	fd, size, err := format.OpenRegular(name)
+	f, fd, err := format.OpenAndParse(name, func(r *os.File, size int64) (*File, error) { return newFile(r, size, name) })
 	if err != nil {
 		return nil, err
-	}
-	f, err := newFile(fd, size, name)
-	if err != nil {
-		fd.Close()
-		return nil, format.WithFile(err, name)
 	}
 	f.closer = fd
 	return f, nil

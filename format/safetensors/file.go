@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"os"
 	"sync"
 
 	"github.com/tensorcount/tensorcount/format"
@@ -53,16 +54,11 @@ type File struct {
 // pages in cost more than the two reads per shard (measured: 130–250 ms
 // against 90–110 ms for the whole set). A file truncated meanwhile gives a
 // short read, hence an error, never SIGBUS. The few tensor pages a tie
-// check compares are read through a fault-safe mapping (scan.Source).
+// check compares are read with positioned reads too (scan.Source).
 func Open(name string) (*File, error) {
-	fd, size, err := format.OpenRegular(name)
+	f, fd, err := format.OpenAndParse(name, func(r *os.File, size int64) (*File, error) { return newFile(r, size, name) })
 	if err != nil {
-		return nil, err // a *format.Error naming the file, as format.OpenRegular says
-	}
-	f, err := newFile(fd, size, name)
-	if err != nil {
-		fd.Close()
-		return nil, format.WithFile(err, name)
+		return nil, err
 	}
 	f.closer = fd
 	return f, nil
