@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/tensorcount/tensorcount/format"
+	"github.com/tensorcount/tensorcount/internal/names"
 )
 
 // A File is a parsed GGUF header.
@@ -33,7 +34,7 @@ type File struct {
 	closer  io.Closer
 	big     bool
 	keys    map[string]int // key → index in Metadata
-	names   nameIndex      // tensor name → index in Tensors
+	names   names.Index    // tensor name → index in Tensors
 	dropped int            // warnings beyond maxWarnings
 }
 
@@ -120,7 +121,7 @@ func (f *File) Lookup(key string) (KV, bool) {
 
 // Tensor returns the tensor info named name.
 func (f *File) Tensor(name string) (TensorInfo, bool) {
-	i, ok := f.names.lookup(f.Tensors, name)
+	i, ok := f.names.Lookup(name)
 	if !ok {
 		return TensorInfo{}, false
 	}
@@ -138,7 +139,7 @@ func (f *File) Architecture() string {
 type parser struct {
 	r     *reader
 	f     *File
-	arena nameArena
+	arena names.Arena
 	dims  []uint64 // backing of the tensors' Dims
 }
 

@@ -68,7 +68,8 @@ func (p *parser) readTensorInfos(n uint64) error {
 		return &format.Error{Offset: r.pos, Field: "tensor_count", Value: n, Limit: math.MaxInt32, Msg: "more tensors than this reader supports"}
 	}
 	pre := int(min(n, maxPrealloc))
-	f.names.init(pre)
+	f.names.NameOf = func(i int) string { return f.Tensors[i].Name }
+	f.names.Init(pre)
 	f.Tensors = make([]TensorInfo, 0, pre)
 	p.dims = make([]uint64, 0, max(256, 2*pre))
 	fast := !r.big && r.wide
@@ -137,16 +138,16 @@ func (p *parser) fastTensorInfo() bool {
 	if hi != 0 || size > math.MaxInt64 {
 		return false
 	}
-	j, tag, slot := f.names.find(f.Tensors, name)
+	j, tag, slot := f.names.Find(name)
 	if j >= 0 {
 		return false
 	}
 	entryAt := r.pos
-	t := TensorInfo{Name: p.arena.add(name), Dims: p.addDims(dims[:nd]), Type: typ, Offset: offset,
+	t := TensorInfo{Name: p.arena.Add(name), Dims: p.addDims(dims[:nd]), Type: typ, Offset: offset,
 		Elements: ne, Bytes: size, offsetAt: entryAt + 8 + int64(nl) + 4 + 8*int64(nd) + 4}
 	r.pos = t.offsetAt + 8
 	f.Tensors = append(f.Tensors, t)
-	f.names.insert(f.Tensors, tag, slot, len(f.Tensors)-1)
+	f.names.Insert(tag, slot, len(f.Tensors)-1)
 	return true
 }
 
@@ -168,8 +169,8 @@ func (p *parser) readTensorInfo(i uint64) error {
 	if err != nil {
 		return withField(err, "tensor #"+strconv.FormatUint(i, 10)+" name")
 	}
-	j, tag, slot := f.names.find(f.Tensors, name)
-	t := TensorInfo{Name: p.arena.add(name)}
+	j, tag, slot := f.names.Find(name)
+	t := TensorInfo{Name: p.arena.Add(name)}
 	if len(name) >= maxNameLen {
 		p.warnf("tensor %s: name is %d bytes; ggml accepts at most %d", format.Quote(t.Name), len(name), maxNameLen-1)
 	}
@@ -217,7 +218,7 @@ func (p *parser) readTensorInfo(i uint64) error {
 	}
 	t.Dims = p.addDims(t.Dims)
 	f.Tensors = append(f.Tensors, t)
-	f.names.insert(f.Tensors, tag, slot, len(f.Tensors)-1)
+	f.names.Insert(tag, slot, len(f.Tensors)-1)
 	return nil
 }
 

@@ -193,7 +193,7 @@ func (p *headerParser) fast(f *File) bool {
 				return false
 			}
 			p.sawMetadata = true
-		} else if !p.fastTensor(p.arena.add(key), at, &s) {
+		} else if !p.fastTensor(p.arena.Add(key), at, &s) {
 			return false
 		}
 		switch s.next() {

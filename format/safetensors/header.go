@@ -11,6 +11,7 @@ import (
 
 	"github.com/tensorcount/tensorcount/format"
 	"github.com/tensorcount/tensorcount/internal/checked"
+	"github.com/tensorcount/tensorcount/internal/names"
 )
 
 // entry is a tensor as the header describes it, before validation: 56
@@ -35,7 +36,7 @@ type headerParser struct {
 	entries []entry
 	unknown int // tensor-object members the reference reader also ignores
 	hdr     []byte
-	arena   nameArena
+	arena   names.Arena
 
 	sawMetadata bool
 	lastDType   uint8 // the scanner's last dtype
@@ -63,7 +64,7 @@ func (f *File) parseHeader(hdr []byte, name string, fast bool) error {
 	// Names are about a third of a real header: a first arena chunk of
 	// half the header holds them all, where chunks growing from 4 KiB
 	// allocated about twice the names of a shard.
-	p.arena.next = min(len(hdr)/2, arenaMaxChunk)
+	p.arena.Reserve(len(hdr) / 2)
 	// The specialised scanner takes every header of the usual shape; on
 	// anything else, or any error, the general path parses the header
 	// again from the start, so that its messages and its handling of
@@ -128,7 +129,7 @@ func (p *headerParser) parse(f *File) error {
 		}
 		var name string
 		if bytes.IndexByte(key, '\\') < 0 {
-			name = p.arena.add(key[1 : len(key)-1])
+			name = p.arena.Add(key[1 : len(key)-1])
 		} else {
 			name = memberName(key)
 		}
@@ -319,16 +320,16 @@ func (p *headerParser) layout(f *File, name string) error {
 	// A table sized from the entries finds duplicate names in one pass;
 	// sorting the names instead cost a sixth of the parse, and a map of
 	// names about 40 bytes a tensor.
-	var names nameIndex
-	names.init(len(p.entries))
+	idx := names.Index{NameOf: func(i int) string { return p.entries[i].name }}
+	idx.Init(len(p.entries))
 	for i := range p.entries {
 		e := &p.entries[i]
-		if !names.insert(p.entries, i) {
+		if !idx.Add(e.name, i) {
 			return &format.Error{Offset: e.at, Field: "tensor " + format.Quote(e.name),
 				Msg: "duplicate object member name: the tensor is described twice"}
 		}
 	}
-	names = nameIndex{}
+	idx = names.Index{}
 	for i := range p.entries {
 		e := &p.entries[i]
 		field := lazyField(e.name).field

@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/tensorcount/tensorcount/format"
+	"github.com/tensorcount/tensorcount/internal/names"
 )
 
 // A Set is a sharded checkpoint: an index and the shard files it names.
@@ -113,13 +114,13 @@ func (p *parallel) wait() ([]*File, []error) {
 }
 
 // check compares the index with the shard headers: one lookup per
-// tensor in a table sized from the index (see entryIndex).
+// tensor in a table sized from the index (names.Index).
 func (s *Set) check() error {
 	idx := s.Index
-	var entry entryIndex
-	entry.init(len(idx.Entries))
+	entry := names.Index{NameOf: func(i int) string { return idx.Entries[i].Name }}
+	entry.Init(len(idx.Entries))
 	for i, e := range idx.Entries {
-		if !entry.insert(idx.Entries, i) {
+		if !entry.Add(e.Name, i) {
 			return &format.Error{File: s.IndexPath, Offset: -1, Field: "weight_map." + e.Name,
 				Msg: "duplicate object member name: the tensor is listed twice"}
 		}
@@ -131,7 +132,8 @@ func (s *Set) check() error {
 	misplacedShard, misplacedEntry := -1, int32(-1)
 	for i, f := range s.Files {
 		for _, t := range f.Tensors {
-			j := int32(entry.find(idx.Entries, t.Name))
+			k, _ := entry.Lookup(t.Name)
+			j := int32(k)
 			switch {
 			case j < 0:
 				return &format.Error{File: s.Paths[i], Offset: -1, Field: "tensor " + format.Quote(t.Name),

@@ -1,0 +1,153 @@
+// Package names holds the tensor names of a header and finds them again,
+// for the readers of every format: an arena that turns a million names
+// into a few large strings instead of a million small allocations, and an
+// open-addressing index that costs 8–16 bytes a name where a
+// map[string]int costs about 40.
+package names
+
+import (
+	"hash/maphash"
+	"strings"
+)
+
+// An Arena holds names in a few large strings: a name is a substring of
+// the arena, not an allocation of its own. A strings.Builder's String does
+// not copy, and writes within its capacity never move what it holds, so
+// every substring handed out stays valid and unchanged.
+type Arena struct {
+	b    strings.Builder
+	next int // size of the next chunk
+}
+
+const (
+	minChunk = 4 << 10
+	maxChunk = 1 << 20
+)
+
+// Reserve makes the arena's next chunk hold at least n bytes (capped at
+// the largest chunk): a reader that knows roughly how much its names take
+// (a third of a safetensors header) allocates them in one piece.
+func (a *Arena) Reserve(n int) { a.next = min(max(n, a.next), maxChunk) }
+
+// Add copies p into the arena and returns it as a string.
+func (a *Arena) Add(p []byte) string {
+	if len(p) == 0 {
+		return ""
+	}
+	if a.b.Cap()-a.b.Len() < len(p) {
+		a.b = strings.Builder{}
+		a.b.Grow(max(len(p), a.next, minChunk))
+		a.next = min(2*max(a.next, minChunk), maxChunk)
+	}
+	start := a.b.Len()
+	a.b.Write(p)
+	return a.b.String()[start:]
+}
+
+// An Index maps names to the positions of the items that carry them. It
+// stores no names: each slot holds the top 32 bits of a name's hash and
+// the item's position + 1 (0 for an empty slot), and NameOf gives the
+// name at a position, so names are compared only when the hash bits
+// agree. The table is kept at most half full.
+type Index struct {
+	// NameOf returns the name of the item at position i.
+	NameOf func(i int) string
+	seed   maphash.Seed
+	slots  []uint64
+	n      int
+}
+
+const tagMask = 0xFFFF_FFFF_0000_0000
+
+// Init empties the index and sizes it for n names.
+func (x *Index) Init(n int) {
+	x.seed = maphash.MakeSeed()
+	size := 8
+	for size < 2*n {
+		size *= 2
+	}
+	x.slots = make([]uint64, size)
+	x.n = 0
+}
+
+// Find returns the position of the item named name, or −1, with the slot
+// value and place where the name would be inserted.
+func (x *Index) Find(name []byte) (i int, tag uint64, pos int) {
+	if len(x.slots) == 0 {
+		return -1, 0, -1
+	}
+	h := maphash.Bytes(x.seed, name)
+	mask := len(x.slots) - 1
+	tag = h & tagMask
+	for k := int(h) & mask; ; k = (k + 1) & mask {
+		v := x.slots[k]
+		if v == 0 {
+			return -1, tag, k
+		}
+		if v&tagMask == tag && x.NameOf(int(v&^tagMask-1)) == string(name) { // does not allocate
+			return int(v&^tagMask - 1), tag, k
+		}
+	}
+}
+
+// Insert records that the item at position i belongs in slot pos with
+// the given tag, as Find returned them for its name.
+func (x *Index) Insert(tag uint64, pos, i int) {
+	x.slots[pos] = tag | uint64(i+1)
+	x.n++
+	if 2*x.n > len(x.slots) {
+		x.grow()
+	}
+}
+
+// Add inserts the item at position i under name and reports false, adding
+// nothing, if an earlier item has that name.
+func (x *Index) Add(name string, i int) bool {
+	h := maphash.String(x.seed, name)
+	mask := len(x.slots) - 1
+	tag := h & tagMask
+	for k := int(h) & mask; ; k = (k + 1) & mask {
+		v := x.slots[k]
+		if v == 0 {
+			x.Insert(tag, k, i)
+			return true
+		}
+		if v&tagMask == tag && x.NameOf(int(v&^tagMask-1)) == name {
+			return false
+		}
+	}
+}
+
+// Lookup returns the position of the item named name.
+func (x *Index) Lookup(name string) (int, bool) {
+	if len(x.slots) == 0 {
+		return -1, false
+	}
+	h := maphash.String(x.seed, name)
+	mask := len(x.slots) - 1
+	for k := int(h) & mask; ; k = (k + 1) & mask {
+		v := x.slots[k]
+		if v == 0 {
+			return -1, false
+		}
+		if v&tagMask == h&tagMask && x.NameOf(int(v&^tagMask-1)) == name {
+			return int(v&^tagMask - 1), true
+		}
+	}
+}
+
+func (x *Index) grow() {
+	old := x.slots
+	x.slots = make([]uint64, 2*len(old))
+	mask := len(x.slots) - 1
+	for _, v := range old {
+		if v == 0 {
+			continue
+		}
+		k := int(maphash.String(x.seed, x.NameOf(int(v&^tagMask-1)))) & mask
+		for x.slots[k] != 0 {
+			k = (k + 1) & mask
+		}
+		x.slots[k] = v
+	}
+}
