@@ -86,7 +86,7 @@ func newFile(r io.ReaderAt, size int64, name string) (*File, error) {
 
 func newFileWith(r io.ReaderAt, size int64, name string, fast bool) (*File, error) {
 	buf := headerBuffers.Get().(*[]byte)
-	defer headerBuffers.Put(buf)
+	defer recycleHeader(buf)
 	hdr, n, err := readHeader(r, size, buf)
 	if err != nil {
 		return nil, err
@@ -105,6 +105,18 @@ func newFileWith(r io.ReaderAt, size int64, name string, fast bool) (*File, erro
 // out everything it keeps (names become strings), and a sharded
 // checkpoint would otherwise allocate a fresh buffer for every shard.
 var headerBuffers = sync.Pool{New: func() any { b := make([]byte, 0, speculativeRead); return &b }}
+
+// maxRecycled is the largest header buffer kept for the next file: shard
+// headers are a few megabytes at most, and keeping one of a single file's
+// 77 MB header alive for a file that may never come would hold that much
+// memory through the whole count.
+const maxRecycled = 16 << 20
+
+func recycleHeader(buf *[]byte) {
+	if cap(*buf) <= maxRecycled {
+		headerBuffers.Put(buf)
+	}
+}
 
 // readHeader returns the N header bytes after the length prefix, in at
 // most two reads of r, using (and growing) *buf. The result is valid until
