@@ -35,7 +35,7 @@ type Tensor struct {
 
 // Counted reports whether the tensor's parameters count toward the
 // model's.
-func (t *Tensor) Counted() bool { return t.Excluded == "" }
+func (t *Tensor) Counted() bool { return t.Excluded == NotExcluded }
 
 // CountedParameters is Parameters when the tensor counts, else 0.
 func (t *Tensor) CountedParameters() uint64 {
@@ -46,14 +46,30 @@ func (t *Tensor) CountedParameters() uint64 {
 }
 
 // An Exclusion says why a tensor's elements are not learned parameters of
-// the model.
-type Exclusion string
+// the model. It is one byte, since a result is kept for every tensor of
+// checkpoints with a million of them; String gives its name in reports.
+type Exclusion uint8
 
 const (
-	ExcludedBuffer   Exclusion = "buffer"    // stored state: causal masks, rotary tables, position ids, BatchNorm statistics
-	ExcludedQuantAux Exclusion = "quant_aux" // quantization bookkeeping: scales, zero points, group indices
-	ExcludedTiedCopy Exclusion = "tied_copy" // the second stored copy of a tied weight
+	NotExcluded      Exclusion = iota // the tensor's parameters count
+	ExcludedBuffer                    // "buffer": stored state: causal masks, rotary tables, position ids, BatchNorm statistics
+	ExcludedQuantAux                  // "quant_aux": quantization bookkeeping: scales, zero points, group indices
+	ExcludedTiedCopy                  // "tied_copy": the second stored copy of a tied weight
 )
+
+var exclusionNames = [...]string{NotExcluded: "", ExcludedBuffer: "buffer", ExcludedQuantAux: "quant_aux", ExcludedTiedCopy: "tied_copy"}
+
+// String is the exclusion's name as reports spell it ("" when the tensor
+// counts).
+func (e Exclusion) String() string {
+	if int(e) < len(exclusionNames) {
+		return exclusionNames[e]
+	}
+	return "unknown"
+}
+
+// MarshalText writes the name, so JSON shows "tied_copy", not a number.
+func (e Exclusion) MarshalText() ([]byte, error) { return []byte(e.String()), nil }
 
 // counter holds the state of one Build.
 type counter struct {

@@ -93,7 +93,7 @@ type group struct {
 
 func (g *group) tensor() Tensor {
 	it := g.items[0]
-	d := Tensor{Name: it.Tensor.Name, Role: string(it.Label.Role), DType: it.Tensor.DType.Name, Shape: it.Tensor.Shape, Excluded: string(it.Excluded)}
+	d := Tensor{Name: it.Tensor.Name, Role: string(it.Label.Role), DType: it.Tensor.DType.Name, Shape: it.Tensor.Shape, Excluded: it.Excluded.String()}
 	if len(g.items) > 1 {
 		d.Name = fmt.Sprintf("%s (+%d more)", it.Tensor.Name, len(g.items)-1)
 		d.Shape = nil
@@ -277,7 +277,7 @@ func (d *Diff) verdict() string {
 		for _, t := range only.ts {
 			params += t.Parameters
 			roles[t.Role]++
-			if t.Excluded == string(count.ExcludedTiedCopy) {
+			if t.Excluded == count.ExcludedTiedCopy.String() {
 				tied++
 			}
 		}

@@ -5,7 +5,6 @@ import (
 	"io"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/tensorcount/tensorcount/count"
@@ -89,12 +88,12 @@ func Page(s Summary) *htmlpage.Page {
 			Bytes:        t.Size,
 			Unrecognised: !t.Label.Known(),
 		}
-		if t.Excluded != "" {
+		if t.Excluded != count.NotExcluded {
 			e := excluded[t.Excluded]
 			if e == nil {
 				e = &htmlpage.Excluded{What: exclusionText[t.Excluded], Reason: exclusionReason[t.Excluded]}
 				if e.What == "" {
-					e.What = string(t.Excluded)
+					e.What = t.Excluded.String()
 				}
 				excluded[t.Excluded] = e
 			}
@@ -108,13 +107,13 @@ func Page(s Summary) *htmlpage.Page {
 			delete(excluded, k)
 		}
 	}
-	rest := make([]string, 0, len(excluded))
+	rest := make([]count.Exclusion, 0, len(excluded))
 	for k := range excluded {
-		rest = append(rest, string(k))
+		rest = append(rest, k)
 	}
-	sort.Strings(rest)
+	slices.Sort(rest)
 	for _, k := range rest {
-		p.Excluded = append(p.Excluded, *excluded[count.Exclusion(k)])
+		p.Excluded = append(p.Excluded, *excluded[k])
 	}
 
 	for _, l := range r.ByLayer {

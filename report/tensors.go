@@ -136,7 +136,7 @@ func Tensors(r *count.Report, q TensorQuery) *TensorList {
 		lab := ct.Label
 		l.Tensors = append(l.Tensors, TensorRow{Name: t.Name, Role: string(lab.Role), Component: string(lab.Component), Layer: lab.Layer,
 			DType: t.DType.Name, Shape: shape, FileShape: fileShape,
-			Elements: t.Elements(), Parameters: ct.CountedParameters(), Excluded: string(ct.Excluded),
+			Elements: t.Elements(), Parameters: ct.CountedParameters(), Excluded: ct.Excluded.String(),
 			Bytes: t.Size, File: t.File, Offset: t.Offset})
 	}
 	return l

@@ -92,7 +92,14 @@ func newFileWith(r io.ReaderAt, size int64, name string, fast bool) (*File, erro
 		return nil, err
 	}
 	f := &File{HeaderSize: n, DataOffset: 8 + int64(n), Size: size}
-	if err := f.parseHeader(hdr, name, fast); err != nil {
+	// A header too big to recycle is dropped before the tensor list is
+	// built: the list and the header would otherwise be in memory at once.
+	release := func() {
+		if cap(*buf) > maxRecycled {
+			*buf = nil
+		}
+	}
+	if err := f.parseHeader(hdr, name, fast, release); err != nil {
 		return nil, err
 	}
 	if n%8 != 0 {

@@ -44,8 +44,10 @@ type headerParser struct {
 
 // parseHeader fills f.Tensors and f.Metadata from the header bytes hdr.
 // The specialised scanner is tried first only if fast is set (the tests
-// compare the two paths).
-func (f *File) parseHeader(hdr []byte, name string, fast bool) error {
+// compare the two paths). done, when not nil, is called once the header
+// bytes are no longer needed, before the layout checks build the tensor
+// list, so that a big header's buffer can be let go of first.
+func (f *File) parseHeader(hdr []byte, name string, fast bool, done func()) error {
 	// Duplicate names are checked here rather than by the tokenizer: its
 	// general-purpose check cost a sixth of the parse time, while these
 	// checks ride on work done anyway (a sort, the metadata map, the member
@@ -79,6 +81,10 @@ func (f *File) parseHeader(hdr []byte, name string, fast bool) error {
 	}
 	if p.unknown > 0 {
 		f.Notes = append(f.Notes, fmt.Sprintf("%d unknown members inside tensor entries were ignored, as the reference reader ignores them", p.unknown))
+	}
+	p.hdr = nil // names are in the arena; the layout needs only the entries
+	if done != nil {
+		done()
 	}
 	return p.layout(f, name)
 }
@@ -313,6 +319,12 @@ func (p *headerParser) uints(o *cursor, fieldOf func(string) string, member stri
 // layout checks every tensor's byte size against its shape and dtype and
 // the byte ranges against each other and the file, then builds f.Tensors.
 func (p *headerParser) layout(f *File, name string) error {
+	// The tensors' shapes are kept as slices of p.dims, which was sized
+	// from a guess at the header's dimensions: a copy of just what is
+	// used keeps a big header from holding twice its shapes' memory.
+	if cap(p.dims) > len(p.dims)+len(p.dims)/4+1024 {
+		p.dims = slices.Clone(p.dims)
+	}
 	order := make([]int32, len(p.entries))
 	for i := range order {
 		order[i] = int32(i)
