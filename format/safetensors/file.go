@@ -120,7 +120,7 @@ var headerBuffers = sync.Pool{New: func() any { b := make([]byte, 0, speculative
 const maxRecycled = 16 << 20
 
 func recycleHeader(buf *[]byte) {
-	if cap(*buf) <= maxRecycled {
+	if c := cap(*buf); c >= speculativeRead && c <= maxRecycled {
 		headerBuffers.Put(buf)
 	}
 }
@@ -132,6 +132,9 @@ func readHeader(r io.ReaderAt, size int64, buf *[]byte) ([]byte, uint64, error) 
 	if size < 8 {
 		return nil, 0, &format.Error{Offset: 0, Field: "header length", Value: size, Limit: 8,
 			Msg: "file is shorter than the 8-byte header length"}
+	}
+	if cap(*buf) < speculativeRead {
+		*buf = make([]byte, 0, speculativeRead)
 	}
 	first := (*buf)[:min(size, speculativeRead)]
 	if err := readFull(r, first, 0); err != nil {
