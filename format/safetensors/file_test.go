@@ -206,3 +206,27 @@ func TestParseUint(t *testing.T) {
 		require.Equal(t, c.n, n, c.in)
 	}
 }
+
+// A header too big to recycle (over 16 MiB) is dropped after its parse;
+// the next file is read with a fresh buffer.
+func TestBigHeaderThenSmall(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, pad int) string {
+		h := `{"w":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}}` + strings.Repeat(" ", pad)
+		h += strings.Repeat(" ", (8-len(h)%8)%8)
+		b := binary.LittleEndian.AppendUint64(nil, uint64(len(h)))
+		b = append(append(b, h...), 7)
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, b, 0o644))
+		return p
+	}
+	big, small := write("big.safetensors", 17<<20), write("small.safetensors", 0)
+	for range 3 {
+		for _, p := range []string{big, small} {
+			f, err := Open(p)
+			require.NoError(t, err, p)
+			require.Len(t, f.Tensors, 1)
+			f.Close()
+		}
+	}
+}
