@@ -2,6 +2,7 @@ package model
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -54,7 +55,7 @@ func (m *Model) loadDiffusers(dir string) error {
 		err := sub.loadDir(sub.Dir)
 		sub.closeRoot()
 		if err != nil {
-			if isNoWeights(err) {
+			if errors.Is(err, ErrNoWeights) {
 				skipped = append(skipped, name)
 				continue
 			}
@@ -90,9 +91,4 @@ func (m *Model) loadDiffusers(dir string) error {
 	}
 	m.notef(note)
 	return nil
-}
-
-func isNoWeights(err error) bool {
-	pe, ok := err.(*PathError)
-	return ok && pe.Err == ErrNoWeights
 }

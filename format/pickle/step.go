@@ -263,50 +263,18 @@ func (m *machine) step(c byte) error {
 			return m.errf("ADDITEMS on %s, not a set", typeName(t))
 		}
 		clear(items)
-	case opGET:
-		l, err := m.line()
+	case opGET, opBINGET, opLONG_BINGET:
+		n, err := m.memoIndex(c)
 		if err != nil {
 			return err
-		}
-		n, err := strconv.ParseUint(l, 10, 64)
-		if err != nil {
-			return m.errf("invalid memo index %s", format.Quote(l))
 		}
 		return m.memoGet(n)
-	case opBINGET:
-		b, err := m.take(1)
+	case opPUT, opBINPUT, opLONG_BINPUT:
+		n, err := m.memoIndex(c)
 		if err != nil {
 			return err
-		}
-		return m.memoGet(uint64(b[0]))
-	case opLONG_BINGET:
-		b, err := m.take(4)
-		if err != nil {
-			return err
-		}
-		return m.memoGet(uint64(le32(b)))
-	case opPUT:
-		l, err := m.line()
-		if err != nil {
-			return err
-		}
-		n, err := strconv.ParseUint(l, 10, 64)
-		if err != nil {
-			return m.errf("invalid memo index %s", format.Quote(l))
 		}
 		return m.memoPut(n)
-	case opBINPUT:
-		b, err := m.take(1)
-		if err != nil {
-			return err
-		}
-		return m.memoPut(uint64(b[0]))
-	case opLONG_BINPUT:
-		b, err := m.take(4)
-		if err != nil {
-			return err
-		}
-		return m.memoPut(uint64(le32(b)))
 	case opMEMOIZE:
 		return m.memoPut(uint64(len(m.memo) + len(m.sparse)))
 	case opGLOBAL:
@@ -623,4 +591,33 @@ func be64(b string) uint64 {
 		u = u<<8 | uint64(b[i])
 	}
 	return u
+}
+
+// memoIndex reads the memo index a GET or PUT opcode carries: a decimal
+// line (GET, PUT), one byte (BINGET, BINPUT) or four (LONG_BINGET,
+// LONG_BINPUT).
+func (m *machine) memoIndex(op byte) (uint64, error) {
+	switch op {
+	case opBINGET, opBINPUT:
+		b, err := m.take(1)
+		if err != nil {
+			return 0, err
+		}
+		return uint64(b[0]), nil
+	case opLONG_BINGET, opLONG_BINPUT:
+		b, err := m.take(4)
+		if err != nil {
+			return 0, err
+		}
+		return uint64(le32(b)), nil
+	}
+	l, err := m.line()
+	if err != nil {
+		return 0, err
+	}
+	n, err := strconv.ParseUint(l, 10, 64)
+	if err != nil {
+		return 0, m.errf("invalid memo index %s", format.Quote(l))
+	}
+	return n, nil
 }

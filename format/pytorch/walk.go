@@ -241,35 +241,11 @@ func (c *collector) walkInto(group *[]TensorInfo, v pickle.Value, prefix string,
 			}
 		}
 	case *pickle.List:
-		if c.seen[v] {
-			return nil
-		}
-		c.seen[v] = true
-		for i, it := range v.Items {
-			if err := c.walkInto(group, it, join(prefix, strconv.Itoa(i)), depth+1); err != nil {
-				return err
-			}
-		}
+		return c.walkItems(group, v, v.Items, prefix, depth)
 	case *pickle.Tuple:
-		if c.seen[v] {
-			return nil
-		}
-		c.seen[v] = true
-		for i, it := range v.Items {
-			if err := c.walkInto(group, it, join(prefix, strconv.Itoa(i)), depth+1); err != nil {
-				return err
-			}
-		}
+		return c.walkItems(group, v, v.Items, prefix, depth)
 	case *pickle.Set:
-		if c.seen[v] {
-			return nil
-		}
-		c.seen[v] = true
-		for i, it := range v.Items {
-			if err := c.walkInto(group, it, join(prefix, strconv.Itoa(i)), depth+1); err != nil {
-				return err
-			}
-		}
+		return c.walkItems(group, v, v.Items, prefix, depth)
 	}
 	return nil
 }
@@ -314,4 +290,19 @@ func (c *collector) walkState(group *[]TensorInfo, s pickle.Value, prefix string
 		return nil
 	}
 	return c.walkInto(group, s, prefix, depth)
+}
+
+// walkItems walks the items of a list, tuple or set once, naming each by
+// its position.
+func (c *collector) walkItems(group *[]TensorInfo, container pickle.Value, items []pickle.Value, prefix string, depth int) error {
+	if c.seen[container] {
+		return nil
+	}
+	c.seen[container] = true
+	for i, it := range items {
+		if err := c.walkInto(group, it, join(prefix, strconv.Itoa(i)), depth+1); err != nil {
+			return err
+		}
+	}
+	return nil
 }
