@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tensorcount/tensorcount/classify"
 	"github.com/tensorcount/tensorcount/count"
 	"github.com/tensorcount/tensorcount/internal/text"
 )
@@ -124,10 +125,10 @@ func componentsWhy(r *count.Report) string {
 // elementsWhy says why the stored elements differ from the parameters.
 func elementsWhy(r *count.Report) string {
 	var parts []string
-	if c := r.ByRole["buffer"]; c.Elements > 0 {
+	if c := r.ByRole[classify.RoleBuffer]; c.Elements > 0 {
 		parts = append(parts, fmt.Sprintf("%s of buffers", text.Count(c.Elements)))
 	}
-	if c := r.ByRole["quant_aux"]; c.Elements > 0 {
+	if c := r.ByRole[classify.RoleQuantAux]; c.Elements > 0 {
 		parts = append(parts, fmt.Sprintf("%s of quantization bookkeeping", text.Count(c.Elements)))
 	}
 	if r.Tie != nil && r.Tie.DuplicateParameters > 0 {

@@ -148,7 +148,7 @@ func classifyHF(c *Classifier, s *segments, l *Label) {
 	l.Component = comp
 	if !ok {
 		r = rule{role: RoleOther}
-		if t.role == "" && (hasSegment(s, "modules_to_save") || c != nil && c.save != nil && c.inSaved(s, start, t.end)) {
+		if t.role == 0 && (hasSegment(s, "modules_to_save") || c != nil && c.save != nil && c.inSaved(s, start, t.end)) {
 			// A PEFT copy of a whole module with no rule of its own: a
 			// task head (score, classifier) trained with the adapter.
 			r = rule{RoleHead, KindOutput, "", false}
@@ -177,13 +177,13 @@ func classifyHF(c *Classifier, s *segments, l *Label) {
 	if r.role == RoleExpert {
 		l.Expert = sc.expert
 		l.Fused3D = fused3D
-		if fused3D && t.param == "" && t.role == "" {
+		if fused3D && t.param == "" && t.role == 0 {
 			// A bare nn.Parameter holding every expert: it is the weight.
 			l.Param, t.cparam = "weight", "weight"
 		}
 	}
 	l.Role, l.Kind = r.role, r.kind
-	if t.role != "" {
+	if t.role != 0 {
 		l.Role = t.role // adapter, quant_aux or buffer, whatever module it belongs to
 		if t.role == RoleAdapter && t.akind != KindNone {
 			l.Kind = t.akind

@@ -1,26 +1,47 @@
 package classify
 
-// Role is what a tensor does in the model. The values are the JSON keys of
-// the report's by_role table, so they never change.
-type Role string
+// Role is what a tensor does in the model. Its names (String) are the JSON
+// keys of the report's by_role table, so they never change; the numbers
+// behind them are not part of the format. A byte, not a string: a
+// million-tensor checkpoint holds a million labels at once.
+type Role uint8
 
 const (
-	RoleEmbedding         Role = "embedding"          // token embeddings; vision patch and audio frame stems
-	RolePositionEmbedding Role = "position_embedding" // learned absolute positions and BERT token types
-	RoleAttention         Role = "attention"          // attention projections (softmax attention, also sliding-window, MLA, sinks, the DSA indexer)
-	RoleSSM               Role = "ssm"                // state-space and linear-attention token mixers that replace attention: Mamba/Mamba-2, gated DeltaNet, KDA, RWKV time-mix, short convolutions
-	RoleFFN               Role = "ffn"                // dense feed-forward layers
-	RoleExpert            Role = "expert"             // routed MoE experts: only k of E run per token
-	RoleSharedExpert      Role = "shared_expert"      // MoE experts every token runs through
-	RoleRouter            Role = "router"             // expert routers, their score-correction biases, shared-expert gates
-	RoleConv              Role = "conv"               // convolutions of CNNs, VAEs and UNets (not a mixer's conv1d, which is ssm, nor an audio/vision stem, which is embedding)
-	RoleNorm              Role = "norm"               // normalization gains and biases (LayerNorm, RMSNorm, BatchNorm, GroupNorm), and per-channel layer scales
-	RoleHead              Role = "head"               // output projection to the vocabulary and other output heads
-	RoleBuffer            Role = "buffer"             // stored but not learned: causal masks, rotary tables, position ids, BatchNorm statistics
-	RoleQuantAux          Role = "quant_aux"          // quantization bookkeeping: scales, zero points, group indices
-	RoleAdapter           Role = "adapter"            // every PEFT method's trained add-on: LoRA/DoRA, IA³, LoHa, LoKr, OFT/BOFT, VeRA, FourierFT, prompt and prefix tuning; kohya LoRA; textual-inversion embeddings
-	RoleOther             Role = "other"              // known tensors outside these roles, and every unrecognised name
+	_                     Role = iota // the zero value: unset, written ""
+	RoleEmbedding                     // token embeddings; vision patch and audio frame stems
+	RolePositionEmbedding             // learned absolute positions and BERT token types
+	RoleAttention                     // attention projections (softmax attention, also sliding-window, MLA, sinks, the DSA indexer)
+	RoleSSM                           // state-space and linear-attention token mixers that replace attention: Mamba/Mamba-2, gated DeltaNet, KDA, RWKV time-mix, short convolutions
+	RoleFFN                           // dense feed-forward layers
+	RoleExpert                        // routed MoE experts: only k of E run per token
+	RoleSharedExpert                  // MoE experts every token runs through
+	RoleRouter                        // expert routers, their score-correction biases, shared-expert gates
+	RoleConv                          // convolutions of CNNs, VAEs and UNets (not a mixer's conv1d, which is ssm, nor an audio/vision stem, which is embedding)
+	RoleNorm                          // normalization gains and biases (LayerNorm, RMSNorm, BatchNorm, GroupNorm), and per-channel layer scales
+	RoleHead                          // output projection to the vocabulary and other output heads
+	RoleBuffer                        // stored but not learned: causal masks, rotary tables, position ids, BatchNorm statistics
+	RoleQuantAux                      // quantization bookkeeping: scales, zero points, group indices
+	RoleAdapter                       // every PEFT method's trained add-on: LoRA/DoRA, IA³, LoHa, LoKr, OFT/BOFT, VeRA, FourierFT, prompt and prefix tuning; kohya LoRA; textual-inversion embeddings
+	RoleOther                         // known tensors outside these roles, and every unrecognised name
 )
+
+var roleNames = enumNames{
+	RoleEmbedding:         "embedding",
+	RolePositionEmbedding: "position_embedding",
+	RoleAttention:         "attention",
+	RoleSSM:               "ssm",
+	RoleFFN:               "ffn",
+	RoleExpert:            "expert",
+	RoleSharedExpert:      "shared_expert",
+	RoleRouter:            "router",
+	RoleConv:              "conv",
+	RoleNorm:              "norm",
+	RoleHead:              "head",
+	RoleBuffer:            "buffer",
+	RoleQuantAux:          "quant_aux",
+	RoleAdapter:           "adapter",
+	RoleOther:             "other",
+}
 
 // Roles lists every Role in the order a report shows them: the input
 // side first, then the token mixers (attention, then the SSM and
@@ -39,7 +60,9 @@ func Roles() []Role {
 }
 
 // Component is the part of a (possibly multimodal) model a tensor belongs
-// to. The values are the JSON keys of the report's by_component table.
+// to. The values are the JSON keys of the report's by_component table. A
+// string, not a number like Role: a diffusers pipeline's components are
+// its subfolders ("unet", "text_encoder_2"), which no list can hold.
 type Component string
 
 const (
@@ -61,56 +84,97 @@ func Components() []Component {
 // Kind refines a Role far enough for shape checks and cross-format diffs:
 // it tells q from k from v and gate from up from down, whichever of dense,
 // shared or routed experts the tensor sits in (Role says which).
-type Kind string
+type Kind uint8
 
 const (
-	KindNone Kind = "" // no finer kind; with RoleOther it marks an unrecognised name
+	KindNone Kind = iota // no finer kind; with RoleOther it marks an unrecognised name
 
 	// Attention.
-	KindAttnQ       Kind = "attn_q"
-	KindAttnK       Kind = "attn_k"
-	KindAttnV       Kind = "attn_v"
-	KindAttnQKV     Kind = "attn_qkv" // fused q, k and v
-	KindAttnOut     Kind = "attn_out"
-	KindAttnQA      Kind = "attn_q_a"  // MLA query down-projection (q_a_proj)
-	KindAttnQB      Kind = "attn_q_b"  // MLA query up-projection (q_b_proj)
-	KindAttnKVA     Kind = "attn_kv_a" // MLA joint KV down-projection with the shared rope key (kv_a_proj_with_mqa)
-	KindAttnKVB     Kind = "attn_kv_b" // MLA KV up-projection (kv_b_proj)
-	KindAttnKB      Kind = "attn_k_b"  // kv_b split for absorption: the K half
-	KindAttnVB      Kind = "attn_v_b"  // kv_b split for absorption: the V half
-	KindAttnSink    Kind = "attn_sink" // per-head sink logits (gpt-oss)
-	KindAttnGate    Kind = "attn_gate" // output gate on the attention result; not an FFN gate
-	KindAttnRelPos  Kind = "attn_rel_pos"
-	KindAttnIndexer Kind = "attn_indexer" // sparse-attention token selector (DeepSeek DSA)
-	KindSeqMix      Kind = "seq_mix"      // a token mixer that replaces attention: Mamba, RWKV time-mix, linear attention (role ssm)
+	KindAttnQ
+	KindAttnK
+	KindAttnV
+	KindAttnQKV // fused q, k and v
+	KindAttnOut
+	KindAttnQA   // MLA query down-projection (q_a_proj)
+	KindAttnQB   // MLA query up-projection (q_b_proj)
+	KindAttnKVA  // MLA joint KV down-projection with the shared rope key (kv_a_proj_with_mqa)
+	KindAttnKVB  // MLA KV up-projection (kv_b_proj)
+	KindAttnKB   // kv_b split for absorption: the K half
+	KindAttnVB   // kv_b split for absorption: the V half
+	KindAttnSink // per-head sink logits (gpt-oss)
+	KindAttnGate // output gate on the attention result; not an FFN gate
+	KindAttnRelPos
+	KindAttnIndexer // sparse-attention token selector (DeepSeek DSA)
+	KindSeqMix      // a token mixer that replaces attention: Mamba, RWKV time-mix, linear attention (role ssm)
 
 	// Feed-forward, for dense layers, shared experts and routed experts alike.
-	KindFFNGate   Kind = "ffn_gate"
-	KindFFNUp     Kind = "ffn_up"
-	KindFFNDown   Kind = "ffn_down"
-	KindFFNGateUp Kind = "ffn_gate_up" // gate and up fused into one tensor
+	KindFFNGate
+	KindFFNUp
+	KindFFNDown
+	KindFFNGateUp // gate and up fused into one tensor
 
 	// Routing.
-	KindRouter           Kind = "router"
-	KindRouterBias       Kind = "router_bias"        // score-correction bias (DeepSeek-V3 e_score_correction_bias, GGUF exp_probs_b)
-	KindSharedExpertGate Kind = "shared_expert_gate" // scalar gate on the shared expert's output (Qwen2-MoE)
+	KindRouter
+	KindRouterBias       // score-correction bias (DeepSeek-V3 e_score_correction_bias, GGUF exp_probs_b)
+	KindSharedExpertGate // scalar gate on the shared expert's output (Qwen2-MoE)
 
 	// Embeddings, head and the rest.
-	KindTokenEmbd    Kind = "token_embd"
-	KindPosEmbd      Kind = "position_embd"
-	KindTokenTypes   Kind = "token_types"
-	KindPatchEmbd    Kind = "patch_embd" // vision patch or audio frame stem, and class tokens
-	KindNorm         Kind = "norm"
-	KindOutput       Kind = "output"         // projection to the vocabulary (or a classifier)
-	KindMTPProj      Kind = "mtp_proj"       // MTP projection of [embedding; hidden] back to hidden size (eh_proj)
-	KindPooler       Kind = "pooler"         // BERT-style pooler (role head)
-	KindPerLayerEmbd Kind = "per_layer_embd" // gemma-3n per-layer embeddings (embed_tokens_per_layer): looked up, not multiplied
-	KindPerLayerProj Kind = "per_layer_proj" // gemma-3n projections into and out of the per-layer inputs (per_layer_model_projection, per_layer_input_gate, per_layer_projection)
-	KindAltUp        Kind = "altup"          // gemma-3n AltUp: its projections, coefficients and modality router
-	KindLaurel       Kind = "laurel"         // gemma-3n LAuReL low-rank residual branch (linear_left, linear_right)
-	KindConv         Kind = "conv"           // a convolution kernel or its bias (role conv)
-	KindAdapter      Kind = "adapter"        // a PEFT factor that is not a LoRA A/B pair (IA³, LoHa, LoKr, OFT, VeRA, …)
+	KindTokenEmbd
+	KindPosEmbd
+	KindTokenTypes
+	KindPatchEmbd // vision patch or audio frame stem, and class tokens
+	KindNorm
+	KindOutput       // projection to the vocabulary (or a classifier)
+	KindMTPProj      // MTP projection of [embedding; hidden] back to hidden size (eh_proj)
+	KindPooler       // BERT-style pooler (role head)
+	KindPerLayerEmbd // gemma-3n per-layer embeddings (embed_tokens_per_layer): looked up, not multiplied
+	KindPerLayerProj // gemma-3n projections into and out of the per-layer inputs (per_layer_model_projection, per_layer_input_gate, per_layer_projection)
+	KindAltUp        // gemma-3n AltUp: its projections, coefficients and modality router
+	KindLaurel       // gemma-3n LAuReL low-rank residual branch (linear_left, linear_right)
+	KindConv         // a convolution kernel or its bias (role conv)
+	KindAdapter      // a PEFT factor that is not a LoRA A/B pair (IA³, LoHa, LoKr, OFT, VeRA, …)
 )
+
+var kindNames = enumNames{
+	KindNone:             "",
+	KindAttnQ:            "attn_q",
+	KindAttnK:            "attn_k",
+	KindAttnV:            "attn_v",
+	KindAttnQKV:          "attn_qkv",
+	KindAttnOut:          "attn_out",
+	KindAttnQA:           "attn_q_a",
+	KindAttnQB:           "attn_q_b",
+	KindAttnKVA:          "attn_kv_a",
+	KindAttnKVB:          "attn_kv_b",
+	KindAttnKB:           "attn_k_b",
+	KindAttnVB:           "attn_v_b",
+	KindAttnSink:         "attn_sink",
+	KindAttnGate:         "attn_gate",
+	KindAttnRelPos:       "attn_rel_pos",
+	KindAttnIndexer:      "attn_indexer",
+	KindSeqMix:           "seq_mix",
+	KindFFNGate:          "ffn_gate",
+	KindFFNUp:            "ffn_up",
+	KindFFNDown:          "ffn_down",
+	KindFFNGateUp:        "ffn_gate_up",
+	KindRouter:           "router",
+	KindRouterBias:       "router_bias",
+	KindSharedExpertGate: "shared_expert_gate",
+	KindTokenEmbd:        "token_embd",
+	KindPosEmbd:          "position_embd",
+	KindTokenTypes:       "token_types",
+	KindPatchEmbd:        "patch_embd",
+	KindNorm:             "norm",
+	KindOutput:           "output",
+	KindMTPProj:          "mtp_proj",
+	KindPooler:           "pooler",
+	KindPerLayerEmbd:     "per_layer_embd",
+	KindPerLayerProj:     "per_layer_proj",
+	KindAltUp:            "altup",
+	KindLaurel:           "laurel",
+	KindConv:             "conv",
+	KindAdapter:          "adapter",
+}
 
 // Packing says that a tensor's stored shape is not its logical shape and
 // how to get from one to the other (FORMATS §1.9). PackNone means the
@@ -122,22 +186,42 @@ const (
 // under the plain name "M.weight", so "M.weight.absmax" and friends carry
 // PackBnb4 and the caller applies it to the tensor with the same Module and
 // Param "weight".
-type Packing string
+type Packing uint8
 
 const (
-	PackNone          Packing = ""
-	PackQWeight       Packing = "qweight"        // GPTQ/AWQ int32 words holding 32/bits values each
-	PackMarlin        Packing = "marlin"         // GPTQ Marlin "B"
-	PackBnb4          Packing = "bnb4"           // bitsandbytes NF4/FP4: two values per byte of quant storage
-	PackCompressed    Packing = "weight_packed"  // compressed-tensors pack-quantized / nvfp4 / mxfp4
-	PackMXFP4         Packing = "mxfp4"          // gpt-oss "_blocks": two FP4 values per byte
-	PackSparseBitmask Packing = "sparse_bitmask" // compressed-tensors sparse-bitmask "compressed" values
+	PackNone          Packing = iota
+	PackQWeight               // GPTQ/AWQ int32 words holding 32/bits values each
+	PackMarlin                // GPTQ Marlin "B"
+	PackBnb4                  // bitsandbytes NF4/FP4: two values per byte of quant storage
+	PackCompressed            // compressed-tensors pack-quantized / nvfp4 / mxfp4
+	PackMXFP4                 // gpt-oss "_blocks": two FP4 values per byte
+	PackSparseBitmask         // compressed-tensors sparse-bitmask "compressed" values
 )
 
-// Label is everything Tensor can tell from a tensor's name.
+var packingNames = enumNames{
+	PackNone:          "",
+	PackQWeight:       "qweight",
+	PackMarlin:        "marlin",
+	PackBnb4:          "bnb4",
+	PackCompressed:    "weight_packed",
+	PackMXFP4:         "mxfp4",
+	PackSparseBitmask: "sparse_bitmask",
+}
+
+// Label is everything Tensor can tell from a tensor's name. The small
+// fields come first, so that a label packs into 88 bytes: a count holds
+// one per tensor.
 type Label struct {
-	Role      Role
-	Component Component
+	Role   Role
+	Kind   Kind
+	Packed Packing
+
+	// Fused3D marks a tensor that stacks all routed experts along its
+	// outermost (PyTorch-order) dimension: HF "mlp.experts.gate_up_proj"
+	// (and its "_bias", "_blocks", "_scales"), GGUF "ffn_*_exps". Weights
+	// are 3-D, biases 2-D. Fused experts flattened into 2-D (DBRX
+	// "experts.mlp.w1") have Role expert, Expert -1 and Fused3D false.
+	Fused3D bool
 
 	// Layer is the block index (the integer after "layers", "h", "blocks",
 	// "block", "layer" or "blk"), -1 when the name has none. For T5 it is
@@ -148,6 +232,8 @@ type Label struct {
 	// ("experts.7.", legacy GGUF "ffn_gate.7"), -1 when absent or when the
 	// tensor holds all experts (see Fused3D).
 	Expert int
+
+	Component Component
 
 	// Module is the name with wrapper prefixes and the parameter suffix
 	// removed ("layers.3.self_attn.q_proj"), always a substring of the
@@ -161,15 +247,6 @@ type Label struct {
 	// spelling; "weight" for a bare fused-experts parameter such as
 	// "mlp.experts.gate_up_proj"; "" when the name has no parameter part.
 	Param string
-
-	Kind Kind
-
-	// Fused3D marks a tensor that stacks all routed experts along its
-	// outermost (PyTorch-order) dimension: HF "mlp.experts.gate_up_proj"
-	// (and its "_bias", "_blocks", "_scales"), GGUF "ffn_*_exps". Weights
-	// are 3-D, biases 2-D. Fused experts flattened into 2-D (DBRX
-	// "experts.mlp.w1") have Role expert, Expert -1 and Fused3D false.
-	Fused3D bool
 
 	// Canonical is the GGUF-standard name of this tensor
 	// ("blk.3.attn_q.weight", "token_embd.weight") when a Hugging Face
@@ -198,8 +275,6 @@ type Label struct {
 	// "kv_b_proj" becomes "attn_kv_b"; newer conversions split it into
 	// attn_k_b and attn_v_b.
 	Canonical string
-
-	Packed Packing
 }
 
 // Known reports whether Tensor recognised the name: false only for

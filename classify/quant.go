@@ -202,10 +202,10 @@ type gluedSuffix struct {
 }
 
 var gluedSuffixes = []gluedSuffix{
-	{"_blocks", "blocks", "", PackMXFP4, "weight"},
+	{"_blocks", "blocks", 0, PackMXFP4, "weight"},
 	{"_scales", "scales", RoleQuantAux, PackNone, ""},
-	{"_bias", "bias", "", PackNone, "bias"},
-	{"_weight", "weight", "", PackNone, "weight"},
+	{"_bias", "bias", 0, PackNone, "bias"},
+	{"_weight", "weight", 0, PackNone, "weight"},
 }
 
 // glued splits a last segment such as "gate_up_proj_blocks" into the

@@ -181,9 +181,9 @@ func TestModuleGroupsSiblings(t *testing.T) {
 
 func TestRolesAndComponentsAreTheContract(t *testing.T) {
 	require.Equal(t, []Role{
-		"embedding", "position_embedding", "attention", "ssm", "ffn", "expert",
-		"shared_expert", "router", "conv", "norm", "head", "buffer", "quant_aux",
-		"adapter", "other",
+		RoleEmbedding, RolePositionEmbedding, RoleAttention, RoleSSM, RoleFFN, RoleExpert,
+		RoleSharedExpert, RoleRouter, RoleConv, RoleNorm, RoleHead, RoleBuffer, RoleQuantAux,
+		RoleAdapter, RoleOther,
 	}, Roles())
 	require.Equal(t, []Component{
 		"language_model", "vision", "audio", "projector", "mtp",

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log"
 
+	"github.com/tensorcount/tensorcount/classify"
 	"github.com/tensorcount/tensorcount/count"
 	"github.com/tensorcount/tensorcount/model"
 )
@@ -20,7 +21,7 @@ func ExampleBuild() {
 		log.Fatal(err)
 	}
 	fmt.Println("parameters", r.Parameters, "non-embedding", r.NonEmbeddingParameters)
-	fmt.Println("attention", r.ByRole["attention"].Parameters, "ffn", r.ByRole["ffn"].Parameters)
+	fmt.Println("attention", r.ByRole[classify.RoleAttention].Parameters, "ffn", r.ByRole[classify.RoleFFN].Parameters)
 	head := r.PerTensor[len(r.PerTensor)-1]
 	fmt.Println(head.Name, head.Label.Role, head.Parameters, head.Counted())
 	// Output:

@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/tensorcount/tensorcount/classify"
 	"github.com/tensorcount/tensorcount/internal/corpus"
 	"github.com/tensorcount/tensorcount/internal/fixture"
 	"github.com/tensorcount/tensorcount/internal/fixture/archs"
@@ -61,7 +62,7 @@ func TestMLXPacked(t *testing.T) {
 	dir := writeModel(t, specs, nil, `{"model_type":"llama","quantization":{"group_size":64,"bits":4}}`)
 	r := buildPath(t, dir, Options{})
 	require.Equal(t, uint64(linearParameters), r.Parameters)
-	require.Equal(t, uint64(2*(2*256*256+2*128*256+3*768*256)/64*2), r.ByRole["quant_aux"].Elements)
+	require.Equal(t, uint64(2*(2*256*256+2*128*256+3*768*256)/64*2), r.ByRole[classify.RoleQuantAux].Elements)
 	requireNote(t, r, "MLX 4-bit weights packed in U32 words (×8)")
 }
 
@@ -121,7 +122,7 @@ func TestVisionComponents(t *testing.T) {
 
 func TestUnknownNamesAndEmptyFiles(t *testing.T) {
 	r := buildPath(t, corpus.Path(t, "safetensors-dtypes-torch/model.safetensors"), Options{})
-	require.Equal(t, 36, r.ByRole["other"].Tensors)
+	require.Equal(t, 36, r.ByRole[classify.RoleOther].Tensors)
 	requireNote(t, r, "36 tensors have names no rule recognises, counted under role other: int64_3, int64_35, int64_357, float64_3, float64_35 and 31 more patterns")
 	require.Nil(t, r.Formula, "no blocks, no formula")
 
@@ -189,8 +190,8 @@ func TestPEFTAdapterConfig(t *testing.T) {
 		"target_modules":["q_proj","v_proj"],"modules_to_save":["score"],"base_model_name_or_path":"meta-llama/Llama-3.1-8B","task_type":"SEQ_CLS"}`), 0o644))
 	r := buildPath(t, dir, Options{})
 	factors := uint64(2 * 2 * (8*4096 + 4096*8 + 4096))
-	require.Equal(t, factors, r.ByRole["adapter"].Parameters, "DoRA magnitudes are the adapter's too")
-	require.Equal(t, uint64(2*4096), r.ByRole["head"].Parameters, "the saved score head")
+	require.Equal(t, factors, r.ByRole[classify.RoleAdapter].Parameters, "DoRA magnitudes are the adapter's too")
+	require.Equal(t, uint64(2*4096), r.ByRole[classify.RoleHead].Parameters, "the saved score head")
 	requireNote(t, r, "a LoRA adapter (rank 8) for meta-llama/Llama-3.1-8B: 286.72K parameters of its own")
 	require.Nil(t, r.Formula)
 }
@@ -216,7 +217,7 @@ func TestDiffusersPipelineCount(t *testing.T) {
 	require.Equal(t, uint64(3*128*9), r.ByComponent["vae"].Parameters)
 	require.Nil(t, r.Formula, "no 12·L·d² for a pipeline")
 	require.Zero(t, r.Costs.FLOPsPerToken, "no FLOPs per token")
-	require.Greater(t, r.ByRole["conv"].Parameters, uint64(0))
+	require.Greater(t, r.ByRole[classify.RoleConv].Parameters, uint64(0))
 }
 
 // Integer and boolean tensors that are not packed weights are counted,

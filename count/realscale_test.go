@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/tensorcount/tensorcount/classify"
 	"github.com/tensorcount/tensorcount/internal/corpus"
 	"github.com/tensorcount/tensorcount/internal/fixture/archs"
 	"github.com/tensorcount/tensorcount/model"
@@ -48,8 +49,8 @@ func TestGPT2(t *testing.T) {
 	require.Equal(t, uint64(124_439_808), r.Parameters)
 	require.Equal(t, uint64(124_439_808), r.ActiveParameters)
 	// 12 masks of 1024×1024.
-	require.Equal(t, uint64(12*1024*1024), r.ByRole["buffer"].Elements)
-	require.Zero(t, r.ByRole["buffer"].Parameters)
+	require.Equal(t, uint64(12*1024*1024), r.ByRole[classify.RoleBuffer].Elements)
+	require.Zero(t, r.ByRole[classify.RoleBuffer].Parameters)
 	requireNote(t, r, "12 tensors h.N.attn.bias: buffers")
 	require.NotNil(t, r.Tie)
 	require.True(t, r.Tie.Tied)
@@ -165,7 +166,7 @@ func TestDeepSeekV3(t *testing.T) {
 	require.Equal(t, m.Components["language_model"], r.ByComponent["language_model"].Parameters)
 	require.Equal(t, m.Components["mtp"], r.ByComponent["mtp"].Parameters)
 	require.Equal(t, uint64(671_026_419_200), r.ByComponent["language_model"].Parameters)
-	require.Equal(t, m.QuantAux, r.ByRole["quant_aux"].Elements)
+	require.Equal(t, m.QuantAux, r.ByRole[classify.RoleQuantAux].Elements)
 	require.Equal(t, m.Active, r.ActiveParameters)
 	require.Equal(t, 61, r.Formula.Layers)
 	requireNote(t, r, "multi-token-prediction (MTP) layers")
@@ -181,9 +182,9 @@ func TestQuantizedSmallLlama(t *testing.T) {
 			r := build(t, m)
 			require.Equal(t, plain.Parameters, r.Parameters)
 			require.Equal(t, m.Elements, r.Elements)
-			require.Equal(t, m.QuantAux, r.ByRole["quant_aux"].Elements)
-			require.Equal(t, plain.ByRole["attention"].Parameters, r.ByRole["attention"].Parameters)
-			require.Equal(t, plain.ByRole["ffn"].Parameters, r.ByRole["ffn"].Parameters)
+			require.Equal(t, m.QuantAux, r.ByRole[classify.RoleQuantAux].Elements)
+			require.Equal(t, plain.ByRole[classify.RoleAttention].Parameters, r.ByRole[classify.RoleAttention].Parameters)
+			require.Equal(t, plain.ByRole[classify.RoleFFN].Parameters, r.ByRole[classify.RoleFFN].Parameters)
 		})
 	}
 }
@@ -222,7 +223,7 @@ func TestCorpusTies(t *testing.T) {
 	require.Equal(t, "no head tensor", r.Tie.Evidence)
 
 	r = buildPath(t, corpus.Path(t, "mlx-lora-adapter-discollama"), Options{})
-	require.Equal(t, uint64(212_992), r.ByRole["adapter"].Parameters)
+	require.Equal(t, uint64(212_992), r.ByRole[classify.RoleAdapter].Parameters)
 	requireNote(t, r, "a LoRA adapter (rank 8) for Meta-Llama-3-8B-Instruct: 212.99K parameters of its own")
 	require.Nil(t, r.Formula, "an adapter gets no 12·L·d² comparison")
 }

@@ -28,7 +28,7 @@ func hubNote(r *Report, hp *model.HubParameters) string {
 	s := fmt.Sprintf("the Hub says %s parameters; tensorcount counts %s", text.Exact(hub), text.Exact(r.Parameters))
 	var buffers, aux uint64
 	for role, c := range r.ByRole {
-		switch classify.Role(role) {
+		switch role {
 		case classify.RoleBuffer:
 			buffers += c.Elements
 		case classify.RoleQuantAux:

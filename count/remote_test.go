@@ -5,6 +5,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/tensorcount/tensorcount/classify"
 	"github.com/tensorcount/tensorcount/model"
 )
 
@@ -16,9 +17,9 @@ func TestHubNote(t *testing.T) {
 	require.Equal(t, "the Hub says 1,000 parameters, as tensorcount counts", hubNote(r, &model.HubParameters{Total: 1000}))
 
 	r = &Report{Parameters: 1000, Elements: 1164, Tie: &Tie{DuplicateParameters: 50}}
-	r.ByRole = emptyMap(r.ByRole)
-	setRole(r.ByRole, "buffer", RoleCount{Elements: 64})
-	setRole(r.ByRole, "quant_aux", RoleCount{Elements: 50})
+	r.ByRole = map[classify.Role]RoleCount{}
+	r.ByRole[classify.RoleBuffer] = RoleCount{Elements: 64}
+	r.ByRole[classify.RoleQuantAux] = RoleCount{Elements: 50}
 	require.Equal(t, "the Hub says 1,164 parameters; tensorcount counts 1,000: the Hub counts every stored element, "+
 		"including 64 of buffers, 50 of quantization bookkeeping, 50 in a second copy of a tied weight",
 		hubNote(r, &model.HubParameters{Total: 1164}))
@@ -27,8 +28,3 @@ func TestHubNote(t *testing.T) {
 	require.Equal(t, "the Hub says 1,000 parameters; tensorcount counts 2,000: the Hub counts every stored element as written (packed weights as stored)",
 		hubNote(r, &model.HubParameters{Total: 1000}))
 }
-
-// emptyMap and setRole fill ByRole whatever its key type.
-func emptyMap[M ~map[K]V, K comparable, V any](M) M { return M{} }
-
-func setRole[K ~string](m map[K]RoleCount, role string, c RoleCount) { m[K(role)] = c }

@@ -93,7 +93,7 @@ type group struct {
 
 func (g *group) tensor() Tensor {
 	it := g.items[0]
-	d := Tensor{Name: it.Tensor.Name, Role: string(it.Label.Role), DType: it.Tensor.DType.Name, Shape: it.Tensor.Shape, Excluded: it.Excluded.String()}
+	d := Tensor{Name: it.Tensor.Name, Role: it.Label.Role.String(), DType: it.Tensor.DType.Name, Shape: it.Tensor.Shape, Excluded: it.Excluded.String()}
 	if len(g.items) > 1 {
 		d.Name = fmt.Sprintf("%s (+%d more)", it.Tensor.Name, len(g.items)-1)
 		d.Shape = nil
@@ -162,7 +162,7 @@ func Compare(a, b *count.Report) (*Diff, error) {
 	for _, role := range classify.Roles() {
 		ca, cb := a.ByRole[role], b.ByRole[role]
 		if ca.Parameters != cb.Parameters {
-			d.RoleDeltas[string(role)] = Delta{A: ca.Parameters, B: cb.Parameters, Delta: int64(cb.Parameters) - int64(ca.Parameters)}
+			d.RoleDeltas[role.String()] = Delta{A: ca.Parameters, B: cb.Parameters, Delta: int64(cb.Parameters) - int64(ca.Parameters)}
 		}
 	}
 	d.ParameterDelta = int64(b.Parameters) - int64(a.Parameters)

@@ -6,7 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
+	"runtime/debug"
 	"sort"
 	"strings"
 
@@ -80,14 +80,15 @@ func LoadWith(path string, opt Options) (*Model, error) {
 const bigLoad = 1 << 17
 
 // releaseScratch collects the garbage a load of many tensors leaves (the
-// header text, entry tables and name indexes of the parse, several times
-// the size of the tensors kept), so that what the caller builds next — the
-// count's per-tensor results — reuses that memory instead of growing the
-// heap past it. Below bigLoad tensors the garbage is small and the
-// collection not worth its time.
+// entry tables and name indexes of the parse, about the size of the
+// tensors kept) and gives its pages back to the system, so that what the
+// caller builds next — the count's per-tensor results — does not add to
+// it: a collection alone leaves the pages mapped, and the results, one
+// large block, rarely fit the holes. Below bigLoad tensors the garbage is
+// small and the collection not worth its time.
 func releaseScratch(tensors int) {
 	if tensors > bigLoad {
-		runtime.GC()
+		debug.FreeOSMemory()
 	}
 }
 

@@ -73,8 +73,8 @@ func WriteDiffText(w io.Writer, d *diff.Diff, opt Options) error {
 		t := &table{indent: "  "}
 		t.add("role", "A", "B", "delta")
 		for _, role := range classify.Roles() {
-			if x, ok := d.RoleDeltas[string(role)]; ok {
-				t.add(string(role), text.Exact(x.A), text.Exact(x.B), text.Signed(x.Delta))
+			if x, ok := d.RoleDeltas[role.String()]; ok {
+				t.add(role.String(), text.Exact(x.A), text.Exact(x.B), text.Signed(x.Delta))
 			}
 		}
 		t.write(&b)

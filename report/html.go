@@ -3,10 +3,12 @@ package report
 import (
 	"fmt"
 	"io"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
 
+	"github.com/tensorcount/tensorcount/classify"
 	"github.com/tensorcount/tensorcount/count"
 	"github.com/tensorcount/tensorcount/diff"
 	"github.com/tensorcount/tensorcount/htmlpage"
@@ -77,7 +79,7 @@ func Page(s Summary) *htmlpage.Page {
 		t := &r.PerTensor[i]
 		p.Tensors[i] = htmlpage.Tensor{
 			Name:         t.Name,
-			Role:         string(t.Label.Role),
+			Role:         t.Label.Role.String(),
 			Component:    string(t.Label.Component),
 			Layer:        t.Label.Layer,
 			Expert:       t.Label.Expert,
@@ -119,13 +121,15 @@ func Page(s Summary) *htmlpage.Page {
 	for _, l := range r.ByLayer {
 		byRole := make(map[string]uint64, len(l.ByRole))
 		for role, n := range l.ByRole {
-			byRole[string(role)] = n
+			byRole[role.String()] = n
 		}
 		p.Layers = append(p.Layers, htmlpage.Layer{Component: l.Component, Layer: l.Layer, Parameters: l.Parameters, ByRole: byRole})
 	}
-	for _, k := range sortedKeys(r.ByRole) {
+	// Roles by name, as the page has always listed them.
+	roles := slices.SortedFunc(maps.Keys(r.ByRole), func(a, b classify.Role) int { return strings.Compare(a.String(), b.String()) })
+	for _, k := range roles {
 		c := r.ByRole[k]
-		p.Roles = append(p.Roles, htmlpage.RoleRow{Role: string(k), Tensors: c.Tensors, Elements: c.Elements, Parameters: c.Parameters})
+		p.Roles = append(p.Roles, htmlpage.RoleRow{Role: k.String(), Tensors: c.Tensors, Elements: c.Elements, Parameters: c.Parameters})
 	}
 	for _, k := range sortedKeys(r.ByDType) {
 		c := r.ByDType[k]

@@ -38,7 +38,7 @@ func (r *view) writeLayersText(w io.Writer) error {
 		}
 	}
 	for _, role := range roles {
-		head = append(head, string(role))
+		head = append(head, role.String())
 	}
 	t.add(head...)
 	for _, l := range r.ByLayer {

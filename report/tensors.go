@@ -50,8 +50,8 @@ type TensorList struct {
 // A TensorQuery selects and orders the rows of a listing. The zero value
 // lists every tensor in file order.
 type TensorQuery struct {
-	Role  classify.Role // only this role
-	Layer *int          // only this layer (-1: outside any block)
+	Role  string // only this role, by name ("attention")
+	Layer *int   // only this layer (-1: outside any block)
 	// Match is a path.Match pattern the name must match ("*.q_proj.*").
 	Match string
 	// Sort is "" or "file" (file order), "name", or "size" (most
@@ -71,7 +71,7 @@ func (q TensorQuery) Check() error {
 	default:
 		return fmt.Errorf("--sort %q: want file, name or size", q.Sort)
 	}
-	if q.Role != "" && !slices.Contains(classify.Roles(), q.Role) {
+	if _, ok := classify.ParseRole(q.Role); q.Role != "" && !ok {
 		return fmt.Errorf("--role %q: not a role (one of %s)", q.Role, roleList())
 	}
 	return nil
@@ -80,7 +80,7 @@ func (q TensorQuery) Check() error {
 func roleList() string {
 	var names []string
 	for _, r := range classify.Roles() {
-		names = append(names, string(r))
+		names = append(names, r.String())
 	}
 	return strings.Join(names, ", ")
 }
@@ -92,10 +92,11 @@ func Tensors(r *count.Report, q TensorQuery) *TensorList {
 	l := &TensorList{Schema: TensorsSchema, Path: r.Path, Format: r.Format, Tensors: []TensorRow{}}
 	gguf := r.Format == model.GGUF
 	var rows []int
+	role, _ := classify.ParseRole(q.Role)
 	for i := range r.PerTensor {
 		ct := &r.PerTensor[i]
 		lab := ct.Label
-		if q.Role != "" && lab.Role != q.Role {
+		if q.Role != "" && lab.Role != role {
 			continue
 		}
 		if q.Layer != nil && lab.Layer != *q.Layer {
@@ -134,7 +135,7 @@ func Tensors(r *count.Report, q TensorQuery) *TensorList {
 			slices.Reverse(fileShape)
 		}
 		lab := ct.Label
-		l.Tensors = append(l.Tensors, TensorRow{Name: t.Name, Role: string(lab.Role), Component: string(lab.Component), Layer: lab.Layer,
+		l.Tensors = append(l.Tensors, TensorRow{Name: t.Name, Role: lab.Role.String(), Component: string(lab.Component), Layer: lab.Layer,
 			DType: t.DType.Name, Shape: shape, FileShape: fileShape,
 			Elements: t.Elements(), Parameters: ct.CountedParameters(), Excluded: ct.Excluded.String(),
 			Bytes: t.Size, File: t.File, Offset: t.Offset})

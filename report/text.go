@@ -136,7 +136,7 @@ func (r *view) writeRoles(b *strings.Builder) {
 		if c.Elements != c.Parameters {
 			elems = r.count(c.Elements)
 		}
-		t.add(string(role), text.Exact(c.Tensors), r.count(c.Parameters), percent(int64(c.Parameters), int64(r.Parameters)), elems)
+		t.add(role.String(), text.Exact(c.Tensors), r.count(c.Parameters), percent(int64(c.Parameters), int64(r.Parameters)), elems)
 	}
 	t.write(b)
 }

@@ -105,7 +105,7 @@ func Model(ctx context.Context, m *model.Model, opt Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	opt.Role = func(t format.Tensor) string { return string(classify.Tensor(t.Name).Role) }
+	opt.Role = func(t format.Tensor) string { return classify.Tensor(t.Name).Role.String() }
 	if skip := opt.Skip; len(big) > 0 || skip != nil {
 		opt.Skip = func(t format.Tensor) string {
 			if big[t.File] {

@@ -24,7 +24,7 @@ var (
 	negZero = math.Copysign(0, -1)
 )
 
-func role(t format.Tensor) string { return string(classify.Tensor(t.Name).Role) }
+func role(t format.Tensor) string { return classify.Tensor(t.Name).Role.String() }
 
 // planted returns values with every special a dtype can hold: NaN and
 // ±Inf where they exist, both zeros, and finite values whose mean and

@@ -3,7 +3,6 @@ package main
 import (
 	"github.com/spf13/pflag"
 
-	"github.com/tensorcount/tensorcount/classify"
 	"github.com/tensorcount/tensorcount/report"
 )
 
@@ -27,7 +26,7 @@ dimension orders: PyTorch's and the file's (ne order, as gguf_dump prints).`,
 		addDisplay(fs, f)
 	},
 	run: func(e *env, inv *invocation) int {
-		q := report.TensorQuery{Role: classify.Role(inv.f.role), Match: inv.f.match, Sort: inv.f.sort}
+		q := report.TensorQuery{Role: inv.f.role, Match: inv.f.match, Sort: inv.f.sort}
 		if inv.fs.Changed("layer") {
 			q.Layer = &inv.f.layer
 		}

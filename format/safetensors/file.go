@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"runtime/debug"
 	"sync"
 
 	"github.com/tensorcount/tensorcount/format"
@@ -93,10 +94,14 @@ func newFileWith(r io.ReaderAt, size int64, name string, fast bool) (*File, erro
 	}
 	f := &File{HeaderSize: n, DataOffset: 8 + int64(n), Size: size}
 	// A header too big to recycle is dropped before the tensor list is
-	// built: the list and the header would otherwise be in memory at once.
+	// built, and its pages given back: the list is as big as the header
+	// (a million-tensor header is 77 MB, its list 104 MB), and without a
+	// collection here the two would be in memory at once, the peak of the
+	// whole count.
 	release := func() {
 		if cap(*buf) > maxRecycled {
 			*buf = nil
+			debug.FreeOSMemory()
 		}
 	}
 	if err := f.parseHeader(hdr, name, fast, release); err != nil {
