@@ -1,8 +1,10 @@
 package report
 
 import (
+	"bufio"
 	"bytes"
 	"io"
+	"iter"
 
 	"github.com/tensorcount/tensorcount/internal/text"
 )
@@ -18,6 +20,10 @@ type table struct {
 	// the lines fit, down to minShrunk columns.
 	width  int
 	shrink int
+	// gen, when set, makes the rows after those added, and is called
+	// twice (measure, then write) instead of the rows being held. The
+	// slice it yields may be reused for the next row.
+	gen iter.Seq[[]string]
 }
 
 // maxWideCell is the widest a name column becomes, even when the lines
@@ -29,25 +35,33 @@ const minShrunk = 24
 
 func (t *table) add(cells ...string) { t.rows = append(t.rows, cells) }
 
+// each calls fn on every row: those added, then those gen makes.
+func (t *table) each(fn func([]string)) {
+	for _, r := range t.rows {
+		fn(r)
+	}
+	if t.gen != nil {
+		for r := range t.gen {
+			fn(r)
+		}
+	}
+}
+
 func (t *table) write(w io.Writer) error {
 	var widths []int
-	for _, r := range t.rows {
+	t.each(func(r []string) {
 		for i, c := range r {
 			if i >= len(widths) {
 				widths = append(widths, 0)
 			}
 			widths[i] = max(widths[i], text.Width(c))
 		}
-	}
+	})
+	// Even unfitted (--wide) output does not pad every line to a name of
+	// megabytes; fitted output shortens the name column (in the middle)
+	// until the lines fit, down to minShrunk columns.
 	if t.shrink < len(widths) && widths[t.shrink] > maxWideCell {
-		// Even unfitted (--wide) output does not pad every line to a
-		// name of megabytes.
 		widths[t.shrink] = maxWideCell
-		for _, r := range t.rows {
-			if t.shrink < len(r) {
-				r[t.shrink] = text.Shorten(r[t.shrink], maxWideCell)
-			}
-		}
 	}
 	if t.width > 0 && t.shrink < len(widths) {
 		total := len(t.indent) + 2*(len(widths)-1)
@@ -56,17 +70,16 @@ func (t *table) write(w io.Writer) error {
 		}
 		if over := total - t.width; over > 0 && widths[t.shrink] > minShrunk {
 			widths[t.shrink] = max(minShrunk, widths[t.shrink]-over)
-			for _, r := range t.rows {
-				if t.shrink < len(r) {
-					r[t.shrink] = text.Shorten(r[t.shrink], widths[t.shrink])
-				}
-			}
 		}
 	}
-	var out, line []byte
-	for _, r := range t.rows {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	var line []byte
+	t.each(func(r []string) {
 		line = append(line[:0], t.indent...)
 		for i, c := range r {
+			if i == t.shrink {
+				c = text.Shorten(c, widths[i])
+			}
 			pad := widths[i] - text.Width(c)
 			if i > 0 {
 				line = append(line, "  "...)
@@ -80,10 +93,10 @@ func (t *table) write(w io.Writer) error {
 			}
 		}
 		// Trailing blanks from empty or left-aligned last cells help nobody.
-		out = append(append(out, bytes.TrimRight(line, " ")...), '\n')
-	}
-	_, err := w.Write(out)
-	return err
+		bw.Write(bytes.TrimRight(line, " "))
+		bw.WriteByte('\n')
+	})
+	return bw.Flush()
 }
 
 func appendSpaces(b []byte, n int) []byte {

@@ -1,15 +1,22 @@
 package report
 
 import (
+	"bufio"
 	"cmp"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/tensorcount/tensorcount/classify"
 	"github.com/tensorcount/tensorcount/count"
+	"github.com/tensorcount/tensorcount/format"
 	"github.com/tensorcount/tensorcount/internal/text"
 	"github.com/tensorcount/tensorcount/model"
 )
@@ -39,12 +46,51 @@ type TensorRow struct {
 // TensorsSchema identifies the JSON layout of the per-tensor listing.
 const TensorsSchema = "tensorcount/tensors/v1"
 
-// TensorList is the per-tensor listing of a model.
+// TensorList is the per-tensor listing of a model. It holds the rows it
+// selected as positions in the report and builds each row when it is
+// read, so that listing a million tensors costs four bytes a tensor
+// besides the report, not a row of strings each.
 type TensorList struct {
-	Schema  string      `json:"schema"`
-	Path    string      `json:"path"`
-	Format  string      `json:"format"`
-	Tensors []TensorRow `json:"tensors"`
+	Schema string
+	Path   string
+	Format string
+
+	report *count.Report
+	rows   []int32 // positions in report.PerTensor, in listing order
+}
+
+// Len is the number of rows.
+func (l *TensorList) Len() int { return len(l.rows) }
+
+// All yields the rows in listing order.
+func (l *TensorList) All() iter.Seq[TensorRow] {
+	return func(yield func(TensorRow) bool) {
+		for i := range l.rows {
+			if !yield(l.Row(i)) {
+				return
+			}
+		}
+	}
+}
+
+// Row builds the i-th row.
+func (l *TensorList) Row(i int) TensorRow {
+	ct := &l.report.PerTensor[l.rows[i]]
+	t := ct.Tensor
+	shape := t.Shape
+	if shape == nil {
+		shape = []uint64{}
+	}
+	fileShape := shape
+	if l.Format == model.GGUF {
+		fileShape = slices.Clone(shape)
+		slices.Reverse(fileShape)
+	}
+	lab := ct.Label
+	return TensorRow{Name: t.Name, Role: lab.Role.String(), Component: string(lab.Component), Layer: lab.Layer,
+		DType: t.DType.Name, Shape: shape, FileShape: fileShape,
+		Elements: t.Elements(), Parameters: ct.CountedParameters(), Excluded: ct.Excluded.String(),
+		Bytes: t.Size, File: t.File, Offset: t.Offset}
 }
 
 // A TensorQuery selects and orders the rows of a listing. The zero value
@@ -89,9 +135,8 @@ func roleList() string {
 // the count settled on (so an MTP layer's tensors say component mtp here
 // as in the summary).
 func Tensors(r *count.Report, q TensorQuery) *TensorList {
-	l := &TensorList{Schema: TensorsSchema, Path: r.Path, Format: r.Format, Tensors: []TensorRow{}}
-	gguf := r.Format == model.GGUF
-	var rows []int
+	l := &TensorList{Schema: TensorsSchema, Path: r.Path, Format: r.Format, report: r}
+	var rows []int32
 	role, _ := classify.ParseRole(q.Role)
 	for i := range r.PerTensor {
 		ct := &r.PerTensor[i]
@@ -107,13 +152,13 @@ func Tensors(r *count.Report, q TensorQuery) *TensorList {
 				continue
 			}
 		}
-		rows = append(rows, i)
+		rows = append(rows, int32(i))
 	}
 	switch q.Sort {
 	case "name":
-		slices.SortStableFunc(rows, func(a, b int) int { return strings.Compare(r.PerTensor[a].Name, r.PerTensor[b].Name) })
+		slices.SortStableFunc(rows, func(a, b int32) int { return strings.Compare(r.PerTensor[a].Name, r.PerTensor[b].Name) })
 	case "size":
-		slices.SortStableFunc(rows, func(a, b int) int {
+		slices.SortStableFunc(rows, func(a, b int32) int {
 			x, y := &r.PerTensor[a], &r.PerTensor[b]
 			if c := cmp.Compare(y.Parameters, x.Parameters); c != 0 {
 				return c
@@ -121,30 +166,41 @@ func Tensors(r *count.Report, q TensorQuery) *TensorList {
 			return cmp.Compare(y.Size, x.Size)
 		})
 	}
-	l.Tensors = make([]TensorRow, 0, len(rows))
-	for _, i := range rows {
-		ct := &r.PerTensor[i]
-		t := ct.Tensor
-		shape := t.Shape
-		if shape == nil {
-			shape = []uint64{}
-		}
-		fileShape := shape
-		if gguf {
-			fileShape = slices.Clone(shape)
-			slices.Reverse(fileShape)
-		}
-		lab := ct.Label
-		l.Tensors = append(l.Tensors, TensorRow{Name: t.Name, Role: lab.Role.String(), Component: string(lab.Component), Layer: lab.Layer,
-			DType: t.DType.Name, Shape: shape, FileShape: fileShape,
-			Elements: t.Elements(), Parameters: ct.CountedParameters(), Excluded: ct.Excluded.String(),
-			Bytes: t.Size, File: t.File, Offset: t.Offset})
-	}
+	l.rows = rows
 	return l
 }
 
-// WriteJSON writes the listing as one JSON object.
-func (l *TensorList) WriteJSON(w io.Writer) error { return encode(w, l) }
+// WriteJSON writes the listing as one JSON object, a row at a time.
+func (l *TensorList) WriteJSON(w io.Writer) error {
+	head, err := json.MarshalIndent(struct {
+		Schema string `json:"schema"`
+		Path   string `json:"path"`
+		Format string `json:"format"`
+	}{l.Schema, l.Path, l.Format}, "", "  ")
+	if err != nil {
+		return err
+	}
+	jw := format.NewJSONWriter(w)
+	bw := bufio.NewWriterSize(jw, 64<<10)
+	// The object's members, then the rows in an array of their own.
+	bw.Write(head[:len(head)-2]) // up to the closing "\n}"
+	bw.WriteString(",\n  \"tensors\": [")
+	// Rows are written by appendRow into one buffer: encoding/json's
+	// indentation pass was two thirds of a million-row listing's time.
+	var row []byte
+	for i := range l.rows {
+		if i > 0 {
+			bw.WriteByte(',')
+		}
+		row = appendRow(append(row[:0], "\n    "...), l.Row(i))
+		bw.Write(row)
+	}
+	if len(l.rows) > 0 {
+		bw.WriteString("\n  ")
+	}
+	bw.WriteString("]\n}\n")
+	return errors.Join(bw.Flush(), jw.Flush())
+}
 
 // WriteText writes one aligned row per tensor. GGUF listings show both
 // dimension orders, since gguf_dump and the file use ne order.
@@ -156,24 +212,125 @@ func (l *TensorList) WriteText(w io.Writer, opt Options) error {
 		head = []string{"name", "role", "layer", "dtype", "shape (PyTorch order)", "ne (GGUF order)"}
 	}
 	t.add(append(head, "elements", "bytes")...)
-	for _, r := range l.Tensors {
-		layer := "–"
-		if r.Layer >= 0 {
-			layer = fmt.Sprint(r.Layer)
+	// The rows are made twice, once to measure the columns and once to
+	// write them, rather than held: a million rows of strings took most
+	// of a listing's memory. The numbers of a row are formatted into one
+	// buffer that the next row reuses (the table is done with a row when
+	// it asks for the next), so that making them twice costs no garbage
+	// to collect.
+	var row []string
+	var buf []byte
+	t.gen = func(yield func([]string) bool) {
+		for r := range l.All() {
+			buf = slices.Grow(buf[:0], 256)[:0]
+			// Cells made from buf are taken once it has stopped
+			// growing, so that none points at a buffer left behind.
+			var at [5]int
+			layer := "–"
+			if r.Layer >= 0 {
+				buf = strconv.AppendInt(buf, int64(r.Layer), 10)
+			}
+			at[0] = len(buf)
+			buf = appendDimsText(buf, r.Shape)
+			at[1] = len(buf)
+			if gguf {
+				buf = appendDimsText(buf, r.FileShape)
+			}
+			at[2] = len(buf)
+			buf = text.AppendExact(buf, r.Elements)
+			at[3] = len(buf)
+			buf = text.AppendExact(buf, r.Bytes)
+			at[4] = len(buf)
+			s := unsafe.String(unsafe.SliceData(buf), len(buf))
+			if r.Layer >= 0 {
+				layer = s[:at[0]]
+			}
+			row = append(row[:0], text.Safe(r.Name), r.Role, layer, text.Safe(r.DType), s[at[0]:at[1]])
+			if gguf {
+				row = append(row, s[at[1]:at[2]])
+			}
+			row = append(row, s[at[2]:at[3]], s[at[3]:at[4]])
+			if !yield(row) {
+				return
+			}
 		}
-		row := []string{text.Safe(r.Name), r.Role, layer, text.Safe(r.DType), dims(r.Shape)}
-		if gguf {
-			row = append(row, dims(r.FileShape))
-		}
-		t.add(append(row, text.Exact(r.Elements), text.Exact(r.Bytes))...)
 	}
 	return t.write(w)
 }
 
-func dims(d []uint64) string {
-	parts := make([]string, len(d))
+func dims(d []uint64) string { return string(appendDimsText(nil, d)) }
+
+// appendDimsText appends a shape as text shows it: "[4096, 11008]".
+func appendDimsText(b []byte, d []uint64) []byte {
+	b = append(b, '[')
 	for i, x := range d {
-		parts[i] = fmt.Sprint(x)
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = strconv.AppendUint(b, x, 10)
 	}
-	return "[" + strings.Join(parts, ", ") + "]"
+	return append(b, ']')
+}
+
+// appendRow appends r as encoding/json indents it four spaces in: the
+// TensorRow fields in order, Excluded left out when empty.
+func appendRow(b []byte, r TensorRow) []byte {
+	b = append(b, '{')
+	b = appendJSONString(appendKey(b, "name", true), r.Name)
+	b = appendJSONString(appendKey(b, "role", false), r.Role)
+	b = appendJSONString(appendKey(b, "component", false), r.Component)
+	b = strconv.AppendInt(appendKey(b, "layer", false), int64(r.Layer), 10)
+	b = appendJSONString(appendKey(b, "dtype", false), r.DType)
+	b = appendDims(appendKey(b, "shape", false), r.Shape)
+	b = appendDims(appendKey(b, "file_shape", false), r.FileShape)
+	b = strconv.AppendUint(appendKey(b, "elements", false), r.Elements, 10)
+	b = strconv.AppendUint(appendKey(b, "parameters", false), r.Parameters, 10)
+	if r.Excluded != "" {
+		b = appendJSONString(appendKey(b, "excluded", false), r.Excluded)
+	}
+	b = strconv.AppendInt(appendKey(b, "bytes", false), r.Bytes, 10)
+	b = appendJSONString(appendKey(b, "file", false), r.File)
+	b = strconv.AppendInt(appendKey(b, "offset", false), r.Offset, 10)
+	return append(b, "\n    }"...)
+}
+
+// appendKey starts a member of a row: a comma unless it is the first,
+// the line break and indent, the key.
+func appendKey(b []byte, key string, first bool) []byte {
+	if !first {
+		b = append(b, ',')
+	}
+	b = append(b, "\n      \""...)
+	b = append(b, key...)
+	return append(b, `": `...)
+}
+
+func appendDims(b []byte, d []uint64) []byte {
+	if len(d) == 0 {
+		return append(b, "[]"...)
+	}
+	b = append(b, '[')
+	for i, x := range d {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendUint(append(b, "\n        "...), x, 10)
+	}
+	return append(b, "\n      ]"...)
+}
+
+// appendJSONString quotes s as encoding/json does. Printable ASCII
+// without quotes, backslashes or HTML's <, > and & is copied; anything
+// else goes through encoding/json itself, so that the escapes are the
+// same in every case.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s)
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }

@@ -43,5 +43,7 @@ func load(e *env, path string, f *flagValues) (*count.Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	return count.Build(m, f.countOptions())
+	r, err := count.Build(m, f.countOptions())
+	settleMemory(r)
+	return r, err
 }

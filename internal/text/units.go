@@ -44,25 +44,29 @@ func Bytes(n int64) string {
 
 // Exact renders an integer with thousands separators: 8,030,261,248.
 func Exact[T ~int | ~int64 | ~uint64](n T) string {
+	var b [32]byte
+	return string(AppendExact(b[:0], n))
+}
+
+// AppendExact appends Exact(n) to b.
+func AppendExact[T ~int | ~int64 | ~uint64](b []byte, n T) []byte {
 	neg := n < 0
 	var u uint64
 	if neg {
 		u = uint64(-int64(n))
+		b = append(b, "−"...) // the minus sign every text output uses
 	} else {
 		u = uint64(n)
 	}
-	s := strconv.FormatUint(u, 10)
-	out := make([]byte, 0, len(s)+len(s)/3+1)
-	if neg {
-		out = append(out, "−"...) // the minus sign every text output uses
-	}
+	var digits [20]byte
+	s := strconv.AppendUint(digits[:0], u, 10)
 	for i := range len(s) {
 		if i > 0 && (len(s)-i)%3 == 0 {
-			out = append(out, ',')
+			b = append(b, ',')
 		}
-		out = append(out, s[i])
+		b = append(b, s[i])
 	}
-	return string(out)
+	return b
 }
 
 // Plural returns one when n is 1 and many otherwise.
