@@ -1,6 +1,8 @@
 package safetensors
 
 import (
+	"bytes"
+	"encoding/binary"
 	"io"
 	"unicode/utf8"
 
@@ -55,6 +57,13 @@ func (s *scanner) next() byte {
 func (s *scanner) str() (v []byte, ok bool) {
 	b := s.b
 	start := s.i + 1
+	// Names are printable ASCII almost always: find the closing quote
+	// with the vectorised search, then check the span eight bytes at a
+	// time. Byte by byte, this loop was a seventh of a shard set's parse.
+	if q := bytes.IndexByte(b[start:], '"'); q >= 0 && plainASCII(b[start:start+q]) {
+		s.i = start + q + 1
+		return b[start : start+q], true
+	}
 	i := start
 	for i < len(b) {
 		c := b[i]
@@ -348,4 +357,28 @@ func (p *headerParser) fastTensor(name string, at int64, s *scanner) bool {
 			return false
 		}
 	}
+}
+
+// plainASCII reports whether p holds only bytes a JSON string carries as
+// they are: no control character, backslash or byte of a multi-byte
+// UTF-8 sequence. It tests eight bytes a step with the bit tricks of
+// "Bit Twiddling Hacks" (a byte below n; a zero byte).
+func plainASCII(p []byte) bool {
+	const ones, highs = 0x0101_0101_0101_0101, 0x8080_8080_8080_8080
+	for len(p) >= 8 {
+		x := binary.LittleEndian.Uint64(p)
+		below := (x - ones*' ') &^ x   // high bit set where a byte < 0x20 (or ≥ 0x80, caught next)
+		bs := x ^ (ones * '\\')        // a zero byte where there was a backslash
+		backslash := (bs - ones) &^ bs // high bit set at (or, past a first hit, after) a zero byte
+		if (x|below|backslash)&highs != 0 {
+			return false
+		}
+		p = p[8:]
+	}
+	for _, c := range p {
+		if c < ' ' || c == '\\' || c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
