@@ -50,7 +50,7 @@ func (m *Model) addGGUF(path string, f *gguf.File) {
 	}
 	m.Files = append(m.Files, File{Path: path, Format: GGUF, Tensors: len(ts), Bytes: bytes,
 		Size: f.Size, HeaderBytes: min(f.DataOffset, f.Size), BigEndian: f.ByteOrder == binary.BigEndian})
-	m.Tensors = append(m.Tensors, ts...)
+	m.addTensors(ts)
 	for _, w := range f.Warnings {
 		m.notef(filepath.Base(path) + ": " + w)
 	}
