@@ -9,6 +9,7 @@ import (
 	"github.com/tensorcount/tensorcount/classify"
 	"github.com/tensorcount/tensorcount/count"
 	"github.com/tensorcount/tensorcount/format/gguf"
+	"github.com/tensorcount/tensorcount/internal/names"
 	"github.com/tensorcount/tensorcount/internal/text"
 )
 
@@ -85,25 +86,25 @@ type Delta struct {
 	Delta int64  `json:"delta"`
 }
 
-// group is the tensors of one side sharing a match key.
-type group struct {
-	key   string
-	items []*count.Tensor
-}
-
-func (g *group) tensor() Tensor {
-	it := g.items[0]
+// tensor describes group k: its first tensor, with the elements and
+// parameters of all.
+func (g *grouping) tensor(k int32) Tensor {
+	it := g.item(k)
 	d := Tensor{Name: it.Tensor.Name, Role: it.Label.Role.String(), DType: it.Tensor.DType.Name, Shape: it.Tensor.Shape, Excluded: it.Excluded.String()}
-	if len(g.items) > 1 {
-		d.Name = fmt.Sprintf("%s (+%d more)", it.Tensor.Name, len(g.items)-1)
+	if n := g.size[k]; n > 1 {
+		d.Name = fmt.Sprintf("%s (+%d more)", it.Tensor.Name, n-1)
 		d.Shape = nil
 	}
-	for _, it := range g.items {
+	for i := g.first[k]; i >= 0; i = g.next[i] {
+		it := &g.r.PerTensor[i]
 		d.Elements += it.Tensor.Elements()
 		d.Parameters += it.CountedParameters()
 	}
 	return d
 }
+
+// item is the first tensor of group k.
+func (g *grouping) item(k int32) *count.Tensor { return &g.r.PerTensor[g.first[k]] }
 
 // Compare compares two reports from their per-tensor results. Tensors are matched by name; when the
 // formats differ, by the GGUF name a Hugging Face name maps to, so that a
@@ -124,31 +125,32 @@ func Compare(a, b *count.Report) (*Diff, error) {
 	}
 	ga, gb := groups(a, canonical), groups(b, canonical)
 	dtypes := map[[2]string]int{}
-	for _, k := range ga.order {
-		x := ga.byKey[k]
-		y, ok := gb.byKey[k]
+	for x, key := range ga.keys {
+		x := int32(x)
+		y, ok := gb.group(key)
 		if !ok {
-			d.OnlyInA = append(d.OnlyInA, x.tensor())
-			d.mark(x)
+			d.OnlyInA = append(d.OnlyInA, ga.tensor(x))
+			d.mark(&ga, x)
 			continue
 		}
-		tx, ty := x.tensor(), y.tensor()
-		if tx.Elements != ty.Elements || (len(x.items) == 1 && len(y.items) == 1 && !slices.Equal(tx.Shape, ty.Shape)) {
+		tx, ty := ga.tensor(x), gb.tensor(y)
+		dx, dy := ga.item(x).Tensor.DType.Name, gb.item(y).Tensor.DType.Name
+		if tx.Elements != ty.Elements || (ga.size[x] == 1 && gb.size[y] == 1 && !slices.Equal(tx.Shape, ty.Shape)) {
 			d.ShapeChanges = append(d.ShapeChanges, Change{A: tx, B: ty})
-			d.mark(x)
-			d.mark(y)
-		} else if x.items[0].Tensor.DType.Name != y.items[0].Tensor.DType.Name {
-			d.mark(x)
-			d.mark(y)
+			d.mark(&ga, x)
+			d.mark(&gb, y)
+		} else if dx != dy {
+			d.mark(&ga, x)
+			d.mark(&gb, y)
 		}
 		// A group is one tensor, or the per-expert tensors one fused GGUF
 		// tensor replaces; its first tensor's dtype stands for it.
-		dtypes[[2]string{x.items[0].Tensor.DType.Name, y.items[0].Tensor.DType.Name}]++
+		dtypes[[2]string{dx, dy}]++
 	}
-	for _, k := range gb.order {
-		if _, ok := ga.byKey[k]; !ok {
-			d.OnlyInB = append(d.OnlyInB, gb.byKey[k].tensor())
-			d.mark(gb.byKey[k])
+	for y, key := range gb.keys {
+		if _, ok := ga.group(key); !ok {
+			d.OnlyInB = append(d.OnlyInB, gb.tensor(int32(y)))
+			d.mark(&gb, int32(y))
 		}
 	}
 	for pair, n := range dtypes {
@@ -185,30 +187,57 @@ func side(r *count.Report) Side {
 	return s
 }
 
+// A grouping is the tensors of one side by match key. Groups are numbered
+// in the order their keys first appear, and a group's tensors are chained
+// through next, and keys are found through a names.Index: about 40 bytes
+// a tensor, where a map of group objects holding slices of pointers cost
+// 150.
 type grouping struct {
-	order []string
-	byKey map[string]*group
+	r     *count.Report
+	keys  []string    // each group's key
+	first []int32     // each group's first tensor
+	last  []int32     // each group's last tensor, while grouping
+	size  []int32     // each group's number of tensors
+	next  []int32     // each tensor's successor in its group, or −1
+	byKey names.Index // the group of a key
+}
+
+// group finds the group of key.
+func (g *grouping) group(key string) (int32, bool) {
+	k, ok := g.byKey.Lookup(key)
+	return int32(k), ok
 }
 
 // groups keys every tensor of r: its name, or its canonical GGUF name
 // when canonical is set (tensors without one keep their name, so buffers
 // such as rope_freqs show up as present on one side only).
 func groups(r *count.Report, canonical bool) grouping {
-	g := grouping{byKey: map[string]*group{}}
+	n := len(r.PerTensor)
+	g := grouping{r: r, next: make([]int32, n)}
+	g.byKey.NameOf = func(k int) string { return g.keys[k] }
+	g.byKey.Init(n)
 	for i := range r.PerTensor {
 		it := &r.PerTensor[i]
 		key := it.Tensor.Name
 		if canonical && it.Label.Canonical != "" {
 			key = it.Label.Canonical
 		}
-		x, ok := g.byKey[key]
+		g.next[i] = -1
+		k, ok := g.group(key)
 		if !ok {
-			x = &group{key: key}
-			g.byKey[key] = x
-			g.order = append(g.order, key)
+			k = int32(len(g.keys))
+			g.keys = append(g.keys, key)
+			g.byKey.Add(key, int(k))
+			g.first = append(g.first, int32(i))
+			g.last = append(g.last, int32(i))
+			g.size = append(g.size, 1)
+			continue
 		}
-		x.items = append(x.items, it)
+		g.next[g.last[k]] = int32(i)
+		g.last[k] = int32(i)
+		g.size[k]++
 	}
+	g.last = nil
 	return g
 }
 
@@ -297,10 +326,10 @@ func (d *Diff) verdict() string {
 	return strings.Join(parts, "; ")
 }
 
-// mark records the tensors of a group as changed.
-func (d *Diff) mark(g *group) {
-	for _, it := range g.items {
-		d.Changed[it.Name] = true
+// mark records the tensors of group k as changed.
+func (d *Diff) mark(g *grouping, k int32) {
+	for i := g.first[k]; i >= 0; i = g.next[i] {
+		d.Changed[g.r.PerTensor[i].Name] = true
 	}
 }
 

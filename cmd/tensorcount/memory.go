@@ -24,6 +24,9 @@ func liftMemoryLimit() { debug.SetMemoryLimit(math.MaxInt64) }
 // to twice the live size before it collects, 500 MB for a million
 // tensors; a soft limit a little above the live heap collects that
 // garbage sooner, for some CPU, and keeps the peak near the live size.
+//
+// diff does not settle: it compares after both loads, and its tables of
+// names would grow the heap past such a limit, collecting without end.
 func settleMemory(r *count.Report) {
 	if r == nil || r.Tensors < bigCount {
 		return
