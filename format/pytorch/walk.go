@@ -1,8 +1,6 @@
 package pytorch
 
 import (
-	"fmt"
-	"math/big"
 	"strconv"
 
 	"github.com/tensorcount/tensorcount/format"
@@ -25,15 +23,24 @@ type collector struct {
 	model   []TensorInfo
 	opt     []TensorInfo
 	other   []TensorInfo
-	seen    map[any]bool
-	steps   int
+	// r is the pickle being walked; seen holds its containers already
+	// walked (Values are only unique within one Result).
+	r     *pickle.Result
+	seen  map[pickle.Value]bool
+	steps int
 }
 
 // storageKey names a storage: its record directory and key.
 type storageKey struct{ dir, key string }
 
 func newCollector(f *File, name string) *collector {
-	return &collector{f: f, name: name, byKey: map[storageKey]int{}, seen: map[any]bool{}}
+	return &collector{f: f, name: name, byKey: map[storageKey]int{}}
+}
+
+// use makes r the pickle that the following walks read.
+func (c *collector) use(r *pickle.Result) {
+	c.r = r
+	c.seen = map[pickle.Value]bool{}
 }
 
 // presize sizes the storage and tensor slices for n storages, a number
@@ -58,29 +65,31 @@ var (
 	optKeys   = map[string]bool{"optimizer_states": true, "optimizer": true, "optimizer_state_dict": true, "optim": true, "opt_state": true, "optimizers": true, "optimizer_state": true}
 )
 
-// collect sorts the tensors under root into groups by the checkpoint's
-// layout.
-func (c *collector) collect(root pickle.Value) error {
-	switch r := root.(type) {
-	case *pickle.Dict:
+// collect sorts the tensors of the pickle r into groups by the
+// checkpoint's layout.
+func (c *collector) collect(r *pickle.Result) error {
+	c.use(r)
+	root := r.Value
+	switch root.Kind() {
+	case pickle.KindDict:
 		mk := ""
 		for _, k := range modelKeys {
-			if v, ok := r.Get(k); ok && c.container(v) {
+			if v, ok := r.Get(root, k); ok && c.container(v) {
 				mk = k
 				break
 			}
 		}
 		hasOpt := false
-		for _, e := range r.Entries {
-			if k, ok := e.Key.(string); ok && optKeys[k] {
+		for _, e := range r.Entries(root) {
+			if k, ok := r.Str(e.Key); ok && optKeys[k] {
 				hasOpt = true
 			}
 		}
 		if mk == "" && !hasOpt {
 			c.f.Layout = "state_dict"
-			return c.walkInto(&c.model, r, "", 0)
+			return c.walkInto(&c.model, root, "", 0)
 		}
-		_, lightning := r.Get("pytorch-lightning_version")
+		_, lightning := r.Get(root, "pytorch-lightning_version")
 		switch {
 		case mk == "state_dict" && (lightning || hasOpt):
 			c.f.Layout = "lightning"
@@ -89,8 +98,8 @@ func (c *collector) collect(root pickle.Value) error {
 		default:
 			c.f.Layout = "nested:" + mk
 		}
-		for _, e := range r.Entries {
-			k := segment(e.Key)
+		for _, e := range r.Entries(root) {
+			k := c.segment(e.Key)
 			switch {
 			case k == mk:
 				if err := c.walkInto(&c.model, e.Value, "", 1); err != nil {
@@ -111,7 +120,7 @@ func (c *collector) collect(root pickle.Value) error {
 			}
 		}
 		return nil
-	case *pickle.Object:
+	case pickle.KindObject:
 		c.f.Layout = "module"
 	default:
 		c.f.Layout = "objects"
@@ -121,28 +130,29 @@ func (c *collector) collect(root pickle.Value) error {
 
 // collectTorchScript walks a TorchScript module object: its attributes
 // name its tensors and submodules.
-func (c *collector) collectTorchScript(root pickle.Value) error {
+func (c *collector) collectTorchScript(r *pickle.Result) error {
+	c.use(r)
 	c.f.Layout = "torchscript"
-	return c.walkInto(&c.model, root, "", 0)
+	return c.walkInto(&c.model, r.Value, "", 0)
 }
 
 // container reports whether v can hold named tensors (a dict or a module
 // object that is not itself a tensor).
 func (c *collector) container(v pickle.Value) bool {
-	switch v := v.(type) {
-	case *pickle.Dict:
+	switch v.Kind() {
+	case pickle.KindDict:
 		return true
-	case *pickle.Object:
+	case pickle.KindObject:
 		_, ok, _ := c.tensorProbe(v)
 		return !ok
 	}
 	return false
 }
 
-// tensorProbe tells whether o rebuilds a tensor without registering
-// anything.
-func (c *collector) tensorProbe(o *pickle.Object) (string, bool, error) {
-	g := o.Func()
+// tensorProbe tells whether the object o rebuilds a tensor without
+// registering anything.
+func (c *collector) tensorProbe(o pickle.Value) (string, bool, error) {
+	g := c.r.Func(o)
 	if g == nil || g.Module != "torch._utils" && g.Module != "torch._tensor" {
 		return "", false, nil
 	}
@@ -162,25 +172,30 @@ func join(prefix, seg string) string {
 }
 
 // segment names a dict key in a tensor name.
-func segment(k pickle.Value) string {
-	switch k := k.(type) {
-	case string:
-		return k
-	case int64:
-		return strconv.FormatInt(k, 10)
-	case *big.Int:
-		return k.String()
-	case bool:
-		if k {
+func (c *collector) segment(k pickle.Value) string {
+	r := c.r
+	switch k.Kind() {
+	case pickle.KindStr:
+		s, _ := r.Str(k)
+		return s
+	case pickle.KindInt:
+		if n, ok := r.Int(k); ok {
+			return strconv.FormatInt(n, 10)
+		}
+		n, _ := r.BigInt(k)
+		return n.String()
+	case pickle.KindBool:
+		if b, _ := r.Bool(k); b {
 			return "True"
 		}
 		return "False"
-	case nil:
+	case pickle.KindNone:
 		return "None"
-	case float64:
-		return strconv.FormatFloat(k, 'g', -1, 64)
+	case pickle.KindFloat:
+		f, _ := r.Float(k)
+		return strconv.FormatFloat(f, 'g', -1, 64)
 	}
-	return fmt.Sprintf("<%T>", k)
+	return "<" + k.Kind().String() + ">"
 }
 
 // moduleSlots are the nn.Module attributes whose entries are named as the
@@ -195,8 +210,9 @@ func (c *collector) walkInto(group *[]TensorInfo, v pickle.Value, prefix string,
 	if depth > maxDepth {
 		return &format.Error{Offset: -1, Field: "pickle", Value: depth, Limit: maxDepth, Msg: "containers nested too deeply"}
 	}
-	switch v := v.(type) {
-	case *pickle.Object:
+	r := c.r
+	switch v.Kind() {
+	case pickle.KindObject:
 		t, ok, err := c.tensor(v, prefix)
 		if err != nil {
 			return err
@@ -209,43 +225,40 @@ func (c *collector) walkInto(group *[]TensorInfo, v pickle.Value, prefix string,
 			return nil
 		}
 		c.seen[v] = true
-		if err := c.walkInto(group, v.Args, prefix, depth+1); err != nil {
+		o, _ := r.Object(v)
+		if err := c.walkInto(group, o.Args, prefix, depth+1); err != nil {
 			return err
 		}
-		for _, s := range v.MoreStates() {
+		for _, s := range r.MoreStates(v) {
 			if err := c.walkState(group, s, prefix, depth+1); err != nil {
 				return err
 			}
 		}
-		if err := c.walkState(group, v.State, prefix, depth+1); err != nil {
+		if err := c.walkState(group, o.State, prefix, depth+1); err != nil {
 			return err
 		}
-		for i, it := range v.Items() {
+		for i, it := range r.Items(v) {
 			if err := c.walkInto(group, it, join(prefix, strconv.Itoa(i)), depth+1); err != nil {
 				return err
 			}
 		}
-		for _, e := range v.Entries() {
-			if err := c.walkInto(group, e.Value, join(prefix, segment(e.Key)), depth+1); err != nil {
+		for _, e := range r.Entries(v) {
+			if err := c.walkInto(group, e.Value, join(prefix, c.segment(e.Key)), depth+1); err != nil {
 				return err
 			}
 		}
-	case *pickle.Dict:
+	case pickle.KindDict:
 		if c.seen[v] {
 			return nil
 		}
 		c.seen[v] = true
-		for _, e := range v.Entries {
-			if err := c.walkInto(group, e.Value, join(prefix, segment(e.Key)), depth+1); err != nil {
+		for _, e := range r.Entries(v) {
+			if err := c.walkInto(group, e.Value, join(prefix, c.segment(e.Key)), depth+1); err != nil {
 				return err
 			}
 		}
-	case *pickle.List:
-		return c.walkItems(group, v, v.Items, prefix, depth)
-	case *pickle.Tuple:
-		return c.walkItems(group, v, v.Items, prefix, depth)
-	case *pickle.Set:
-		return c.walkItems(group, v, v.Items, prefix, depth)
+	case pickle.KindList, pickle.KindTuple, pickle.KindSet, pickle.KindFrozenSet:
+		return c.walkItems(group, v, prefix, depth)
 	}
 	return nil
 }
@@ -256,18 +269,18 @@ func (c *collector) walkInto(group *[]TensorInfo, v pickle.Value, prefix string,
 func (c *collector) walkState(group *[]TensorInfo, s pickle.Value, prefix string, depth int) error {
 	c.steps++
 	if c.steps > maxWalk || depth > maxDepth {
-		return c.walkInto(group, nil, prefix, depth) // reports the limit
+		return c.walkInto(group, pickle.Value{}, prefix, depth) // reports the limit
 	}
-	switch s := s.(type) {
-	case nil:
+	switch s.Kind() {
+	case pickle.KindNone:
 		return nil
-	case *pickle.Dict:
+	case pickle.KindDict:
 		if c.seen[s] {
 			return nil
 		}
 		c.seen[s] = true
-		for _, e := range s.Entries {
-			k := segment(e.Key)
+		for _, e := range c.r.Entries(s) {
+			k := c.segment(e.Key)
 			p := join(prefix, k)
 			if moduleSlots[k] {
 				p = prefix
@@ -277,12 +290,12 @@ func (c *collector) walkState(group *[]TensorInfo, s pickle.Value, prefix string
 			}
 		}
 		return nil
-	case *pickle.Tuple:
+	case pickle.KindTuple:
 		if c.seen[s] {
 			return nil
 		}
 		c.seen[s] = true
-		for _, x := range s.Items {
+		for _, x := range c.r.Items(s) {
 			if err := c.walkState(group, x, prefix, depth+1); err != nil {
 				return err
 			}
@@ -294,12 +307,12 @@ func (c *collector) walkState(group *[]TensorInfo, s pickle.Value, prefix string
 
 // walkItems walks the items of a list, tuple or set once, naming each by
 // its position.
-func (c *collector) walkItems(group *[]TensorInfo, container pickle.Value, items []pickle.Value, prefix string, depth int) error {
+func (c *collector) walkItems(group *[]TensorInfo, container pickle.Value, prefix string, depth int) error {
 	if c.seen[container] {
 		return nil
 	}
 	c.seen[container] = true
-	for i, it := range items {
+	for i, it := range c.r.Items(container) {
 		if err := c.walkInto(group, it, join(prefix, strconv.Itoa(i)), depth+1); err != nil {
 			return err
 		}

@@ -89,7 +89,7 @@ func (f *File) readZip(r io.ReaderAt, size int64, name string) error {
 	f.Imports = append(f.Imports, res.Imports...)
 	if f.Kind == TorchScript {
 		c.dir = "data/"
-		if err := c.collectTorchScript(res.Value); err != nil {
+		if err := c.collectTorchScript(res); err != nil {
 			return err
 		}
 		if cz, ok := records[f.Prefix+"constants.pkl"]; ok {
@@ -103,6 +103,7 @@ func (f *File) readZip(r io.ReaderAt, size int64, name string) error {
 			}
 			f.Imports = append(f.Imports, cres.Imports...)
 			c.dir = "constants/"
+			c.use(cres)
 			if err := c.walkInto(&c.other, cres.Value, "constants", 0); err != nil {
 				return err
 			}
@@ -110,7 +111,7 @@ func (f *File) readZip(r io.ReaderAt, size int64, name string) error {
 		return c.finish()
 	}
 	c.dir = "data/"
-	if err := c.collect(res.Value); err != nil {
+	if err := c.collect(res); err != nil {
 		return err
 	}
 	return c.finish()
