@@ -121,7 +121,7 @@ func (f *File) readLegacy(r io.ReaderAt, size int64, name string) error {
 		if !ok {
 			return &format.Error{Offset: data.End, Field: "storage keys", Value: keys.Repr(k), Msg: "key must be a string"}
 		}
-		i, ok := c.byKey[storageKey{c.dir, key}]
+		i, ok := c.keys.get(key)
 		if !ok {
 			return &format.Error{Offset: pos, Field: "storage " + format.Quote(key), Msg: "is in the key list but no tensor uses it, so its element size is unknown"}
 		}

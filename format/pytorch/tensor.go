@@ -128,14 +128,16 @@ func (c *collector) tensorAt(fn, argv pickle.Value, offset int64, name string, w
 // v3 dtype (-1 when absent).
 func (c *collector) view(at int64, g *pickle.Global, args []pickle.Value, min, grad, dtype int, name string) (TensorInfo, bool, error) {
 	r := c.r
-	field := g.String()
+	// The field name is only built for an error: most checkpoints have
+	// no errors and many tensors.
+	field := g.String
 	if len(args) < min {
-		return TensorInfo{}, false, &format.Error{Offset: at, Field: field, Value: len(args), Limit: min, Msg: "too few arguments"}
+		return TensorInfo{}, false, &format.Error{Offset: at, Field: field(), Value: len(args), Limit: min, Msg: "too few arguments"}
 	}
 	t := TensorInfo{Name: name, TiedTo: -1, PickleOffset: at}
 	pid, ok := r.PersistentID(args[0])
 	if !ok {
-		return t, false, &format.Error{Offset: at, Field: field, Msg: "storage argument is not a persistent id"}
+		return t, false, &format.Error{Offset: at, Field: field(), Msg: "storage argument is not a persistent id"}
 	}
 	idx, viewOffset, err := c.storage(pid)
 	if err != nil {
@@ -151,17 +153,17 @@ func (c *collector) view(at int64, g *pickle.Global, args []pickle.Value, min, g
 			d, ok = TorchDType(dg.Name)
 		}
 		if !ok {
-			return t, false, &format.Error{Offset: at, Field: field, Value: r.Repr(args[dtype]), Msg: "dtype argument is not a known torch dtype"}
+			return t, false, &format.Error{Offset: at, Field: field(), Value: r.Repr(args[dtype]), Msg: "dtype argument is not a known torch dtype"}
 		}
 		t.DType = d
 		avail = st.Bytes / uint64(d.BlockBytes)
 	}
 	off, ok := r.Int(args[1])
 	if !ok || off < 0 {
-		return t, false, &format.Error{Offset: at, Field: field + " storage_offset", Value: r.Repr(args[1]), Msg: "must be a non-negative integer"}
+		return t, false, &format.Error{Offset: at, Field: field() + " storage_offset", Value: r.Repr(args[1]), Msg: "must be a non-negative integer"}
 	}
 	t.StorageOffset = uint64(off) + viewOffset
-	if t.Shape, t.Stride, err = c.dims(args[2], args[3], at, field); err != nil {
+	if t.Shape, t.Stride, err = c.dims(args[2], args[3], at, g); err != nil {
 		return t, false, err
 	}
 	if grad >= 0 && grad < len(args) {
@@ -169,7 +171,7 @@ func (c *collector) view(at int64, g *pickle.Global, args []pickle.Value, min, g
 	}
 	n, ok := checked.Product(t.Shape)
 	if !ok {
-		return t, false, &format.Error{Offset: at, Field: field + " size", Value: fmt.Sprint(t.Shape), Msg: "element count overflows"}
+		return t, false, &format.Error{Offset: at, Field: field() + " size", Value: fmt.Sprint(t.Shape), Msg: "element count overflows"}
 	}
 	if n > 0 {
 		last, ok := lastIndex(t.StorageOffset, t.Shape, t.Stride)
@@ -196,17 +198,17 @@ func lastIndex(offset uint64, shape, stride []uint64) (uint64, bool) {
 	return last, true
 }
 
-// dims reads the size and stride arguments: tuples of non-negative ints
-// (or torch.Sizes of one) of the same length. Both share one allocation.
-func (c *collector) dims(size, stride pickle.Value, at int64, field string) ([]uint64, []uint64, error) {
-	s, err := c.ints(size, at, field+" size")
+// dims reads the size and stride arguments of the rebuilder g: tuples of
+// non-negative ints (or torch.Sizes of one) of the same length.
+func (c *collector) dims(size, stride pickle.Value, at int64, g *pickle.Global) ([]uint64, []uint64, error) {
+	s, err := c.ints(size, at, g, " size")
 	if err != nil {
 		return nil, nil, err
 	}
-	st, stErr := c.ints(stride, at, field+" stride")
-	out := make([]uint64, len(s)+len(st))
+	st, stErr := c.ints(stride, at, g, " stride")
+	out := c.uints(len(s) + len(st))
 	for i, x := range s {
-		if out[i], err = c.dim(x, at, field+" size"); err != nil {
+		if out[i], err = c.dim(x, at, g, " size"); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -214,32 +216,48 @@ func (c *collector) dims(size, stride pickle.Value, at int64, field string) ([]u
 		return nil, nil, stErr
 	}
 	for i, x := range st {
-		if out[len(s)+i], err = c.dim(x, at, field+" stride"); err != nil {
+		if out[len(s)+i], err = c.dim(x, at, g, " stride"); err != nil {
 			return nil, nil, err
 		}
 	}
 	if len(s) != len(st) {
-		return nil, nil, &format.Error{Offset: at, Field: field, Value: len(st), Limit: len(s), Msg: "stride and size have different lengths"}
+		return nil, nil, &format.Error{Offset: at, Field: g.String(), Value: len(st), Limit: len(s), Msg: "stride and size have different lengths"}
 	}
 	return out[:len(s):len(s)], out[len(s):], nil
 }
 
+// uints returns n uint64s carved from a shared chunk, so that the shapes
+// and strides of many tensors cost few allocations (and no pointers for
+// the collector to scan).
+func (c *collector) uints(n int) []uint64 {
+	const chunk = 4096
+	if n > chunk/8 {
+		return make([]uint64, n)
+	}
+	if cap(c.dimBuf)-len(c.dimBuf) < n {
+		c.dimBuf = make([]uint64, 0, chunk)
+	}
+	l := len(c.dimBuf)
+	c.dimBuf = c.dimBuf[:l+n]
+	return c.dimBuf[l : l+n : l+n]
+}
+
 // ints returns the items of a tuple or list (or a torch.Size of one).
-func (c *collector) ints(v pickle.Value, at int64, field string) ([]pickle.Value, error) {
+func (c *collector) ints(v pickle.Value, at int64, g *pickle.Global, what string) ([]pickle.Value, error) {
 	r := c.r
 	if r.Is(v, "torch", "Size") && len(r.ArgTuple(v)) == 1 {
 		v = r.ArgTuple(v)[0]
 	}
 	if k := v.Kind(); k != pickle.KindTuple && k != pickle.KindList {
-		return nil, &format.Error{Offset: at, Field: field, Msg: "must be a tuple of integers"}
+		return nil, &format.Error{Offset: at, Field: g.String() + what, Msg: "must be a tuple of integers"}
 	}
 	return r.Items(v), nil
 }
 
-func (c *collector) dim(x pickle.Value, at int64, field string) (uint64, error) {
+func (c *collector) dim(x pickle.Value, at int64, g *pickle.Global, what string) (uint64, error) {
 	n, ok := c.r.Int(x)
 	if !ok || n < 0 {
-		return 0, &format.Error{Offset: at, Field: field, Value: c.r.Repr(x), Msg: "must hold non-negative integers"}
+		return 0, &format.Error{Offset: at, Field: g.String() + what, Value: c.r.Repr(x), Msg: "must hold non-negative integers"}
 	}
 	return uint64(n), nil
 }
@@ -291,10 +309,7 @@ func (c *collector) storage(pid *pickle.PersistentID) (int, uint64, error) {
 		}
 		viewOffset = uint64(vo)
 	}
-	// TorchScript's constants.pkl numbers its storages apart from
-	// data.pkl's: keys are per record directory.
-	mapKey := storageKey{c.dir, key}
-	if i, ok := c.byKey[mapKey]; ok {
+	if i, ok := c.keys.get(key); ok {
 		st := c.f.Storages[i]
 		if st.DType != d || st.Elements != uint64(numel) {
 			return 0, 0, &format.Error{Offset: pid.Offset, Field: "storage " + format.Quote(key),
@@ -314,7 +329,7 @@ func (c *collector) storage(pid *pickle.PersistentID) (int, uint64, error) {
 		}
 	}
 	c.f.Storages = append(c.f.Storages, st)
-	c.byKey[mapKey] = len(c.f.Storages) - 1
+	c.keys.set(key, len(c.f.Storages)-1)
 	return len(c.f.Storages) - 1, viewOffset, nil
 }
 

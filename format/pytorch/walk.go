@@ -15,14 +15,22 @@ const maxWalk = 1 << 26
 // A collector walks the values of a pickle, collecting tensors into the
 // model, optimizer or other group.
 type collector struct {
-	f       *File
-	name    string
-	byKey   map[storageKey]int
+	f    *File
+	name string
+	// keys finds the storages of dir by key. TorchScript's constants.pkl
+	// numbers its storages apart from data.pkl's: keys are per record
+	// directory.
+	keys    *storageIndex
+	dirs    map[string]*storageIndex
 	resolve func(key string, st *Storage, at int64) error
-	dir     string // storage record directory: "data/" or "constants/"
-	model   []TensorInfo
-	opt     []TensorInfo
-	other   []TensorInfo
+	dir     string   // storage record directory: "data/" or "constants/"
+	dimBuf  []uint64 // see uints
+	nameBuf []byte   // see zipRecord
+	// dense bounds the decimal keys a storageIndex keeps in a slice.
+	dense int
+	model []TensorInfo
+	opt   []TensorInfo
+	other []TensorInfo
 	// r is the pickle being walked; seen holds its containers already
 	// walked (Values are only unique within one Result).
 	r     *pickle.Result
@@ -30,11 +38,68 @@ type collector struct {
 	steps int
 }
 
-// storageKey names a storage: its record directory and key.
-type storageKey struct{ dir, key string }
-
 func newCollector(f *File, name string) *collector {
-	return &collector{f: f, name: name, byKey: map[storageKey]int{}}
+	c := &collector{f: f, name: name, dirs: map[string]*storageIndex{}, dense: 1024}
+	c.setDir("")
+	return c
+}
+
+// setDir makes dir the record directory of the storages that follow.
+func (c *collector) setDir(dir string) {
+	c.dir = dir
+	if c.keys = c.dirs[dir]; c.keys == nil {
+		c.keys = &storageIndex{other: map[string]int{}, limit: c.dense}
+		c.dirs[dir] = c.keys
+	}
+}
+
+// A storageIndex maps storage keys to indices in File.Storages: a slice
+// for the small decimal keys torch's zip writer uses ("0", "1", …), which
+// spares hashing a key per tensor, and a map for any other key.
+type storageIndex struct {
+	dense []int32 // dense[n] is 1 + the index of the storage keyed n; 0 for none
+	other map[string]int
+	limit int // dense keys are below limit
+}
+
+// decimal returns the value of a canonical decimal key below limit ("7",
+// not "07" or "+7").
+func (x *storageIndex) decimal(key string) (int, bool) {
+	if len(key) == 0 || len(key) > 9 || len(key) > 1 && key[0] == '0' {
+		return 0, false
+	}
+	n := 0
+	for i := 0; i < len(key); i++ {
+		d := key[i] - '0'
+		if d > 9 {
+			return 0, false
+		}
+		n = n*10 + int(d)
+	}
+	return n, n < x.limit
+}
+
+func (x *storageIndex) get(key string) (int, bool) {
+	if n, ok := x.decimal(key); ok {
+		if n < len(x.dense) && x.dense[n] > 0 {
+			return int(x.dense[n]) - 1, true
+		}
+		return 0, false
+	}
+	i, ok := x.other[key]
+	return i, ok
+}
+
+func (x *storageIndex) set(key string, i int) {
+	n, ok := x.decimal(key)
+	if !ok || i >= 1<<31-1 {
+		x.other[key] = i
+		return
+	}
+	if n >= len(x.dense) {
+		x.dense = append(x.dense, make([]int32, min(max(n+1, 2*len(x.dense)), x.limit)-len(x.dense))...)
+	}
+	x.dense[n] = int32(i) + 1
 }
 
 // use makes r the pickle that the following walks read.
@@ -48,8 +113,10 @@ func (c *collector) use(r *pickle.Result) {
 // count it claims.
 func (c *collector) presize(n int) {
 	c.f.Storages = make([]Storage, 0, n)
-	c.byKey = make(map[storageKey]int, n)
 	c.model = make([]TensorInfo, 0, n)
+	c.dense = max(c.dense, n)
+	c.dirs = map[string]*storageIndex{}
+	c.setDir(c.dir)
 }
 
 func (c *collector) note(s string) {

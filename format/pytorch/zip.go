@@ -24,11 +24,12 @@ func (f *File) readZip(r io.ReaderAt, size int64, name string) error {
 	}
 	records := make(map[string]*zip.File, len(zr.File))
 	var pkl *zip.File
-	for _, zf := range zr.File {
-		if _, dup := records[zf.Name]; dup {
+	for i, zf := range zr.File {
+		// One map operation per record: a name seen before leaves the
+		// map's size behind the count.
+		if records[zf.Name] = zf; len(records) != i+1 {
 			return &format.Error{Offset: -1, Field: "zip record " + format.Quote(zf.Name), Msg: "record name appears twice"}
 		}
-		records[zf.Name] = zf
 		if zf.Name == "data.pkl" || strings.HasSuffix(zf.Name, "/data.pkl") {
 			if pkl == nil || strings.Count(zf.Name, "/") < strings.Count(pkl.Name, "/") {
 				pkl = zf
@@ -41,8 +42,9 @@ func (f *File) readZip(r io.ReaderAt, size int64, name string) error {
 	f.Prefix = strings.TrimSuffix(pkl.Name, "data.pkl")
 	f.Kind = Zip
 	_, hasConst := records[f.Prefix+"constants.pkl"]
-	for n := range records {
-		if strings.HasPrefix(n, f.Prefix+"code/") {
+	code := f.Prefix + "code/"
+	for _, zf := range zr.File {
+		if strings.HasPrefix(zf.Name, code) {
 			hasConst = true
 			break
 		}
@@ -88,7 +90,7 @@ func (f *File) readZip(r io.ReaderAt, size int64, name string) error {
 	}
 	f.Imports = append(f.Imports, res.Imports...)
 	if f.Kind == TorchScript {
-		c.dir = "data/"
+		c.setDir("data/")
 		if err := c.collectTorchScript(res); err != nil {
 			return err
 		}
@@ -102,7 +104,7 @@ func (f *File) readZip(r io.ReaderAt, size int64, name string) error {
 				return err
 			}
 			f.Imports = append(f.Imports, cres.Imports...)
-			c.dir = "constants/"
+			c.setDir("constants/")
 			c.use(cres)
 			if err := c.walkInto(&c.other, cres.Value, "constants", 0); err != nil {
 				return err
@@ -110,7 +112,7 @@ func (f *File) readZip(r io.ReaderAt, size int64, name string) error {
 		}
 		return c.finish()
 	}
-	c.dir = "data/"
+	c.setDir("data/")
 	if err := c.collect(res); err != nil {
 		return err
 	}
@@ -120,15 +122,18 @@ func (f *File) readZip(r io.ReaderAt, size int64, name string) error {
 // zipRecord resolves a storage key to its record: it must exist, and hold
 // at least the bytes the pickle declares.
 func (c *collector) zipRecord(r io.ReaderAt, size int64, records map[string]*zip.File, key string, st *Storage, at int64) error {
-	name := c.f.Prefix + c.dir + key
-	zf, ok := records[name]
+	// The record name is built in a reused buffer: looking a map up by
+	// string(b) does not allocate, and the found record has the name.
+	c.nameBuf = append(append(append(c.nameBuf[:0], c.f.Prefix...), c.dir...), key...)
+	zf, ok := records[string(c.nameBuf)]
 	if !ok && c.dir == "constants/" {
-		name = c.f.Prefix + "data/" + key
-		zf, ok = records[name]
+		c.nameBuf = append(append(append(c.nameBuf[:0], c.f.Prefix...), "data/"...), key...)
+		zf, ok = records[string(c.nameBuf)]
 	}
 	if !ok {
-		return &format.Error{Offset: at, Field: "storage " + format.Quote(key), Value: name, Msg: "storage record is missing from the archive"}
+		return &format.Error{Offset: at, Field: "storage " + format.Quote(key), Value: string(c.nameBuf), Msg: "storage record is missing from the archive"}
 	}
+	name := zf.Name
 	st.Record = name
 	if zf.UncompressedSize64 < st.Bytes {
 		return &format.Error{Offset: -1, Field: "zip record " + format.Quote(name), Value: zf.UncompressedSize64, Limit: st.Bytes,
