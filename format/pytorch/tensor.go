@@ -322,13 +322,15 @@ func (c *collector) storage(pid *pickle.PersistentID) (int, uint64, error) {
 	if !ok || b > 1<<63-1 {
 		return 0, 0, bad("storage byte size overflows", numel)
 	}
-	st := Storage{Key: key, DType: d, Elements: uint64(numel), Location: loc, Bytes: b, Offset: -1}
+	// Resolved in place: a Storage passed to resolve by address would
+	// otherwise be allocated apart, once per storage.
+	c.f.Storages = append(c.f.Storages, Storage{Key: key, DType: d, Elements: uint64(numel), Location: loc, Bytes: b, Offset: -1})
 	if c.resolve != nil {
-		if err := c.resolve(key, &st, pid.Offset); err != nil {
+		if err := c.resolve(key, &c.f.Storages[len(c.f.Storages)-1], pid.Offset); err != nil {
+			c.f.Storages = c.f.Storages[:len(c.f.Storages)-1]
 			return 0, 0, err
 		}
 	}
-	c.f.Storages = append(c.f.Storages, st)
 	c.keys.set(key, len(c.f.Storages)-1)
 	return len(c.f.Storages) - 1, viewOffset, nil
 }

@@ -25,7 +25,6 @@ type collector struct {
 	resolve func(key string, st *Storage, at int64) error
 	dir     string   // storage record directory: "data/" or "constants/"
 	dimBuf  []uint64 // see uints
-	nameBuf []byte   // see zipRecord
 	// dense bounds the decimal keys a storageIndex keeps in a slice.
 	dense int
 	model []TensorInfo
@@ -62,9 +61,9 @@ type storageIndex struct {
 	limit int // dense keys are below limit
 }
 
-// decimal returns the value of a canonical decimal key below limit ("7",
-// not "07" or "+7").
-func (x *storageIndex) decimal(key string) (int, bool) {
+// decimalKey returns the value of a canonical decimal key below limit
+// ("7", not "07" or "+7").
+func decimalKey(key string, limit int) (int, bool) {
 	if len(key) == 0 || len(key) > 9 || len(key) > 1 && key[0] == '0' {
 		return 0, false
 	}
@@ -76,11 +75,11 @@ func (x *storageIndex) decimal(key string) (int, bool) {
 		}
 		n = n*10 + int(d)
 	}
-	return n, n < x.limit
+	return n, n < limit
 }
 
 func (x *storageIndex) get(key string) (int, bool) {
-	if n, ok := x.decimal(key); ok {
+	if n, ok := decimalKey(key, x.limit); ok {
 		if n < len(x.dense) && x.dense[n] > 0 {
 			return int(x.dense[n]) - 1, true
 		}
@@ -91,7 +90,7 @@ func (x *storageIndex) get(key string) (int, bool) {
 }
 
 func (x *storageIndex) set(key string, i int) {
-	n, ok := x.decimal(key)
+	n, ok := decimalKey(key, x.limit)
 	if !ok || i >= 1<<31-1 {
 		x.other[key] = i
 		return
