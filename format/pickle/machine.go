@@ -61,6 +61,7 @@ type Result struct {
 	globals []Global
 	lists   [][]Value
 	sets    [][]Value
+	entries [][]Entry // of the dicts that have any
 	mores   []objectMore
 	bigs    []*big.Int
 	strs    []string
@@ -150,7 +151,7 @@ type machine struct {
 // presize sizes the slabs from the pickle's length, never from anything
 // it claims: a state dict spends about 90 bytes of pickle per tensor,
 // which builds some 15 tuple items, 8 memo entries, 7 ranges and one
-// object and persistent id.
+// object, persistent id and (empty) dict.
 func (m *machine) presize() {
 	n := len(m.s)
 	m.memo = make([]Value, 0, min(n/16+16, m.lim.MaxMemo))
@@ -158,6 +159,7 @@ func (m *machine) presize() {
 	m.r.spans = make([]span, 0, n/16+16)
 	m.r.objs = make([]Object, 0, n/128+4)
 	m.r.pids = make([]PersistentID, 0, n/128+4)
+	m.r.dicts = make([]Dict, 0, n/128+4)
 }
 
 // grow returns s with room for n more elements. Slabs double, rather than

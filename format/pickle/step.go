@@ -412,8 +412,7 @@ func (m *machine) step(c byte) error {
 }
 
 func (m *machine) emptyDict(v Value) bool {
-	d, ok := m.r.Dict(v)
-	return ok && len(d.Entries) == 0
+	return v.tag == tagDict && len(m.r.Entries(v)) == 0
 }
 
 // clone copies items off the stack.
@@ -470,12 +469,11 @@ func (m *machine) setItemsOn(kv []Value) error {
 		return m.setItems(&m.r.dicts[t.i], kv)
 	case tagObject:
 		// A dict subclass (an AttributeDict, say): keep the entries.
-		d := &Dict{}
-		if err := m.setItems(d, kv); err != nil {
-			return err
+		if len(kv)%2 != 0 {
+			return m.errf("odd number of items (%d) for key-value pairs", len(kv))
 		}
 		x := m.extra(&m.r.objs[t.i])
-		x.entries = append(x.entries, d.Entries...)
+		x.entries = appendEntries(x.entries, kv)
 		return nil
 	}
 	return m.errf("%s on %s, not a dict", m.opName, m.r.typeName(t))
@@ -485,11 +483,25 @@ func (m *machine) setItems(d *Dict, kv []Value) error {
 	if len(kv)%2 != 0 {
 		return m.errf("odd number of items (%d) for key-value pairs", len(kv))
 	}
-	d.Entries = grow(d.Entries, len(kv)/2)
-	for i := 0; i < len(kv); i += 2 {
-		d.Entries = append(d.Entries, Entry{kv[i], kv[i+1]})
+	if len(kv) == 0 {
+		return nil
 	}
+	if d.entries == 0 {
+		m.r.entries = append(m.r.entries, nil)
+		d.entries = uint32(len(m.r.entries))
+	}
+	e := &m.r.entries[d.entries-1]
+	*e = appendEntries(*e, kv)
 	return nil
+}
+
+// appendEntries appends the key-value pairs kv to e.
+func appendEntries(e []Entry, kv []Value) []Entry {
+	e = grow(e, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		e = append(e, Entry{kv[i], kv[i+1]})
+	}
+	return e
 }
 
 // pushSpan pushes the string or bytes of the length argument of size

@@ -101,15 +101,19 @@ type Entry struct {
 	Key, Value Value
 }
 
-// A Dict is a pickled dict or OrderedDict, with its entries in insertion
-// order (a key set twice keeps both entries, so nothing is hidden).
+// A Dict is a pickled dict or OrderedDict. Result.Entries lists its
+// entries in insertion order (a key set twice keeps both entries, so
+// nothing is hidden).
 type Dict struct {
-	Entries []Entry
 	// State is the argument of a BUILD applied to the dict (an
 	// OrderedDict's instance attributes, such as a state dict's _metadata).
 	State Value
 	// Offset is the byte offset of the opcode that made the dict.
 	Offset int64
+	// entries indexes Result.entries plus one; 0 while the dict is
+	// empty. A state dict holds an empty OrderedDict per tensor (its
+	// backward hooks): those stay small and free of pointers.
+	entries uint32
 	// Ordered is set for the result of collections.OrderedDict().
 	Ordered bool
 }
@@ -268,7 +272,9 @@ func (r *Result) Dict(v Value) (*Dict, bool) {
 func (r *Result) Entries(v Value) []Entry {
 	switch v.tag {
 	case tagDict:
-		return r.dicts[v.i].Entries
+		if d := &r.dicts[v.i]; d.entries > 0 {
+			return r.entries[d.entries-1]
+		}
 	case tagObject:
 		if x := r.extra(v); x != nil {
 			return x.entries
@@ -280,13 +286,13 @@ func (r *Result) Entries(v Value) []Entry {
 // Get returns the value of the last entry of the dict v whose key is the
 // string key.
 func (r *Result) Get(v Value, key string) (Value, bool) {
-	d, ok := r.Dict(v)
-	if !ok {
+	if v.tag != tagDict {
 		return Value{}, false
 	}
-	for i := len(d.Entries) - 1; i >= 0; i-- {
-		if k, ok := r.Str(d.Entries[i].Key); ok && k == key {
-			return d.Entries[i].Value, true
+	e := r.Entries(v)
+	for i := len(e) - 1; i >= 0; i-- {
+		if k, ok := r.Str(e[i].Key); ok && k == key {
+			return e[i].Value, true
 		}
 	}
 	return Value{}, false
