@@ -85,9 +85,10 @@ const maxData = 1<<32 - 1
 // Parse runs data, which holds one pickle (anything after its STOP is
 // ignored), through a machine that builds values and calls nothing. The
 // strings of the result share data's memory: data must not be modified
-// while the result is in use. Errors
-// are *format.Error values with the offset of the offending opcode; a
-// pickle cut short gives an error that wraps io.ErrUnexpectedEOF.
+// while the result is in use. A pickle must end within the first 4 GiB of
+// data. Errors are *format.Error values with the offset of the offending
+// opcode; a pickle cut short gives an error that wraps
+// io.ErrUnexpectedEOF.
 func Parse(data []byte, opt *Options) (*Result, error) {
 	if len(data) > maxData {
 		// Whatever lies past maxData is never reached: a pickle running
@@ -136,8 +137,8 @@ type machine struct {
 	s      string // the pickle; strings are sliced out of it without copies
 	pos    int
 	base   int64
-	op     int // offset of the current opcode
-	opName string
+	op     int  // offset of the current opcode
+	opc    byte // the current opcode
 	stack  []Value
 	marks  []int
 	memo   []Value // memo[i] is defined for every i < len(memo)
@@ -234,12 +235,16 @@ func (m *machine) extra(o *Object) *objectMore {
 	return &m.r.mores[o.more-1]
 }
 
+// opName names the current opcode for errors. The name is looked up only
+// then: storing it for every opcode cost a tenth of the parse.
+func (m *machine) opName() string { return opNames[m.opc] }
+
 func (m *machine) errf(msg string, args ...any) error {
-	return &format.Error{Offset: m.base + int64(m.op), Field: "pickle opcode " + m.opName, Msg: fmt.Sprintf(msg, args...)}
+	return &format.Error{Offset: m.base + int64(m.op), Field: "pickle opcode " + m.opName(), Msg: fmt.Sprintf(msg, args...)}
 }
 
 func (m *machine) short() error {
-	return &format.Error{Offset: m.base + int64(m.op), Field: "pickle opcode " + m.opName,
+	return &format.Error{Offset: m.base + int64(m.op), Field: "pickle opcode " + m.opName(),
 		Msg: "pickle ends inside the opcode's argument", Err: io.ErrUnexpectedEOF}
 }
 
@@ -269,7 +274,7 @@ func (m *machine) takeLen(size int) (string, error) {
 		n = le(b)
 	}
 	if n > uint64(len(m.s)-m.pos) {
-		return "", &format.Error{Offset: m.base + int64(m.op), Field: "pickle opcode " + m.opName, Value: n,
+		return "", &format.Error{Offset: m.base + int64(m.op), Field: "pickle opcode " + m.opName(), Value: n,
 			Limit: len(m.s) - m.pos, Msg: "length runs past the end of the pickle", Err: io.ErrUnexpectedEOF}
 	}
 	return m.take(int(n))
@@ -296,7 +301,7 @@ func (m *machine) count() error {
 
 func (m *machine) push(v Value) error {
 	if len(m.stack) >= m.lim.MaxStack {
-		return &format.Error{Offset: m.base + int64(m.op), Field: "pickle opcode " + m.opName, Value: len(m.stack) + 1,
+		return &format.Error{Offset: m.base + int64(m.op), Field: "pickle opcode " + m.opName(), Value: len(m.stack) + 1,
 			Limit: m.lim.MaxStack, Msg: "stack is too deep"}
 	}
 	m.stack = append(m.stack, v)
@@ -360,7 +365,7 @@ func (m *machine) memoPut(idx uint64) error {
 		m.sparse = map[uint64]Value{}
 	}
 	if _, ok := m.sparse[idx]; !ok && len(m.memo)+len(m.sparse) >= m.lim.MaxMemo {
-		return &format.Error{Offset: m.base + int64(m.op), Field: "pickle opcode " + m.opName, Limit: m.lim.MaxMemo,
+		return &format.Error{Offset: m.base + int64(m.op), Field: "pickle opcode " + m.opName(), Limit: m.lim.MaxMemo,
 			Msg: "too many memo entries"}
 	}
 	m.sparse[idx] = v
@@ -374,7 +379,7 @@ func (m *machine) memoGet(idx uint64) error {
 	if v, ok := m.sparse[idx]; ok {
 		return m.push(v)
 	}
-	return &format.Error{Offset: m.base + int64(m.op), Field: "pickle opcode " + m.opName, Value: idx,
+	return &format.Error{Offset: m.base + int64(m.op), Field: "pickle opcode " + m.opName(), Value: idx,
 		Msg: "memo index is not defined"}
 }
 
@@ -397,15 +402,13 @@ func (m *machine) run() (Value, error) {
 	for {
 		m.op = m.pos
 		if m.pos >= len(m.s) {
-			m.opName = "STOP"
 			return Value{}, &format.Error{Offset: m.base + int64(m.pos), Field: "pickle", Msg: "pickle ends without STOP", Err: io.ErrUnexpectedEOF}
 		}
 		c := m.s[m.pos]
 		m.pos++
-		m.opName = opNames[c]
-		if m.opName == "" {
-			m.opName = fmt.Sprintf("0x%02x", c)
-			return Value{}, &format.Error{Offset: m.base + int64(m.op), Field: "pickle opcode", Value: m.opName, Msg: "not a pickle opcode"}
+		m.opc = c
+		if opNames[c] == "" {
+			return Value{}, &format.Error{Offset: m.base + int64(m.op), Field: "pickle opcode", Value: fmt.Sprintf("0x%02x", c), Msg: "not a pickle opcode"}
 		}
 		if c == opSTOP {
 			return m.pop()

@@ -91,7 +91,7 @@ func (m *machine) step(c byte) error {
 			return err
 		}
 		if len(b) > m.lim.MaxLong {
-			return &format.Error{Offset: m.base + int64(m.op), Field: "pickle opcode " + m.opName, Value: len(b), Limit: m.lim.MaxLong, Msg: "integer is too long"}
+			return &format.Error{Offset: m.base + int64(m.op), Field: "pickle opcode " + m.opName(), Value: len(b), Limit: m.lim.MaxLong, Msg: "integer is too long"}
 		}
 		return m.push(m.decodeLong(b))
 	case opINT:
@@ -454,7 +454,7 @@ func (m *machine) appendTo(items []Value) error {
 		x := m.extra(&m.r.objs[t.i])
 		x.items = append(x.items, items...)
 	default:
-		return m.errf("%s on %s, not a list", m.opName, m.r.typeName(t))
+		return m.errf("%s on %s, not a list", m.opName(), m.r.typeName(t))
 	}
 	return nil
 }
@@ -476,7 +476,7 @@ func (m *machine) setItemsOn(kv []Value) error {
 		x.entries = appendEntries(x.entries, kv)
 		return nil
 	}
-	return m.errf("%s on %s, not a dict", m.opName, m.r.typeName(t))
+	return m.errf("%s on %s, not a dict", m.opName(), m.r.typeName(t))
 }
 
 func (m *machine) setItems(d *Dict, kv []Value) error {
@@ -519,7 +519,7 @@ func (m *machine) pushIntText(l string) error {
 		return m.push(m.intValue(n))
 	}
 	if len(l) > m.lim.MaxLong*3 {
-		return &format.Error{Offset: m.base + int64(m.op), Field: "pickle opcode " + m.opName, Value: len(l), Limit: m.lim.MaxLong * 3, Msg: "integer is too long"}
+		return &format.Error{Offset: m.base + int64(m.op), Field: "pickle opcode " + m.opName(), Value: len(l), Limit: m.lim.MaxLong * 3, Msg: "integer is too long"}
 	}
 	b, ok := new(big.Int).SetString(l, 10)
 	if !ok {
@@ -566,7 +566,11 @@ func le(b string) uint64 {
 	return u
 }
 
-func le32(b string) uint32 { return uint32(le(b)) }
+// le32 decodes 4 little-endian bytes, the common case, without a loop.
+func le32(b string) uint32 {
+	_ = b[3]
+	return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24
+}
 
 func be64(b string) uint64 {
 	var u uint64
