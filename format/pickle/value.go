@@ -48,9 +48,12 @@ func (k Kind) String() string {
 // Value is None.
 //
 // Values hold no pointers, so that the millions a large state dict builds
-// cost the garbage collector nothing to scan. Containers are shared by
-// memo references as they are in Python: two Values are == when they are
-// the same object (or equal scalars), and a container may contain itself.
+// cost the garbage collector nothing to scan. A Value means something only
+// to the Result that built it. Containers are shared by memo references as
+// they are in Python: a Value fetched from the memo is == to the one
+// stored, so == tells one container from another, and a container may
+// contain itself. Equal strings or large integers pickled twice are
+// different Values: compare what the Result reads from them.
 type Value struct {
 	tag tag
 	i   uint32 // the value of a bool or small int, else an index into the Result's slab for tag
