@@ -24,6 +24,12 @@
 // collections.OrderedDict() becomes a Dict, so that a state dict reads as
 // one.
 //
+// A Value is a small handle read through the Result that built it
+// (Result.Str, Result.Int, Result.Items, Result.Entries, Result.Object, …).
+// Values and the slabs they index hold no pointers: a state dict of
+// 100,000 tensors builds a few million values, and a garbage collector
+// scanning each of them would cost more than the parse itself.
+//
 // Everything is bounded: lengths are checked against the bytes remaining
 // before anything is sliced, and Limits cap the memo, the stack, MARK
 // nesting, integer sizes and the total number of values built, so that

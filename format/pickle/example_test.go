@@ -18,9 +18,15 @@ func ExampleParse() {
 	for _, im := range res.Imports {
 		fmt.Printf("byte %d: %s %s (%s, %s)\n", im.Offset, im.Opcode, im, im.Use, im.Safety)
 	}
-	d := res.Value.(*pickle.Dict)
-	call := d.Entries[0].Value.(*pickle.Object)
-	fmt.Println(d.Entries[0].Key, "=", call.Func(), call.ArgTuple())
+	for _, e := range res.Entries(res.Value) {
+		key, _ := res.Str(e.Key)
+		var args []string
+		for _, a := range res.ArgTuple(e.Value) {
+			s, _ := res.Str(a)
+			args = append(args, s)
+		}
+		fmt.Println(key, "=", res.Func(e.Value), args)
+	}
 	// Output:
 	// byte 13: GLOBAL posix.system (called, dangerous)
 	// w = posix.system [echo hi]

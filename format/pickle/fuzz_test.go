@@ -11,7 +11,8 @@ import (
 
 // FuzzPickle checks that no input panics or hangs the machine, that every
 // rejection is a *format.Error with an offset inside the input, and that
-// every import of an accepted pickle points at an opcode that names it.
+// every import of an accepted pickle points at an opcode that names it,
+// and that the accepted values read back.
 func FuzzPickle(f *testing.F) {
 	for _, glob := range []string{"testdata/*.pkl", "../pytorch/testdata/malicious/*.pkl"} {
 		paths, _ := filepath.Glob(glob)
@@ -44,6 +45,11 @@ func FuzzPickle(f *testing.F) {
 		}
 		if res.End <= 0 || res.End > int64(len(b)) || b[res.End-1] != '.' {
 			t.Fatalf("End %d does not follow a STOP", res.End)
+		}
+		// Reading the values back must not panic either, however they
+		// nest or refer to themselves.
+		if r := res.Repr(res.Value); len(r) > 1<<10 {
+			t.Fatalf("Repr of %d bytes", len(r))
 		}
 		for _, im := range res.Imports {
 			if im.Offset < 0 || im.Offset >= res.End {

@@ -3,6 +3,8 @@ package pickle
 import (
 	"fmt"
 	"io"
+	"math"
+	"math/big"
 	"unsafe"
 
 	"github.com/tensorcount/tensorcount/format"
@@ -38,12 +40,31 @@ type Options struct {
 	Limits Limits
 }
 
-// A Result is a parsed pickle.
+// A Result is a parsed pickle: the value STOP returned and the slabs its
+// Values index, read through Result's methods.
 type Result struct {
 	Value    Value    // the object STOP returned
 	Protocol int      // the PROTO argument; 0 when there is none
 	End      int64    // offset just past STOP (Base-relative like all offsets)
 	Imports  []Import // in file order
+
+	// The values, by kind. Most are free of pointers so that the garbage
+	// collector need not scan them: strings and bytes are ranges of data,
+	// tuples ranges of items.
+	data    string
+	words   []uint64 // int64s and float64 bits that do not fit a Value
+	spans   []span
+	items   []Value
+	objs    []Object
+	dicts   []Dict
+	pids    []PersistentID
+	globals []Global
+	lists   [][]Value
+	sets    [][]Value
+	entries [][]Entry // of the dicts that have any
+	mores   []objectMore
+	bigs    []*big.Int
+	strs    []string
 }
 
 // Dangerous returns the imports classified Dangerous.
@@ -57,29 +78,46 @@ func (r *Result) Dangerous() []Import {
 	return d
 }
 
+// maxData bounds the bytes Parse looks at: string and tuple ranges are
+// 32-bit.
+const maxData = 1<<32 - 1
+
 // Parse runs data, which holds one pickle (anything after its STOP is
 // ignored), through a machine that builds values and calls nothing. The
 // strings of the result share data's memory: data must not be modified
-// while the result is in use. Errors
-// are *format.Error values with the offset of the offending opcode; a
-// pickle cut short gives an error that wraps io.ErrUnexpectedEOF.
+// while the result is in use. A pickle must end within the first 4 GiB of
+// data. Errors are *format.Error values with the offset of the offending
+// opcode; a pickle cut short gives an error that wraps
+// io.ErrUnexpectedEOF.
 func Parse(data []byte, opt *Options) (*Result, error) {
+	if len(data) > maxData {
+		// Whatever lies past maxData is never reached: a pickle running
+		// into it reads as cut short.
+		data = data[:maxData]
+	}
 	// Strings are sliced out of data without copies: the result keeps
 	// data alive and reads it, so data must not change afterwards.
-	m := &machine{s: unsafe.String(unsafe.SliceData(data), len(data)), lim: DefaultLimits, stack: make([]Value, 0, 64)}
+	s := unsafe.String(unsafe.SliceData(data), len(data))
+	m := &machine{s: s, lim: DefaultLimits, stack: make([]Value, 0, 64), r: &Result{data: s}}
 	if opt != nil {
 		m.base = opt.Base
 		m.lim.merge(opt.Limits)
 	}
+	// Slab indices are 32-bit; each slab holds at most one entry per
+	// value built.
+	m.lim.MaxItems = min(m.lim.MaxItems, math.MaxUint32)
+	m.presize()
 	v, err := m.run()
 	if err != nil {
 		return nil, err
 	}
-	for i := range m.imports {
-		im := &m.imports[i]
+	r := m.r
+	for i := range r.Imports {
+		im := &r.Imports[i]
 		im.Safety, im.Reason = Classify(im.Module, im.Name, im.Use)
 	}
-	return &Result{Value: v, Protocol: m.proto, End: m.base + int64(m.pos), Imports: m.imports}, nil
+	r.Value, r.Protocol, r.End = v, m.proto, m.base+int64(m.pos)
+	return r, nil
 }
 
 func (l *Limits) merge(o Limits) {
@@ -96,94 +134,117 @@ func (l *Limits) merge(o Limits) {
 }
 
 type machine struct {
-	s       string // the pickle; strings are sliced out of it without copies
-	pos     int
-	base    int64
-	op      int // offset of the current opcode
-	opName  string
-	stack   []Value
-	marks   []int
-	memo    []Value // memo[i] is defined for every i < len(memo)
-	sparse  map[uint64]Value
-	imports []Import
-	proto   int
-	items   int
-	lim     Limits
-
-	// Slabs: values are allocated in chunks, so that a state dict of
-	// 100,000 tensors costs a few thousand allocations instead of a
-	// million. Everything stays reachable from the result anyway.
-	vals   []Value
-	tuples []Tuple
-	objs   []Object
-	pids   []PersistentID
-	dicts  []Dict
+	s      string // the pickle; strings are sliced out of it without copies
+	pos    int
+	base   int64
+	op     int  // offset of the current opcode
+	opc    byte // the current opcode
+	stack  []Value
+	marks  []int
+	memo   []Value // memo[i] is defined for every i < len(memo)
+	sparse map[uint64]Value
+	proto  int
+	items  int
+	lim    Limits
+	r      *Result // the values built so far
 }
 
-const slab = 1024
-
-// values returns a slice of n values from the value slab.
-func (m *machine) values(n int) []Value {
-	if n > 64 {
-		return make([]Value, n)
-	}
-	if cap(m.vals)-len(m.vals) < n {
-		m.vals = make([]Value, 0, 4*slab)
-	}
-	l := len(m.vals)
-	m.vals = m.vals[:l+n]
-	return m.vals[l : l+n : l+n]
+// presize sizes the slabs from the pickle's length, never from anything
+// it claims: a state dict spends about 90 bytes of pickle per tensor,
+// which builds some 15 tuple items, 8 memo entries, 7 ranges and one
+// object, persistent id and (empty) dict.
+func (m *machine) presize() {
+	n := len(m.s)
+	m.memo = make([]Value, 0, min(n/16+16, m.lim.MaxMemo))
+	m.r.items = make([]Value, 0, n/8+16)
+	m.r.spans = make([]span, 0, n/16+16)
+	m.r.objs = make([]Object, 0, n/128+4)
+	m.r.pids = make([]PersistentID, 0, n/128+4)
+	m.r.dicts = make([]Dict, 0, n/128+4)
 }
 
-// tuple returns a tuple from the tuple slab holding items.
-func (m *machine) tuple(items []Value) *Tuple {
-	if len(m.tuples) == cap(m.tuples) {
-		m.tuples = make([]Tuple, 0, slab)
+// grow returns s with room for n more elements. Slabs double, rather than
+// grow by a quarter as large slices do, so that building one copies
+// each element about once.
+func grow[T any](s []T, n int) []T {
+	if cap(s)-len(s) >= n {
+		return s
 	}
-	m.tuples = m.tuples[:len(m.tuples)+1]
-	t := &m.tuples[len(m.tuples)-1]
-	t.Items = items
+	t := make([]T, len(s), max(2*cap(s), len(s)+n, 16))
+	copy(t, s)
 	return t
 }
 
-func (m *machine) object() *Object {
-	if len(m.objs) == cap(m.objs) {
-		m.objs = make([]Object, 0, slab)
+// add appends v to the slab *s and returns its index.
+func add[T any](s *[]T, v T) uint32 {
+	if len(*s) == cap(*s) {
+		*s = grow(*s, 1)
 	}
-	m.objs = m.objs[:len(m.objs)+1]
-	return &m.objs[len(m.objs)-1]
+	*s = append(*s, v)
+	return uint32(len(*s) - 1)
 }
 
-func (m *machine) pid() *PersistentID {
-	if len(m.pids) == cap(m.pids) {
-		m.pids = make([]PersistentID, 0, slab)
+func (m *machine) intValue(n int64) Value {
+	if n >= 0 && n <= math.MaxUint32 {
+		return Value{tagSmallInt, uint32(n)}
 	}
-	m.pids = m.pids[:len(m.pids)+1]
-	return &m.pids[len(m.pids)-1]
+	return Value{tagInt, add(&m.r.words, uint64(n))}
 }
 
-func (m *machine) dict() *Dict {
-	if len(m.dicts) == cap(m.dicts) {
-		m.dicts = make([]Dict, 0, slab)
+func (m *machine) bigValue(b *big.Int) Value {
+	if b.IsInt64() {
+		return m.intValue(b.Int64())
 	}
-	m.dicts = m.dicts[:len(m.dicts)+1]
-	d := &m.dicts[len(m.dicts)-1]
-	d.Offset = m.base + int64(m.op)
-	return d
+	return Value{tagBig, add(&m.r.bigs, b)}
 }
 
-func (m *machine) newObject(o Object) *Object {
-	p := m.object()
-	*p = o
-	return p
+// spanValue returns a Value of tag t for the n bytes of the pickle at off.
+func (m *machine) spanValue(t tag, off, n int) Value {
+	return Value{t, add(&m.r.spans, span{uint32(off), uint32(n)})}
 }
+
+func (m *machine) ownedStr(s string) Value {
+	return Value{tagOwnedStr, add(&m.r.strs, s)}
+}
+
+// tuple returns a tuple of a copy of items.
+func (m *machine) tuple(items []Value) Value {
+	r := m.r
+	r.items = grow(r.items, len(items))
+	off := len(r.items)
+	r.items = append(r.items, items...)
+	return Value{tagTuple, add(&r.spans, span{uint32(off), uint32(len(items))})}
+}
+
+func (m *machine) dict() (Value, *Dict) {
+	i := add(&m.r.dicts, Dict{Offset: m.base + int64(m.op)})
+	return Value{tagDict, i}, &m.r.dicts[i]
+}
+
+func (m *machine) object(o Object) (Value, *Object) {
+	i := add(&m.r.objs, o)
+	return Value{tagObject, i}, &m.r.objs[i]
+}
+
+// extra returns the rarely used parts of o, making them on first use.
+func (m *machine) extra(o *Object) *objectMore {
+	if o.more == 0 {
+		m.r.mores = append(m.r.mores, objectMore{})
+		o.more = uint32(len(m.r.mores))
+	}
+	return &m.r.mores[o.more-1]
+}
+
+// opName names the current opcode for errors. The name is looked up only
+// then: storing it for every opcode cost a tenth of the parse.
+func (m *machine) opName() string { return opNames[m.opc] }
 
 func (m *machine) errf(msg string, args ...any) error {
-	return &format.Error{Offset: m.base + int64(m.op), Field: "pickle opcode " + m.opName, Msg: fmt.Sprintf(msg, args...)}
+	return &format.Error{Offset: m.base + int64(m.op), Field: "pickle opcode " + m.opName(), Msg: fmt.Sprintf(msg, args...)}
 }
 
 func (m *machine) short() error {
-	return &format.Error{Offset: m.base + int64(m.op), Field: "pickle opcode " + m.opName,
+	return &format.Error{Offset: m.base + int64(m.op), Field: "pickle opcode " + m.opName(),
 		Msg: "pickle ends inside the opcode's argument", Err: io.ErrUnexpectedEOF}
 }
 
@@ -213,7 +274,7 @@ func (m *machine) takeLen(size int) (string, error) {
 		n = le(b)
 	}
 	if n > uint64(len(m.s)-m.pos) {
-		return "", &format.Error{Offset: m.base + int64(m.op), Field: "pickle opcode " + m.opName, Value: n,
+		return "", &format.Error{Offset: m.base + int64(m.op), Field: "pickle opcode " + m.opName(), Value: n,
 			Limit: len(m.s) - m.pos, Msg: "length runs past the end of the pickle", Err: io.ErrUnexpectedEOF}
 	}
 	return m.take(int(n))
@@ -240,7 +301,7 @@ func (m *machine) count() error {
 
 func (m *machine) push(v Value) error {
 	if len(m.stack) >= m.lim.MaxStack {
-		return &format.Error{Offset: m.base + int64(m.op), Field: "pickle opcode " + m.opName, Value: len(m.stack) + 1,
+		return &format.Error{Offset: m.base + int64(m.op), Field: "pickle opcode " + m.opName(), Value: len(m.stack) + 1,
 			Limit: m.lim.MaxStack, Msg: "stack is too deep"}
 	}
 	m.stack = append(m.stack, v)
@@ -257,7 +318,7 @@ func (m *machine) fence() int {
 
 func (m *machine) pop() (Value, error) {
 	if len(m.stack) <= m.fence() {
-		return nil, m.errf("stack underflow")
+		return Value{}, m.errf("stack underflow")
 	}
 	v := m.stack[len(m.stack)-1]
 	m.stack = m.stack[:len(m.stack)-1]
@@ -266,7 +327,7 @@ func (m *machine) pop() (Value, error) {
 
 func (m *machine) top() (Value, error) {
 	if len(m.stack) <= m.fence() {
-		return nil, m.errf("stack underflow")
+		return Value{}, m.errf("stack underflow")
 	}
 	return m.stack[len(m.stack)-1], nil
 }
@@ -284,17 +345,6 @@ func (m *machine) popMark() ([]Value, error) {
 	return items, nil
 }
 
-func (m *machine) popMarkCopy() ([]Value, error) {
-	items, err := m.popMark()
-	if err != nil || len(items) == 0 {
-		return nil, err
-	}
-	out := m.values(len(items))
-	copy(out, items)
-	clear(items)
-	return out, nil
-}
-
 func (m *machine) memoPut(idx uint64) error {
 	v, err := m.top()
 	if err != nil {
@@ -305,11 +355,8 @@ func (m *machine) memoPut(idx uint64) error {
 		m.memo[idx] = v
 		return nil
 	case idx == uint64(len(m.memo)) && len(m.memo) < m.lim.MaxMemo:
-		if m.memo == nil {
-			// Writers memoize nearly every object; sizing from the
-			// input (never from anything it claims) spares the
-			// regrowing.
-			m.memo = make([]Value, 0, min(len(m.s)/16+16, m.lim.MaxMemo))
+		if len(m.memo) == cap(m.memo) {
+			m.memo = grow(m.memo, 1)
 		}
 		m.memo = append(m.memo, v)
 		return m.count()
@@ -318,7 +365,7 @@ func (m *machine) memoPut(idx uint64) error {
 		m.sparse = map[uint64]Value{}
 	}
 	if _, ok := m.sparse[idx]; !ok && len(m.memo)+len(m.sparse) >= m.lim.MaxMemo {
-		return &format.Error{Offset: m.base + int64(m.op), Field: "pickle opcode " + m.opName, Limit: m.lim.MaxMemo,
+		return &format.Error{Offset: m.base + int64(m.op), Field: "pickle opcode " + m.opName(), Limit: m.lim.MaxMemo,
 			Msg: "too many memo entries"}
 	}
 	m.sparse[idx] = v
@@ -332,19 +379,20 @@ func (m *machine) memoGet(idx uint64) error {
 	if v, ok := m.sparse[idx]; ok {
 		return m.push(v)
 	}
-	return &format.Error{Offset: m.base + int64(m.op), Field: "pickle opcode " + m.opName, Value: idx,
+	return &format.Error{Offset: m.base + int64(m.op), Field: "pickle opcode " + m.opName(), Value: idx,
 		Msg: "memo index is not defined"}
 }
 
-func (m *machine) global(module, name, opcode string) *Global {
-	m.imports = append(m.imports, Import{Module: module, Name: name, Offset: m.base + int64(m.op), Opcode: opcode})
-	return &Global{Module: module, Name: name, Import: len(m.imports) - 1, Offset: m.base + int64(m.op)}
+func (m *machine) global(module, name, opcode string) Value {
+	r := m.r
+	r.Imports = append(r.Imports, Import{Module: module, Name: name, Offset: m.base + int64(m.op), Opcode: opcode})
+	return Value{tagGlobal, add(&r.globals, Global{Module: module, Name: name, Import: len(r.Imports) - 1, Offset: m.base + int64(m.op)})}
 }
 
 // use records that the pickle does u with v, if v is a global.
 func (m *machine) use(v Value, u Use) {
-	if g, ok := v.(*Global); ok && g.Import >= 0 && g.Import < len(m.imports) {
-		if im := &m.imports[g.Import]; im.Use < u {
+	if g, ok := m.r.Global(v); ok && g.Import >= 0 && g.Import < len(m.r.Imports) {
+		if im := &m.r.Imports[g.Import]; im.Use < u {
 			im.Use = u
 		}
 	}
@@ -354,25 +402,19 @@ func (m *machine) run() (Value, error) {
 	for {
 		m.op = m.pos
 		if m.pos >= len(m.s) {
-			m.opName = "STOP"
-			return nil, &format.Error{Offset: m.base + int64(m.pos), Field: "pickle", Msg: "pickle ends without STOP", Err: io.ErrUnexpectedEOF}
+			return Value{}, &format.Error{Offset: m.base + int64(m.pos), Field: "pickle", Msg: "pickle ends without STOP", Err: io.ErrUnexpectedEOF}
 		}
 		c := m.s[m.pos]
 		m.pos++
-		m.opName = opNames[c]
-		if m.opName == "" {
-			m.opName = fmt.Sprintf("0x%02x", c)
-			return nil, &format.Error{Offset: m.base + int64(m.op), Field: "pickle opcode", Value: m.opName, Msg: "not a pickle opcode"}
+		m.opc = c
+		if opNames[c] == "" {
+			return Value{}, &format.Error{Offset: m.base + int64(m.op), Field: "pickle opcode", Value: fmt.Sprintf("0x%02x", c), Msg: "not a pickle opcode"}
 		}
 		if c == opSTOP {
-			v, err := m.pop()
-			if err != nil {
-				return nil, err
-			}
-			return v, nil
+			return m.pop()
 		}
 		if err := m.step(c); err != nil {
-			return nil, err
+			return Value{}, err
 		}
 	}
 }

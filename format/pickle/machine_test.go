@@ -8,10 +8,8 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"math/big"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -24,45 +22,48 @@ import (
 // render writes a value in the canonical form make_pickles.py uses,
 // interpreting the constructors Python's pickler uses for sets, bytes and
 // bytearrays in the older protocols.
-func render(v pickle.Value) string {
-	switch v := v.(type) {
-	case nil:
+func render(r *pickle.Result, v pickle.Value) string {
+	switch v.Kind() {
+	case pickle.KindNone:
 		return "None"
-	case bool:
-		if v {
+	case pickle.KindBool:
+		if b, _ := r.Bool(v); b {
 			return "True"
 		}
 		return "False"
-	case int64:
-		return strconv.FormatInt(v, 10)
-	case *big.Int:
-		return v.String()
-	case float64:
+	case pickle.KindInt:
+		n, _ := r.BigInt(v)
+		return n.String()
+	case pickle.KindFloat:
+		f, _ := r.Float(v)
 		var b [8]byte
-		binary.BigEndian.PutUint64(b[:], math.Float64bits(v))
+		binary.BigEndian.PutUint64(b[:], math.Float64bits(f))
 		return "f" + hex.EncodeToString(b[:])
-	case string:
-		j, _ := json.Marshal(v)
+	case pickle.KindStr:
+		s, _ := r.Str(v)
+		j, _ := json.Marshal(s)
 		return "s" + pyJSON(string(j))
-	case pickle.Bytes:
-		return "b" + hex.EncodeToString(v)
-	case pickle.ByteArray:
-		return "ba" + hex.EncodeToString(v)
-	case *pickle.Tuple:
-		return "(" + join(v.Items) + ")"
-	case *pickle.List:
-		return "[" + join(v.Items) + "]"
-	case *pickle.Dict:
+	case pickle.KindBytes:
+		b, _ := r.Bytes(v)
+		return "b" + hex.EncodeToString(b)
+	case pickle.KindByteArray:
+		b, _ := r.Bytes(v)
+		return "ba" + hex.EncodeToString(b)
+	case pickle.KindTuple:
+		return "(" + join(r, r.Items(v)) + ")"
+	case pickle.KindList:
+		return "[" + join(r, r.Items(v)) + "]"
+	case pickle.KindDict:
 		var parts []string
-		for _, e := range v.Entries {
-			parts = append(parts, render(e.Key)+":"+render(e.Value))
+		for _, e := range r.Entries(v) {
+			parts = append(parts, render(r, e.Key)+":"+render(r, e.Value))
 		}
 		return "{" + strings.Join(parts, ",") + "}"
-	case *pickle.Set:
-		return setString(v.Frozen, v.Items)
-	case *pickle.Object:
-		g := v.Func()
-		args := v.ArgTuple()
+	case pickle.KindSet, pickle.KindFrozenSet:
+		return setString(r, v.Kind() == pickle.KindFrozenSet, r.Items(v))
+	case pickle.KindObject:
+		g := r.Func(v)
+		args := r.ArgTuple(v)
 		if g == nil {
 			break
 		}
@@ -70,38 +71,39 @@ func render(v pickle.Value) string {
 		case "builtins.set", "__builtin__.set", "builtins.frozenset", "__builtin__.frozenset":
 			var items []pickle.Value
 			if len(args) > 0 {
-				items = args[0].(*pickle.List).Items
+				items = r.Items(args[0])
 			}
-			return setString(strings.HasSuffix(g.Name, "frozenset"), items)
+			return setString(r, strings.HasSuffix(g.Name, "frozenset"), items)
 		case "builtins.bytes", "__builtin__.bytes":
 			return "b"
 		case "_codecs.encode":
-			return "b" + hex.EncodeToString(latin1(args[0].(string)))
+			s, _ := r.Str(args[0])
+			return "b" + hex.EncodeToString(latin1(s))
 		case "builtins.bytearray", "__builtin__.bytearray":
 			if len(args) == 0 {
 				return "ba"
 			}
-			if s, ok := args[0].(string); ok {
+			if s, ok := r.Str(args[0]); ok {
 				return "ba" + hex.EncodeToString(latin1(s))
 			}
-			return "ba" + strings.TrimPrefix(render(args[0]), "b")
+			return "ba" + strings.TrimPrefix(render(r, args[0]), "b")
 		}
 	}
-	return fmt.Sprintf("<%T>", v)
+	return fmt.Sprintf("<%v>", v.Kind())
 }
 
-func join(vs []pickle.Value) string {
+func join(r *pickle.Result, vs []pickle.Value) string {
 	parts := make([]string, len(vs))
 	for i, x := range vs {
-		parts[i] = render(x)
+		parts[i] = render(r, x)
 	}
 	return strings.Join(parts, ",")
 }
 
-func setString(frozen bool, items []pickle.Value) string {
+func setString(r *pickle.Result, frozen bool, items []pickle.Value) string {
 	parts := make([]string, len(items))
 	for i, x := range items {
-		parts[i] = render(x)
+		parts[i] = render(r, x)
 	}
 	slices.Sort(parts)
 	p := "set"
@@ -148,7 +150,7 @@ func TestProtocols(t *testing.T) {
 			require.NoError(t, err)
 			res, err := pickle.Parse(data, nil)
 			require.NoError(t, err)
-			require.Equal(t, want.Render, render(res.Value))
+			require.Equal(t, want.Render, render(res, res.Value))
 			require.Equal(t, int64(len(data)), res.End)
 			if p >= 2 {
 				require.Equal(t, p, res.Protocol)
@@ -164,9 +166,10 @@ func TestRecursive(t *testing.T) {
 		require.NoError(t, err)
 		res, err := pickle.Parse(data, nil)
 		require.NoError(t, err)
-		l := res.Value.(*pickle.List)
-		require.Len(t, l.Items, 1)
-		require.Same(t, l, l.Items[0])
+		require.Equal(t, pickle.KindList, res.Value.Kind())
+		items := res.Items(res.Value)
+		require.Len(t, items, 1)
+		require.Equal(t, res.Value, items[0])
 	}
 }
 
@@ -255,7 +258,7 @@ func TestValues(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			res, err := pickle.Parse([]byte(tc.data), nil)
 			require.NoError(t, err)
-			require.Equal(t, tc.want, render(res.Value))
+			require.Equal(t, tc.want, render(res, res.Value))
 		})
 	}
 }
@@ -320,5 +323,7 @@ func TestBase(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, int64(112), res.End)
 	require.Equal(t, int64(100), res.Imports[0].Offset)
-	require.Equal(t, int64(100), res.Value.(*pickle.Global).Offset)
+	g, ok := res.Global(res.Value)
+	require.True(t, ok)
+	require.Equal(t, int64(100), g.Offset)
 }

@@ -1,7 +1,6 @@
 package pickle
 
 import (
-	"fmt"
 	"math"
 	"math/big"
 	"strconv"
@@ -53,29 +52,29 @@ func (m *machine) step(c byte) error {
 		}
 		return m.push(v)
 	case opNONE:
-		return m.push(nil)
+		return m.push(Value{})
 	case opNEWTRUE:
-		return m.push(true)
+		return m.push(Value{tagBool, 1})
 	case opNEWFALSE:
-		return m.push(false)
+		return m.push(Value{tagBool, 0})
 	case opBININT:
 		b, err := m.take(4)
 		if err != nil {
 			return err
 		}
-		return m.push(int64(int32(le32(b))))
+		return m.push(m.intValue(int64(int32(le32(b)))))
 	case opBININT1:
 		b, err := m.take(1)
 		if err != nil {
 			return err
 		}
-		return m.push(int64(b[0]))
+		return m.push(Value{tagSmallInt, uint32(b[0])})
 	case opBININT2:
 		b, err := m.take(2)
 		if err != nil {
 			return err
 		}
-		return m.push(int64(uint16(le(b))))
+		return m.push(Value{tagSmallInt, uint32(le(b))})
 	case opLONG1, opLONG4:
 		size := 1
 		if c == opLONG4 {
@@ -92,9 +91,9 @@ func (m *machine) step(c byte) error {
 			return err
 		}
 		if len(b) > m.lim.MaxLong {
-			return &format.Error{Offset: m.base + int64(m.op), Field: "pickle opcode " + m.opName, Value: len(b), Limit: m.lim.MaxLong, Msg: "integer is too long"}
+			return &format.Error{Offset: m.base + int64(m.op), Field: "pickle opcode " + m.opName(), Value: len(b), Limit: m.lim.MaxLong, Msg: "integer is too long"}
 		}
-		return m.push(decodeLong([]byte(b)))
+		return m.push(m.decodeLong(b))
 	case opINT:
 		l, err := m.line()
 		if err != nil {
@@ -102,9 +101,9 @@ func (m *machine) step(c byte) error {
 		}
 		switch l {
 		case "00":
-			return m.push(false)
+			return m.push(Value{tagBool, 0})
 		case "01":
-			return m.push(true)
+			return m.push(Value{tagBool, 1})
 		}
 		return m.pushIntText(l)
 	case opLONG:
@@ -125,13 +124,13 @@ func (m *machine) step(c byte) error {
 		if err != nil {
 			return m.errf("invalid float %s", format.Quote(l))
 		}
-		return m.push(f)
+		return m.push(Value{tagFloat, add(&m.r.words, math.Float64bits(f))})
 	case opBINFLOAT:
 		b, err := m.take(8)
 		if err != nil {
 			return err
 		}
-		return m.push(math.Float64frombits(be64(b)))
+		return m.push(Value{tagFloat, add(&m.r.words, be64(b))})
 	case opSTRING:
 		l, err := m.line()
 		if err != nil {
@@ -141,7 +140,7 @@ func (m *machine) step(c byte) error {
 		if !ok {
 			return m.errf("invalid quoted string %s", format.Quote(l))
 		}
-		return m.push(s)
+		return m.push(m.ownedStr(s))
 	case opBINSTRING:
 		b, err := m.take(4)
 		if err != nil {
@@ -151,80 +150,79 @@ func (m *machine) step(c byte) error {
 		if int32(le32(b)) < 0 {
 			return m.errf("negative length")
 		}
-		return m.pushString(4)
+		return m.pushSpan(tagStr, 4)
 	case opSHORT_BINSTRING, opSHORT_BINUNICODE:
-		return m.pushString(1)
+		return m.pushSpan(tagStr, 1)
 	case opBINUNICODE:
-		return m.pushString(4)
+		return m.pushSpan(tagStr, 4)
 	case opBINUNICODE8:
-		return m.pushString(8)
+		return m.pushSpan(tagStr, 8)
 	case opUNICODE:
 		l, err := m.line()
 		if err != nil {
 			return err
 		}
-		return m.push(rawUnicodeEscape(l))
-	case opSHORT_BINBYTES, opBINBYTES, opBINBYTES8, opBYTEARRAY8:
-		size := map[byte]int{opSHORT_BINBYTES: 1, opBINBYTES: 4, opBINBYTES8: 8, opBYTEARRAY8: 8}[c]
-		b, err := m.takeLen(size)
-		if err != nil {
-			return err
-		}
-		if c == opBYTEARRAY8 {
-			return m.push(ByteArray(b))
-		}
-		return m.push(Bytes(b))
+		return m.push(m.ownedStr(rawUnicodeEscape(l)))
+	case opSHORT_BINBYTES:
+		return m.pushSpan(tagBytes, 1)
+	case opBINBYTES:
+		return m.pushSpan(tagBytes, 4)
+	case opBINBYTES8:
+		return m.pushSpan(tagBytes, 8)
+	case opBYTEARRAY8:
+		return m.pushSpan(tagByteArray, 8)
 	case opEMPTY_LIST:
-		return m.push(&List{})
+		return m.push(Value{tagList, add(&m.r.lists, nil)})
 	case opEMPTY_TUPLE:
 		return m.push(m.tuple(nil))
 	case opEMPTY_DICT:
-		return m.push(m.dict())
+		v, _ := m.dict()
+		return m.push(v)
 	case opEMPTY_SET:
-		return m.push(&Set{})
+		return m.push(Value{tagSet, add(&m.r.sets, nil)})
 	case opTUPLE1, opTUPLE2, opTUPLE3:
 		n := int(c-opTUPLE1) + 1
 		if len(m.stack)-m.fence() < n {
 			return m.errf("stack underflow")
 		}
-		t := m.values(n)
-		copy(t, m.stack[len(m.stack)-n:])
+		t := m.tuple(m.stack[len(m.stack)-n:])
 		m.stack = m.stack[:len(m.stack)-n]
-		return m.push(m.tuple(t))
+		return m.push(t)
 	case opTUPLE:
-		items, err := m.popMarkCopy()
+		items, err := m.popMark()
 		if err != nil {
 			return err
 		}
 		return m.push(m.tuple(items))
 	case opLIST:
-		items, err := m.popMarkCopy()
+		items, err := m.popMark()
 		if err != nil {
 			return err
 		}
-		return m.push(&List{Items: items})
+		return m.push(Value{tagList, add(&m.r.lists, clone(items))})
 	case opDICT:
 		items, err := m.popMark()
 		if err != nil {
 			return err
 		}
-		d := m.dict()
+		v, d := m.dict()
 		if err := m.setItems(d, items); err != nil {
 			return err
 		}
-		return m.push(d)
+		return m.push(v)
 	case opFROZENSET:
-		items, err := m.popMarkCopy()
+		items, err := m.popMark()
 		if err != nil {
 			return err
 		}
-		return m.push(&Set{Items: items, Frozen: true})
+		return m.push(Value{tagFrozenSet, add(&m.r.sets, clone(items))})
 	case opAPPEND:
-		v, err := m.pop()
-		if err != nil {
-			return err
+		if len(m.stack)-m.fence() < 2 {
+			return m.errf("stack underflow")
 		}
-		return m.appendTo([]Value{v})
+		v := m.stack[len(m.stack)-1:]
+		m.stack = m.stack[:len(m.stack)-1]
+		return m.appendTo(v)
 	case opAPPENDS:
 		items, err := m.popMark()
 		if err != nil {
@@ -253,16 +251,15 @@ func (m *machine) step(c byte) error {
 		if err != nil {
 			return err
 		}
-		switch t := t.(type) {
-		case *Set:
-			t.Items = append(t.Items, items...)
-		case *Object:
-			x := t.extra()
+		switch t.tag {
+		case tagSet:
+			m.r.sets[t.i] = append(m.r.sets[t.i], items...)
+		case tagObject:
+			x := m.extra(&m.r.objs[t.i])
 			x.items = append(x.items, items...)
 		default:
-			return m.errf("ADDITEMS on %s, not a set", typeName(t))
+			return m.errf("ADDITEMS on %s, not a set", m.r.typeName(t))
 		}
-		clear(items)
 	case opGET, opBINGET, opLONG_BINGET:
 		n, err := m.memoIndex(c)
 		if err != nil {
@@ -296,10 +293,10 @@ func (m *machine) step(c byte) error {
 		if err != nil {
 			return err
 		}
-		ms, ok1 := mod.(string)
-		ns, ok2 := name.(string)
+		ms, ok1 := m.r.Str(mod)
+		ns, ok2 := m.r.Str(name)
 		if !ok1 || !ok2 {
-			return m.errf("module and name must be strings, found %s and %s", typeName(mod), typeName(name))
+			return m.errf("module and name must be strings, found %s and %s", m.r.typeName(mod), m.r.typeName(name))
 		}
 		return m.push(m.global(ms, ns, "STACK_GLOBAL"))
 	case opINST:
@@ -311,15 +308,16 @@ func (m *machine) step(c byte) error {
 		if err != nil {
 			return err
 		}
-		args, err := m.popMarkCopy()
+		args, err := m.popMark()
 		if err != nil {
 			return err
 		}
 		g := m.global(mod, name, "INST")
 		m.use(g, Called)
-		return m.push(&Object{Callable: g, Args: m.tuple(args), Offset: m.base + int64(m.op)})
+		v, _ := m.object(Object{Callable: g, Args: m.tuple(args), Offset: m.base + int64(m.op)})
+		return m.push(v)
 	case opOBJ:
-		items, err := m.popMarkCopy()
+		items, err := m.popMark()
 		if err != nil {
 			return err
 		}
@@ -327,7 +325,8 @@ func (m *machine) step(c byte) error {
 			return m.errf("OBJ without a class")
 		}
 		m.use(items[0], Called)
-		return m.push(&Object{Callable: items[0], Args: m.tuple(items[1:]), Offset: m.base + int64(m.op)})
+		v, _ := m.object(Object{Callable: items[0], Args: m.tuple(items[1:]), Offset: m.base + int64(m.op)})
+		return m.push(v)
 	case opREDUCE:
 		args, err := m.pop()
 		if err != nil {
@@ -340,7 +339,8 @@ func (m *machine) step(c byte) error {
 		return m.push(m.call(fn, args))
 	case opNEWOBJ, opNEWOBJ_EX:
 		var kwargs Value
-		if c == opNEWOBJ_EX {
+		hasKwargs := c == opNEWOBJ_EX
+		if hasKwargs {
 			var err error
 			if kwargs, err = m.pop(); err != nil {
 				return err
@@ -355,16 +355,16 @@ func (m *machine) step(c byte) error {
 			return err
 		}
 		u := Instantiated
-		if t, ok := AsTuple(args); !ok || len(t) > 0 || kwargs != nil && !emptyDict(kwargs) {
+		if t, ok := m.r.Tuple(args); !ok || len(t) > 0 || hasKwargs && !m.emptyDict(kwargs) {
 			// Arguments reach cls.__new__, which may do anything.
 			u = Called
 		}
 		m.use(cls, u)
-		o := m.newObject(Object{Callable: cls, Args: args, New: true, Offset: m.base + int64(m.op)})
-		if kwargs != nil {
-			o.extra().kwargs = kwargs
+		v, o := m.object(Object{Callable: cls, Args: args, New: true, Offset: m.base + int64(m.op)})
+		if hasKwargs {
+			m.extra(o).kwargs = kwargs
 		}
-		return m.push(o)
+		return m.push(v)
 	case opBUILD:
 		state, err := m.pop()
 		if err != nil {
@@ -374,32 +374,33 @@ func (m *machine) step(c byte) error {
 		if err != nil {
 			return err
 		}
-		switch t := t.(type) {
-		case *Object:
-			if t.State != nil {
-				x := t.extra()
-				x.moreStates = append(x.moreStates, t.State)
+		switch t.tag {
+		case tagObject:
+			o := &m.r.objs[t.i]
+			if !o.State.IsNone() {
+				x := m.extra(o)
+				x.moreStates = append(x.moreStates, o.State)
 			}
-			t.State = state
-		case *Dict:
-			t.State = state
+			o.State = state
+		case tagDict:
+			m.r.dicts[t.i].State = state
 		default:
-			return m.errf("BUILD on %s, not an object", typeName(t))
+			return m.errf("BUILD on %s, not an object", m.r.typeName(t))
 		}
 	case opPERSID:
+		off := m.pos
 		l, err := m.line()
 		if err != nil {
 			return err
 		}
-		return m.push(&PersistentID{ID: l, Offset: m.base + int64(m.op)})
+		id := m.spanValue(tagStr, off, len(l))
+		return m.push(Value{tagPersistentID, add(&m.r.pids, PersistentID{ID: id, Offset: m.base + int64(m.op)})})
 	case opBINPERSID:
 		id, err := m.pop()
 		if err != nil {
 			return err
 		}
-		p := m.pid()
-		p.ID, p.Offset = id, m.base+int64(m.op)
-		return m.push(p)
+		return m.push(Value{tagPersistentID, add(&m.r.pids, PersistentID{ID: id, Offset: m.base + int64(m.op)})})
 	case opEXT1, opEXT2, opEXT4:
 		return m.errf("extension registry codes are not supported: the object they name is known only to the loading program")
 	case opNEXT_BUFFER, opREADONLY_BUFFER:
@@ -410,27 +411,35 @@ func (m *machine) step(c byte) error {
 	return nil
 }
 
-func emptyDict(v Value) bool {
-	d, ok := v.(*Dict)
-	return ok && len(d.Entries) == 0
+func (m *machine) emptyDict(v Value) bool {
+	return v.tag == tagDict && len(m.r.Entries(v)) == 0
+}
+
+// clone copies items off the stack.
+func clone(items []Value) []Value {
+	if len(items) == 0 {
+		return nil
+	}
+	return append([]Value(nil), items...)
 }
 
 // call is REDUCE: nothing is called. collections.OrderedDict() becomes a
 // Dict so that SETITEMS can fill it; anything else becomes an Object.
 func (m *machine) call(fn, args Value) Value {
 	m.use(fn, Called)
-	if g, ok := fn.(*Global); ok {
-		t, _ := AsTuple(args)
+	if g, ok := m.r.Global(fn); ok {
+		t, _ := m.r.Tuple(args)
 		switch {
 		case (g.Module == "collections" && g.Name == "OrderedDict" || g.Module == "builtins" && g.Name == "dict") && len(t) == 0:
-			d := m.dict()
+			v, d := m.dict()
 			d.Ordered = g.Name == "OrderedDict"
-			return d
+			return v
 		case (g.Module == "copyreg" || g.Module == "copy_reg") && (g.Name == "_reconstructor" || g.Name == "__newobj__") && len(t) > 0:
 			m.use(t[0], Instantiated)
 		}
 	}
-	return m.newObject(Object{Callable: fn, Args: args, Offset: m.base + int64(m.op)})
+	v, _ := m.object(Object{Callable: fn, Args: args, Offset: m.base + int64(m.op)})
+	return v
 }
 
 func (m *machine) appendTo(items []Value) error {
@@ -438,16 +447,15 @@ func (m *machine) appendTo(items []Value) error {
 	if err != nil {
 		return err
 	}
-	switch t := t.(type) {
-	case *List:
-		t.Items = append(t.Items, items...)
-	case *Object:
-		x := t.extra()
+	switch t.tag {
+	case tagList:
+		m.r.lists[t.i] = append(m.r.lists[t.i], items...)
+	case tagObject:
+		x := m.extra(&m.r.objs[t.i])
 		x.items = append(x.items, items...)
 	default:
-		return m.errf("%s on %s, not a list", m.opName, typeName(t))
+		return m.errf("%s on %s, not a list", m.opName(), m.r.typeName(t))
 	}
-	clear(items)
 	return nil
 }
 
@@ -456,62 +464,74 @@ func (m *machine) setItemsOn(kv []Value) error {
 	if err != nil {
 		return err
 	}
-	switch t := t.(type) {
-	case *Dict:
-		return m.setItems(t, kv)
-	case *Object:
+	switch t.tag {
+	case tagDict:
+		return m.setItems(&m.r.dicts[t.i], kv)
+	case tagObject:
 		// A dict subclass (an AttributeDict, say): keep the entries.
-		d := &Dict{}
-		if err := m.setItems(d, kv); err != nil {
-			return err
+		if len(kv)%2 != 0 {
+			return m.errf("odd number of items (%d) for key-value pairs", len(kv))
 		}
-		x := t.extra()
-		x.entries = append(x.entries, d.Entries...)
+		x := m.extra(&m.r.objs[t.i])
+		x.entries = appendEntries(x.entries, kv)
 		return nil
 	}
-	return m.errf("%s on %s, not a dict", m.opName, typeName(t))
+	return m.errf("%s on %s, not a dict", m.opName(), m.r.typeName(t))
 }
 
 func (m *machine) setItems(d *Dict, kv []Value) error {
 	if len(kv)%2 != 0 {
 		return m.errf("odd number of items (%d) for key-value pairs", len(kv))
 	}
-	if d.Entries == nil {
-		d.Entries = make([]Entry, 0, len(kv)/2)
+	if len(kv) == 0 {
+		return nil
 	}
-	for i := 0; i < len(kv); i += 2 {
-		d.Entries = append(d.Entries, Entry{kv[i], kv[i+1]})
+	if d.entries == 0 {
+		m.r.entries = append(m.r.entries, nil)
+		d.entries = uint32(len(m.r.entries))
 	}
-	clear(kv)
+	e := &m.r.entries[d.entries-1]
+	*e = appendEntries(*e, kv)
 	return nil
 }
 
-func (m *machine) pushString(size int) error {
+// appendEntries appends the key-value pairs kv to e.
+func appendEntries(e []Entry, kv []Value) []Entry {
+	e = grow(e, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		e = append(e, Entry{kv[i], kv[i+1]})
+	}
+	return e
+}
+
+// pushSpan pushes the string or bytes of the length argument of size
+// bytes.
+func (m *machine) pushSpan(t tag, size int) error {
 	s, err := m.takeLen(size)
 	if err != nil {
 		return err
 	}
-	return m.push(s)
+	return m.push(m.spanValue(t, m.pos-len(s), len(s)))
 }
 
 func (m *machine) pushIntText(l string) error {
 	if n, err := strconv.ParseInt(l, 10, 64); err == nil {
-		return m.push(n)
+		return m.push(m.intValue(n))
 	}
 	if len(l) > m.lim.MaxLong*3 {
-		return &format.Error{Offset: m.base + int64(m.op), Field: "pickle opcode " + m.opName, Value: len(l), Limit: m.lim.MaxLong * 3, Msg: "integer is too long"}
+		return &format.Error{Offset: m.base + int64(m.op), Field: "pickle opcode " + m.opName(), Value: len(l), Limit: m.lim.MaxLong * 3, Msg: "integer is too long"}
 	}
 	b, ok := new(big.Int).SetString(l, 10)
 	if !ok {
 		return m.errf("invalid integer %s", format.Quote(l))
 	}
-	return m.push(b)
+	return m.push(m.bigValue(b))
 }
 
 // decodeLong decodes a little-endian two's-complement integer.
-func decodeLong(b []byte) Value {
+func (m *machine) decodeLong(b string) Value {
 	if len(b) == 0 {
-		return int64(0)
+		return m.intValue(0)
 	}
 	if len(b) <= 8 {
 		var u uint64
@@ -519,12 +539,12 @@ func decodeLong(b []byte) Value {
 			u = u<<8 | uint64(b[i])
 		}
 		if shift := 64 - 8*uint(len(b)); b[len(b)-1]&0x80 != 0 {
-			return int64(u<<shift) >> shift
+			return m.intValue(int64(u<<shift) >> shift)
 		}
 		if u <= math.MaxInt64 {
-			return int64(u)
+			return m.intValue(int64(u))
 		}
-		return new(big.Int).SetUint64(u)
+		return m.bigValue(new(big.Int).SetUint64(u))
 	}
 	be := make([]byte, len(b))
 	for i := range b {
@@ -534,44 +554,7 @@ func decodeLong(b []byte) Value {
 	if b[len(b)-1]&0x80 != 0 {
 		n.Sub(n, new(big.Int).Lsh(big.NewInt(1), uint(8*len(b))))
 	}
-	if n.IsInt64() {
-		return n.Int64()
-	}
-	return n
-}
-
-func typeName(v Value) string {
-	switch v.(type) {
-	case nil:
-		return "None"
-	case bool:
-		return "a bool"
-	case int64, *big.Int:
-		return "an int"
-	case float64:
-		return "a float"
-	case string:
-		return "a str"
-	case Bytes:
-		return "bytes"
-	case ByteArray:
-		return "a bytearray"
-	case *Tuple:
-		return "a tuple"
-	case *List:
-		return "a list"
-	case *Dict:
-		return "a dict"
-	case *Set:
-		return "a set"
-	case *Global:
-		return "a global"
-	case *Object:
-		return "an object"
-	case *PersistentID:
-		return "a persistent id"
-	}
-	return fmt.Sprintf("%T", v)
+	return m.bigValue(n)
 }
 
 // le decodes a little-endian unsigned integer of up to 8 bytes.
@@ -583,7 +566,11 @@ func le(b string) uint64 {
 	return u
 }
 
-func le32(b string) uint32 { return uint32(le(b)) }
+// le32 decodes 4 little-endian bytes, the common case, without a loop.
+func le32(b string) uint32 {
+	_ = b[3]
+	return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24
+}
 
 func be64(b string) uint64 {
 	var u uint64

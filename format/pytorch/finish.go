@@ -57,8 +57,15 @@ func (c *collector) tensors(infos []TensorInfo) ([]format.Tensor, error) {
 		return nil, nil
 	}
 	out := make([]format.Tensor, len(infos))
-	first := make(map[viewKey]int, len(infos))
-	views := make(map[int]int, len(infos)) // storage → first tensor index
+	// Ties and shared storages are among tensors of one storage. Most
+	// storages hold one tensor: count first, so that only the tensors of
+	// shared ones are compared through a map of their views.
+	users := make([]int32, len(c.f.Storages))
+	for i := range infos {
+		users[infos[i].Storage]++
+	}
+	var first map[viewKey]int
+	views := map[int]int{} // storage → first tensor index
 	var buf []byte
 	for i := range infos {
 		t := &infos[i]
@@ -73,6 +80,12 @@ func (c *collector) tensors(infos []TensorInfo) ([]format.Tensor, error) {
 			ft.Offset = st.Offset + int64(t.StorageOffset*es)
 		}
 		out[i] = ft
+		if users[t.Storage] < 2 {
+			continue
+		}
+		if first == nil {
+			first = map[viewKey]int{}
+		}
 		var k viewKey
 		k, buf = viewOf(t, buf)
 		if j, ok := first[k]; ok {
@@ -97,9 +110,11 @@ func (c *collector) tensors(infos []TensorInfo) ([]format.Tensor, error) {
 			shared[t.Storage] = true
 		}
 	}
-	for i := range infos {
-		if shared[infos[i].Storage] {
-			infos[i].SharesStorage = true
+	if len(shared) > 0 {
+		for i := range infos {
+			if shared[infos[i].Storage] {
+				infos[i].SharesStorage = true
+			}
 		}
 	}
 	return out, nil

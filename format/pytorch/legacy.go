@@ -61,10 +61,10 @@ func (f *File) readLegacy(r io.ReaderAt, size int64, name string) error {
 		return err
 	}
 	c := newCollector(f, name)
-	if n, ok := first.Value.(*big.Int); !ok || n.Cmp(legacyMagic) != 0 {
+	if n, ok := first.BigInt(first.Value); !ok || n.Cmp(legacyMagic) != 0 {
 		f.Kind = Pickle
 		f.Imports = first.Imports
-		if err := c.collect(first.Value); err != nil {
+		if err := c.collect(first); err != nil {
 			return err
 		}
 		if len(f.Storages) > 0 {
@@ -82,8 +82,8 @@ func (f *File) readLegacy(r io.ReaderAt, size int64, name string) error {
 		return err
 	}
 	f.Imports = append(f.Imports, proto.Imports...)
-	if v, ok := pickle.Int(proto.Value); !ok || v != 1001 {
-		return &format.Error{Offset: first.End, Field: "protocol version", Value: fmt.Sprint(proto.Value), Limit: 1001, Msg: "unsupported legacy protocol version"}
+	if v, ok := proto.Int(proto.Value); !ok || v != 1001 {
+		return &format.Error{Offset: first.End, Field: "protocol version", Value: proto.Repr(proto.Value), Limit: 1001, Msg: "unsupported legacy protocol version"}
 	}
 	f.Version = "1001"
 	sys, err := w.parse(proto.End)
@@ -91,8 +91,8 @@ func (f *File) readLegacy(r io.ReaderAt, size int64, name string) error {
 		return err
 	}
 	f.Imports = append(f.Imports, sys.Imports...)
-	if d, ok := sys.Value.(*pickle.Dict); ok {
-		if le, ok := d.Get("little_endian"); ok && le == false {
+	if le, ok := sys.Get(sys.Value, "little_endian"); ok {
+		if b, ok := sys.Bool(le); ok && !b {
 			f.ByteOrder = "big"
 			f.Notes = append(f.Notes, "storages are big-endian (sys_info)")
 		}
@@ -102,7 +102,7 @@ func (f *File) readLegacy(r io.ReaderAt, size int64, name string) error {
 		return err
 	}
 	f.Imports = append(f.Imports, data.Imports...)
-	if err := c.collect(data.Value); err != nil {
+	if err := c.collect(data); err != nil {
 		return err
 	}
 	keys, err := w.parse(data.End)
@@ -110,19 +110,18 @@ func (f *File) readLegacy(r io.ReaderAt, size int64, name string) error {
 		return err
 	}
 	f.Imports = append(f.Imports, keys.Imports...)
-	list, ok := keys.Value.(*pickle.List)
-	if !ok {
+	if keys.Value.Kind() != pickle.KindList {
 		return &format.Error{Offset: data.End, Field: "storage keys", Msg: "must be a list"}
 	}
 	pos := keys.End
 	done := make([]bool, len(f.Storages))
 	var hdr [8]byte
-	for _, k := range list.Items {
-		key, ok := keyString(k)
+	for _, k := range keys.Items(keys.Value) {
+		key, ok := keyString(keys, k)
 		if !ok {
-			return &format.Error{Offset: data.End, Field: "storage keys", Value: fmt.Sprint(k), Msg: "key must be a string"}
+			return &format.Error{Offset: data.End, Field: "storage keys", Value: keys.Repr(k), Msg: "key must be a string"}
 		}
-		i, ok := c.byKey[storageKey{c.dir, key}]
+		i, ok := c.keys.get(key)
 		if !ok {
 			return &format.Error{Offset: pos, Field: "storage " + format.Quote(key), Msg: "is in the key list but no tensor uses it, so its element size is unknown"}
 		}

@@ -300,3 +300,36 @@ func TestNotACheckpoint(t *testing.T) {
 	_, err = openBytes(t, b)
 	require.EqualError(t, err, "zip record data.pkl: archive has no data.pkl: not a torch checkpoint")
 }
+
+// TestRecordNames covers both ways records are found: the numbered
+// storage records torch writes (kept by number) and any other name, such
+// as a key that is not a canonical number ("07") or one past the record
+// count, and a name that appears twice in either kind.
+func TestRecordNames(t *testing.T) {
+	specs := []spec{
+		{name: "a", shape: []uint64{2}, storage: "FloatStorage", key: "0"},
+		{name: "b", shape: []uint64{2}, storage: "FloatStorage", key: "07"},
+		{name: "c", shape: []uint64{2}, storage: "FloatStorage", key: "1234567"},
+		{name: "d", shape: []uint64{2}, storage: "FloatStorage", key: "x"},
+		{name: "e", shape: []uint64{2}, storage: "FloatStorage", key: "0", offset: 1, numel: 3, stride: []uint64{1}},
+	}
+	specs[0].numel = 3
+	s := checkpoint(t, specs, 4)
+	f, err := pytorch.NewFile(s, s.size)
+	require.NoError(t, err)
+	require.Len(t, f.Tensors, 5)
+	require.Len(t, f.Storages, 4)
+	for i, k := range []string{"0", "07", "1234567", "x", "0"} {
+		require.Equal(t, k, f.Info[i].StorageKey)
+		require.Equal(t, "archive/data/"+k, f.Storages[f.Info[i].Storage].Record)
+	}
+	require.True(t, f.Info[0].SharesStorage)
+	require.True(t, f.Info[4].SharesStorage)
+
+	for _, dup := range []string{"archive/data/0", "archive/data/07", "archive/version"} {
+		recs := []record{{name: "archive/data.pkl", data: stateDict(specs[:1])}, {name: "archive/data/0", size: 8}, {name: "archive/data/07", size: 8}, {name: "archive/version", data: []byte("3\n")}, {name: dup, size: 8}}
+		s := torchZip(t, recs)
+		_, err := pytorch.NewFile(s, s.size)
+		require.ErrorContains(t, err, "zip record "+format.Quote(dup)+": record name appears twice")
+	}
+}

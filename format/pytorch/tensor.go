@@ -51,33 +51,40 @@ func (t TensorInfo) Elements() uint64 {
 // 3): a pickle can make a wrapper wrap itself.
 const maxWrap = 8
 
-// tensor describes an Object that rebuilds a tensor.
-func (c *collector) tensor(o *pickle.Object, name string) (TensorInfo, bool, error) {
-	return c.tensorAt(o, name, 0)
+// tensor describes an object that rebuilds a tensor.
+func (c *collector) tensor(v pickle.Value, name string) (TensorInfo, bool, error) {
+	o, ok := c.r.Object(v)
+	if !ok {
+		return TensorInfo{}, false, nil
+	}
+	return c.tensorAt(o.Callable, o.Args, o.Offset, name, 0)
 }
 
-func (c *collector) tensorAt(o *pickle.Object, name string, wrap int) (TensorInfo, bool, error) {
-	g := o.Func()
-	if g == nil {
+// tensorAt describes the call fn(*args) made by the opcode at offset, if
+// it rebuilds a tensor.
+func (c *collector) tensorAt(fn, argv pickle.Value, offset int64, name string, wrap int) (TensorInfo, bool, error) {
+	r := c.r
+	g, ok := r.Global(fn)
+	if !ok {
 		return TensorInfo{}, false, nil
 	}
 	if wrap > maxWrap {
-		return TensorInfo{}, false, &format.Error{Offset: o.Offset, Field: g.String(), Value: wrap, Limit: maxWrap, Msg: "tensor rebuilders wrap each other too deeply"}
+		return TensorInfo{}, false, &format.Error{Offset: offset, Field: g.String(), Value: wrap, Limit: maxWrap, Msg: "tensor rebuilders wrap each other too deeply"}
 	}
-	args := o.ArgTuple()
+	args, _ := r.Tuple(argv)
 	bad := func(what string) error {
-		return &format.Error{Offset: o.Offset, Field: g.String(), Msg: "malformed arguments: " + what}
+		return &format.Error{Offset: offset, Field: g.String(), Msg: "malformed arguments: " + what}
 	}
 	switch g.Module + "." + g.Name {
 	case "torch._utils._rebuild_parameter", "torch._utils._rebuild_parameter_with_state":
 		if len(args) < 3 {
 			return TensorInfo{}, false, bad("fewer than 3")
 		}
-		inner, ok := args[0].(*pickle.Object)
+		inner, ok := r.Object(args[0])
 		if !ok {
 			return TensorInfo{}, false, bad("data is not a tensor")
 		}
-		t, ok, err := c.tensorAt(inner, name, wrap+1)
+		t, ok, err := c.tensorAt(inner.Callable, inner.Args, inner.Offset, name, wrap+1)
 		if err != nil || !ok {
 			if err == nil {
 				err = bad("data is not a tensor")
@@ -85,31 +92,31 @@ func (c *collector) tensorAt(o *pickle.Object, name string, wrap int) (TensorInf
 			return t, false, err
 		}
 		t.Parameter = true
-		t.RequiresGrad, _ = args[1].(bool)
+		t.RequiresGrad, _ = r.Bool(args[1])
 		return t, true, nil
 	case "torch._tensor._rebuild_from_type_v2":
 		if len(args) < 3 {
 			return TensorInfo{}, false, bad("fewer than 3")
 		}
-		t, ok, err := c.tensorAt(&pickle.Object{Callable: args[0], Args: args[2], Offset: o.Offset}, name, wrap+1)
+		t, ok, err := c.tensorAt(args[0], args[2], offset, name, wrap+1)
 		if err != nil || !ok {
 			if err == nil {
 				err = bad("does not rebuild a tensor")
 			}
 			return t, false, err
 		}
-		if nt, ok := args[1].(*pickle.Global); ok && nt.Module == "torch.nn.parameter" && nt.Name == "Parameter" {
+		if nt, ok := r.Global(args[1]); ok && nt.Module == "torch.nn.parameter" && nt.Name == "Parameter" {
 			t.Parameter = true
 		}
 		return t, true, nil
 	case "torch._utils._rebuild_tensor":
-		return c.view(o, g, args, 4, -1, -1, name)
+		return c.view(offset, g, args, 4, -1, -1, name)
 	case "torch._utils._rebuild_tensor_v2":
-		return c.view(o, g, args, 4, 4, -1, name)
+		return c.view(offset, g, args, 4, 4, -1, name)
 	case "torch._utils._rebuild_tensor_v3":
-		return c.view(o, g, args, 7, 4, 6, name)
+		return c.view(offset, g, args, 7, 4, 6, name)
 	case "torch._utils._rebuild_qtensor":
-		t, ok, err := c.view(o, g, args, 5, 5, -1, name)
+		t, ok, err := c.view(offset, g, args, 5, 5, -1, name)
 		t.Quantized = ok
 		return t, ok, err
 	}
@@ -119,15 +126,18 @@ func (c *collector) tensorAt(o *pickle.Object, name string, wrap int) (TensorInf
 // view reads (storage, storage_offset, size, stride, …): min is the
 // argument count, grad the index of requires_grad and dtype that of the
 // v3 dtype (-1 when absent).
-func (c *collector) view(o *pickle.Object, g *pickle.Global, args []pickle.Value, min, grad, dtype int, name string) (TensorInfo, bool, error) {
-	field := g.String()
+func (c *collector) view(at int64, g *pickle.Global, args []pickle.Value, min, grad, dtype int, name string) (TensorInfo, bool, error) {
+	r := c.r
+	// The field name is only built for an error: most checkpoints have
+	// no errors and many tensors.
+	field := g.String
 	if len(args) < min {
-		return TensorInfo{}, false, &format.Error{Offset: o.Offset, Field: field, Value: len(args), Limit: min, Msg: "too few arguments"}
+		return TensorInfo{}, false, &format.Error{Offset: at, Field: field(), Value: len(args), Limit: min, Msg: "too few arguments"}
 	}
-	t := TensorInfo{Name: name, TiedTo: -1, PickleOffset: o.Offset}
-	pid, ok := args[0].(*pickle.PersistentID)
+	t := TensorInfo{Name: name, TiedTo: -1, PickleOffset: at}
+	pid, ok := r.PersistentID(args[0])
 	if !ok {
-		return t, false, &format.Error{Offset: o.Offset, Field: field, Msg: "storage argument is not a persistent id"}
+		return t, false, &format.Error{Offset: at, Field: field(), Msg: "storage argument is not a persistent id"}
 	}
 	idx, viewOffset, err := c.storage(pid)
 	if err != nil {
@@ -137,42 +147,36 @@ func (c *collector) view(o *pickle.Object, g *pickle.Global, args []pickle.Value
 	t.Storage, t.StorageKey, t.StorageDType, t.DType = idx, st.Key, st.DType, st.DType
 	avail := st.Elements
 	if dtype >= 0 {
-		dg, ok := args[dtype].(*pickle.Global)
+		dg, ok := r.Global(args[dtype])
 		var d format.DType
 		if ok && dg.Module == "torch" {
 			d, ok = TorchDType(dg.Name)
 		}
 		if !ok {
-			return t, false, &format.Error{Offset: o.Offset, Field: field, Value: fmt.Sprint(args[dtype]), Msg: "dtype argument is not a known torch dtype"}
+			return t, false, &format.Error{Offset: at, Field: field(), Value: r.Repr(args[dtype]), Msg: "dtype argument is not a known torch dtype"}
 		}
 		t.DType = d
 		avail = st.Bytes / uint64(d.BlockBytes)
 	}
-	off, ok := pickle.Int(args[1])
+	off, ok := r.Int(args[1])
 	if !ok || off < 0 {
-		return t, false, &format.Error{Offset: o.Offset, Field: field + " storage_offset", Value: fmt.Sprint(args[1]), Msg: "must be a non-negative integer"}
+		return t, false, &format.Error{Offset: at, Field: field() + " storage_offset", Value: r.Repr(args[1]), Msg: "must be a non-negative integer"}
 	}
 	t.StorageOffset = uint64(off) + viewOffset
-	if t.Shape, err = dims(args[2], o.Offset, field+" size"); err != nil {
+	if t.Shape, t.Stride, err = c.dims(args[2], args[3], at, g); err != nil {
 		return t, false, err
-	}
-	if t.Stride, err = dims(args[3], o.Offset, field+" stride"); err != nil {
-		return t, false, err
-	}
-	if len(t.Shape) != len(t.Stride) {
-		return t, false, &format.Error{Offset: o.Offset, Field: field, Value: len(t.Stride), Limit: len(t.Shape), Msg: "stride and size have different lengths"}
 	}
 	if grad >= 0 && grad < len(args) {
-		t.RequiresGrad, _ = args[grad].(bool)
+		t.RequiresGrad, _ = r.Bool(args[grad])
 	}
 	n, ok := checked.Product(t.Shape)
 	if !ok {
-		return t, false, &format.Error{Offset: o.Offset, Field: field + " size", Value: fmt.Sprint(t.Shape), Msg: "element count overflows"}
+		return t, false, &format.Error{Offset: at, Field: field() + " size", Value: fmt.Sprint(t.Shape), Msg: "element count overflows"}
 	}
 	if n > 0 {
 		last, ok := lastIndex(t.StorageOffset, t.Shape, t.Stride)
 		if !ok || last >= avail {
-			return t, false, &format.Error{Offset: o.Offset, Field: "tensor " + format.Quote(name), Value: fmt.Sprintf("offset %d, size %v, stride %v", t.StorageOffset, t.Shape, t.Stride),
+			return t, false, &format.Error{Offset: at, Field: "tensor " + format.Quote(name), Value: fmt.Sprintf("offset %d, size %v, stride %v", t.StorageOffset, t.Shape, t.Stride),
 				Limit: avail, Msg: fmt.Sprintf("view reaches past the end of storage %s", format.Quote(st.Key))}
 		}
 	}
@@ -194,46 +198,86 @@ func lastIndex(offset uint64, shape, stride []uint64) (uint64, bool) {
 	return last, true
 }
 
-// dims reads a tuple of non-negative ints (or a torch.Size of one).
-func dims(v pickle.Value, at int64, field string) ([]uint64, error) {
-	if o, ok := v.(*pickle.Object); ok && o.Is("torch", "Size") && len(o.ArgTuple()) == 1 {
-		v = o.ArgTuple()[0]
+// dims reads the size and stride arguments of the rebuilder g: tuples of
+// non-negative ints (or torch.Sizes of one) of the same length.
+func (c *collector) dims(size, stride pickle.Value, at int64, g *pickle.Global) ([]uint64, []uint64, error) {
+	s, err := c.ints(size, at, g, " size")
+	if err != nil {
+		return nil, nil, err
 	}
-	t, ok := pickle.AsTuple(v)
-	if !ok {
-		if l, isList := v.(*pickle.List); isList {
-			t, ok = l.Items, true
+	st, stErr := c.ints(stride, at, g, " stride")
+	out := c.uints(len(s) + len(st))
+	for i, x := range s {
+		if out[i], err = c.dim(x, at, g, " size"); err != nil {
+			return nil, nil, err
 		}
 	}
-	if !ok {
-		return nil, &format.Error{Offset: at, Field: field, Msg: "must be a tuple of integers"}
+	if stErr != nil {
+		return nil, nil, stErr
 	}
-	out := make([]uint64, len(t))
-	for i, x := range t {
-		n, ok := pickle.Int(x)
-		if !ok || n < 0 {
-			return nil, &format.Error{Offset: at, Field: field, Value: fmt.Sprint(x), Msg: "must hold non-negative integers"}
+	for i, x := range st {
+		if out[len(s)+i], err = c.dim(x, at, g, " stride"); err != nil {
+			return nil, nil, err
 		}
-		out[i] = uint64(n)
 	}
-	return out, nil
+	if len(s) != len(st) {
+		return nil, nil, &format.Error{Offset: at, Field: g.String(), Value: len(st), Limit: len(s), Msg: "stride and size have different lengths"}
+	}
+	return out[:len(s):len(s)], out[len(s):], nil
+}
+
+// uints returns n uint64s carved from a shared chunk, so that the shapes
+// and strides of many tensors cost few allocations (and no pointers for
+// the collector to scan).
+func (c *collector) uints(n int) []uint64 {
+	const chunk = 4096
+	if n > chunk/8 {
+		return make([]uint64, n)
+	}
+	if cap(c.dimBuf)-len(c.dimBuf) < n {
+		c.dimBuf = make([]uint64, 0, chunk)
+	}
+	l := len(c.dimBuf)
+	c.dimBuf = c.dimBuf[:l+n]
+	return c.dimBuf[l : l+n : l+n]
+}
+
+// ints returns the items of a tuple or list (or a torch.Size of one).
+func (c *collector) ints(v pickle.Value, at int64, g *pickle.Global, what string) ([]pickle.Value, error) {
+	r := c.r
+	if r.Is(v, "torch", "Size") && len(r.ArgTuple(v)) == 1 {
+		v = r.ArgTuple(v)[0]
+	}
+	if k := v.Kind(); k != pickle.KindTuple && k != pickle.KindList {
+		return nil, &format.Error{Offset: at, Field: g.String() + what, Msg: "must be a tuple of integers"}
+	}
+	return r.Items(v), nil
+}
+
+func (c *collector) dim(x pickle.Value, at int64, g *pickle.Global, what string) (uint64, error) {
+	n, ok := c.r.Int(x)
+	if !ok || n < 0 {
+		return 0, &format.Error{Offset: at, Field: g.String() + what, Value: c.r.Repr(x), Msg: "must hold non-negative integers"}
+	}
+	return uint64(n), nil
 }
 
 // storage resolves a persistent id ('storage', type, key, location, numel
 // [, view_metadata]) to an index in File.Storages, registering the storage
 // on first use. viewOffset is the element offset of a legacy storage view.
 func (c *collector) storage(pid *pickle.PersistentID) (int, uint64, error) {
-	id, ok := pickle.AsTuple(pid.ID)
+	r := c.r
+	id, ok := r.Tuple(pid.ID)
 	bad := func(msg string, v any) error {
 		return &format.Error{Offset: pid.Offset, Field: "storage persistent id", Value: v, Msg: msg}
 	}
 	if !ok || len(id) < 5 {
 		return 0, 0, bad("must be a tuple ('storage', type, key, location, numel)", nil)
 	}
-	if s, _ := id[0].(string); s != "storage" {
-		return 0, 0, bad("tag is not 'storage'", fmt.Sprint(id[0]))
+	if s, _ := r.Str(id[0]); s != "storage" {
+		return 0, 0, bad("tag is not 'storage'", r.Repr(id[0]))
 	}
-	g, ok := id[1].(*pickle.Global)
+	g, ok := r.Global(id[1])
 	var d format.DType
 	if ok && (g.Module == "torch" || g.Module == "torch.cuda" || g.Module == "torch.storage") {
 		d, ok = StorageDType(g.Name)
@@ -241,34 +285,31 @@ func (c *collector) storage(pid *pickle.PersistentID) (int, uint64, error) {
 		ok = false
 	}
 	if !ok {
-		return 0, 0, bad("storage type is not a torch storage class", fmt.Sprint(id[1]))
+		return 0, 0, bad("storage type is not a torch storage class", r.Repr(id[1]))
 	}
-	key, ok := keyString(id[2])
+	key, ok := keyString(r, id[2])
 	if !ok {
-		return 0, 0, bad("storage key must be a string", fmt.Sprint(id[2]))
+		return 0, 0, bad("storage key must be a string", r.Repr(id[2]))
 	}
-	loc, _ := id[3].(string)
-	numel, ok := pickle.Int(id[4])
+	loc, _ := r.Str(id[3])
+	numel, ok := r.Int(id[4])
 	if !ok || numel < 0 {
-		return 0, 0, bad("storage size must be a non-negative integer", fmt.Sprint(id[4]))
+		return 0, 0, bad("storage size must be a non-negative integer", r.Repr(id[4]))
 	}
 	var viewOffset uint64
-	if len(id) > 5 && id[5] != nil {
-		vm, ok := pickle.AsTuple(id[5])
+	if len(id) > 5 && !id[5].IsNone() {
+		vm, ok := r.Tuple(id[5])
 		if !ok || len(vm) < 3 {
 			return 0, 0, bad("storage view metadata must be (key, offset, size)", nil)
 		}
-		vo, ok1 := pickle.Int(vm[1])
-		vs, ok2 := pickle.Int(vm[2])
+		vo, ok1 := r.Int(vm[1])
+		vs, ok2 := r.Int(vm[2])
 		if !ok1 || !ok2 || vo < 0 || vs < 0 || uint64(vo)+uint64(vs) > uint64(numel) {
-			return 0, 0, bad("storage view lies outside its storage", fmt.Sprint(vm))
+			return 0, 0, bad("storage view lies outside its storage", r.Repr(id[5]))
 		}
 		viewOffset = uint64(vo)
 	}
-	// TorchScript's constants.pkl numbers its storages apart from
-	// data.pkl's: keys are per record directory.
-	mapKey := storageKey{c.dir, key}
-	if i, ok := c.byKey[mapKey]; ok {
+	if i, ok := c.keys.get(key); ok {
 		st := c.f.Storages[i]
 		if st.DType != d || st.Elements != uint64(numel) {
 			return 0, 0, &format.Error{Offset: pid.Offset, Field: "storage " + format.Quote(key),
@@ -281,23 +322,25 @@ func (c *collector) storage(pid *pickle.PersistentID) (int, uint64, error) {
 	if !ok || b > 1<<63-1 {
 		return 0, 0, bad("storage byte size overflows", numel)
 	}
-	st := Storage{Key: key, DType: d, Elements: uint64(numel), Location: loc, Bytes: b, Offset: -1}
+	// Resolved in place: a Storage passed to resolve by address would
+	// otherwise be allocated apart, once per storage.
+	c.f.Storages = append(c.f.Storages, Storage{Key: key, DType: d, Elements: uint64(numel), Location: loc, Bytes: b, Offset: -1})
 	if c.resolve != nil {
-		if err := c.resolve(key, &st, pid.Offset); err != nil {
+		if err := c.resolve(key, &c.f.Storages[len(c.f.Storages)-1], pid.Offset); err != nil {
+			c.f.Storages = c.f.Storages[:len(c.f.Storages)-1]
 			return 0, 0, err
 		}
 	}
-	c.f.Storages = append(c.f.Storages, st)
-	c.byKey[mapKey] = len(c.f.Storages) - 1
+	c.keys.set(key, len(c.f.Storages)-1)
 	return len(c.f.Storages) - 1, viewOffset, nil
 }
 
-func keyString(v pickle.Value) (string, bool) {
-	switch v := v.(type) {
-	case string:
-		return v, true
-	case int64:
-		return strconv.FormatInt(v, 10), true
+func keyString(r *pickle.Result, v pickle.Value) (string, bool) {
+	if s, ok := r.Str(v); ok {
+		return s, true
+	}
+	if n, ok := r.Int(v); ok {
+		return strconv.FormatInt(n, 10), true
 	}
 	return "", false
 }

@@ -1,8 +1,6 @@
 package pytorch
 
 import (
-	"fmt"
-	"math/big"
 	"strconv"
 
 	"github.com/tensorcount/tensorcount/format"
@@ -17,23 +15,96 @@ const maxWalk = 1 << 26
 // A collector walks the values of a pickle, collecting tensors into the
 // model, optimizer or other group.
 type collector struct {
-	f       *File
-	name    string
-	byKey   map[storageKey]int
+	f    *File
+	name string
+	// keys finds the storages of dir by key. TorchScript's constants.pkl
+	// numbers its storages apart from data.pkl's: keys are per record
+	// directory.
+	keys    *storageIndex
+	dirs    map[string]*storageIndex
 	resolve func(key string, st *Storage, at int64) error
-	dir     string // storage record directory: "data/" or "constants/"
-	model   []TensorInfo
-	opt     []TensorInfo
-	other   []TensorInfo
-	seen    map[any]bool
-	steps   int
+	dir     string   // storage record directory: "data/" or "constants/"
+	dimBuf  []uint64 // see uints
+	// dense bounds the decimal keys a storageIndex keeps in a slice.
+	dense int
+	model []TensorInfo
+	opt   []TensorInfo
+	other []TensorInfo
+	// r is the pickle being walked; seen holds its containers already
+	// walked (Values are only unique within one Result).
+	r     *pickle.Result
+	seen  map[pickle.Value]bool
+	steps int
 }
 
-// storageKey names a storage: its record directory and key.
-type storageKey struct{ dir, key string }
-
 func newCollector(f *File, name string) *collector {
-	return &collector{f: f, name: name, byKey: map[storageKey]int{}, seen: map[any]bool{}}
+	c := &collector{f: f, name: name, dirs: map[string]*storageIndex{}, dense: 1024}
+	c.setDir("")
+	return c
+}
+
+// setDir makes dir the record directory of the storages that follow.
+func (c *collector) setDir(dir string) {
+	c.dir = dir
+	if c.keys = c.dirs[dir]; c.keys == nil {
+		c.keys = &storageIndex{other: map[string]int{}, limit: c.dense}
+		c.dirs[dir] = c.keys
+	}
+}
+
+// A storageIndex maps storage keys to indices in File.Storages: a slice
+// for the small decimal keys torch's zip writer uses ("0", "1", …), which
+// spares hashing a key per tensor, and a map for any other key.
+type storageIndex struct {
+	dense []int32 // dense[n] is 1 + the index of the storage keyed n; 0 for none
+	other map[string]int
+	limit int // dense keys are below limit
+}
+
+// decimalKey returns the value of a canonical decimal key below limit
+// ("7", not "07" or "+7").
+func decimalKey(key string, limit int) (int, bool) {
+	if len(key) == 0 || len(key) > 9 || len(key) > 1 && key[0] == '0' {
+		return 0, false
+	}
+	n := 0
+	for i := 0; i < len(key); i++ {
+		d := key[i] - '0'
+		if d > 9 {
+			return 0, false
+		}
+		n = n*10 + int(d)
+	}
+	return n, n < limit
+}
+
+func (x *storageIndex) get(key string) (int, bool) {
+	if n, ok := decimalKey(key, x.limit); ok {
+		if n < len(x.dense) && x.dense[n] > 0 {
+			return int(x.dense[n]) - 1, true
+		}
+		return 0, false
+	}
+	i, ok := x.other[key]
+	return i, ok
+}
+
+func (x *storageIndex) set(key string, i int) {
+	n, ok := decimalKey(key, x.limit)
+	if !ok || i >= 1<<31-1 {
+		x.other[key] = i
+		return
+	}
+	if n >= len(x.dense) {
+		x.dense = append(x.dense, make([]int32, min(max(n+1, 2*len(x.dense)), x.limit)-len(x.dense))...)
+	}
+	x.dense[n] = int32(i) + 1
+}
+
+// use makes r the pickle that the following walks read.
+func (c *collector) use(r *pickle.Result) {
+	c.r = r
+	c.seen = map[pickle.Value]bool{}
 }
 
 // presize sizes the storage and tensor slices for n storages, a number
@@ -41,8 +112,10 @@ func newCollector(f *File, name string) *collector {
 // count it claims.
 func (c *collector) presize(n int) {
 	c.f.Storages = make([]Storage, 0, n)
-	c.byKey = make(map[storageKey]int, n)
 	c.model = make([]TensorInfo, 0, n)
+	c.dense = max(c.dense, n)
+	c.dirs = map[string]*storageIndex{}
+	c.setDir(c.dir)
 }
 
 func (c *collector) note(s string) {
@@ -58,29 +131,31 @@ var (
 	optKeys   = map[string]bool{"optimizer_states": true, "optimizer": true, "optimizer_state_dict": true, "optim": true, "opt_state": true, "optimizers": true, "optimizer_state": true}
 )
 
-// collect sorts the tensors under root into groups by the checkpoint's
-// layout.
-func (c *collector) collect(root pickle.Value) error {
-	switch r := root.(type) {
-	case *pickle.Dict:
+// collect sorts the tensors of the pickle r into groups by the
+// checkpoint's layout.
+func (c *collector) collect(r *pickle.Result) error {
+	c.use(r)
+	root := r.Value
+	switch root.Kind() {
+	case pickle.KindDict:
 		mk := ""
 		for _, k := range modelKeys {
-			if v, ok := r.Get(k); ok && c.container(v) {
+			if v, ok := r.Get(root, k); ok && c.container(v) {
 				mk = k
 				break
 			}
 		}
 		hasOpt := false
-		for _, e := range r.Entries {
-			if k, ok := e.Key.(string); ok && optKeys[k] {
+		for _, e := range r.Entries(root) {
+			if k, ok := r.Str(e.Key); ok && optKeys[k] {
 				hasOpt = true
 			}
 		}
 		if mk == "" && !hasOpt {
 			c.f.Layout = "state_dict"
-			return c.walkInto(&c.model, r, "", 0)
+			return c.walkInto(&c.model, root, "", 0)
 		}
-		_, lightning := r.Get("pytorch-lightning_version")
+		_, lightning := r.Get(root, "pytorch-lightning_version")
 		switch {
 		case mk == "state_dict" && (lightning || hasOpt):
 			c.f.Layout = "lightning"
@@ -89,8 +164,8 @@ func (c *collector) collect(root pickle.Value) error {
 		default:
 			c.f.Layout = "nested:" + mk
 		}
-		for _, e := range r.Entries {
-			k := segment(e.Key)
+		for _, e := range r.Entries(root) {
+			k := c.segment(e.Key)
 			switch {
 			case k == mk:
 				if err := c.walkInto(&c.model, e.Value, "", 1); err != nil {
@@ -111,7 +186,7 @@ func (c *collector) collect(root pickle.Value) error {
 			}
 		}
 		return nil
-	case *pickle.Object:
+	case pickle.KindObject:
 		c.f.Layout = "module"
 	default:
 		c.f.Layout = "objects"
@@ -121,28 +196,29 @@ func (c *collector) collect(root pickle.Value) error {
 
 // collectTorchScript walks a TorchScript module object: its attributes
 // name its tensors and submodules.
-func (c *collector) collectTorchScript(root pickle.Value) error {
+func (c *collector) collectTorchScript(r *pickle.Result) error {
+	c.use(r)
 	c.f.Layout = "torchscript"
-	return c.walkInto(&c.model, root, "", 0)
+	return c.walkInto(&c.model, r.Value, "", 0)
 }
 
 // container reports whether v can hold named tensors (a dict or a module
 // object that is not itself a tensor).
 func (c *collector) container(v pickle.Value) bool {
-	switch v := v.(type) {
-	case *pickle.Dict:
+	switch v.Kind() {
+	case pickle.KindDict:
 		return true
-	case *pickle.Object:
+	case pickle.KindObject:
 		_, ok, _ := c.tensorProbe(v)
 		return !ok
 	}
 	return false
 }
 
-// tensorProbe tells whether o rebuilds a tensor without registering
-// anything.
-func (c *collector) tensorProbe(o *pickle.Object) (string, bool, error) {
-	g := o.Func()
+// tensorProbe tells whether the object o rebuilds a tensor without
+// registering anything.
+func (c *collector) tensorProbe(o pickle.Value) (string, bool, error) {
+	g := c.r.Func(o)
 	if g == nil || g.Module != "torch._utils" && g.Module != "torch._tensor" {
 		return "", false, nil
 	}
@@ -162,25 +238,30 @@ func join(prefix, seg string) string {
 }
 
 // segment names a dict key in a tensor name.
-func segment(k pickle.Value) string {
-	switch k := k.(type) {
-	case string:
-		return k
-	case int64:
-		return strconv.FormatInt(k, 10)
-	case *big.Int:
-		return k.String()
-	case bool:
-		if k {
+func (c *collector) segment(k pickle.Value) string {
+	r := c.r
+	switch k.Kind() {
+	case pickle.KindStr:
+		s, _ := r.Str(k)
+		return s
+	case pickle.KindInt:
+		if n, ok := r.Int(k); ok {
+			return strconv.FormatInt(n, 10)
+		}
+		n, _ := r.BigInt(k)
+		return n.String()
+	case pickle.KindBool:
+		if b, _ := r.Bool(k); b {
 			return "True"
 		}
 		return "False"
-	case nil:
+	case pickle.KindNone:
 		return "None"
-	case float64:
-		return strconv.FormatFloat(k, 'g', -1, 64)
+	case pickle.KindFloat:
+		f, _ := r.Float(k)
+		return strconv.FormatFloat(f, 'g', -1, 64)
 	}
-	return fmt.Sprintf("<%T>", k)
+	return "<" + k.Kind().String() + ">"
 }
 
 // moduleSlots are the nn.Module attributes whose entries are named as the
@@ -195,8 +276,9 @@ func (c *collector) walkInto(group *[]TensorInfo, v pickle.Value, prefix string,
 	if depth > maxDepth {
 		return &format.Error{Offset: -1, Field: "pickle", Value: depth, Limit: maxDepth, Msg: "containers nested too deeply"}
 	}
-	switch v := v.(type) {
-	case *pickle.Object:
+	r := c.r
+	switch v.Kind() {
+	case pickle.KindObject:
 		t, ok, err := c.tensor(v, prefix)
 		if err != nil {
 			return err
@@ -209,43 +291,40 @@ func (c *collector) walkInto(group *[]TensorInfo, v pickle.Value, prefix string,
 			return nil
 		}
 		c.seen[v] = true
-		if err := c.walkInto(group, v.Args, prefix, depth+1); err != nil {
+		o, _ := r.Object(v)
+		if err := c.walkInto(group, o.Args, prefix, depth+1); err != nil {
 			return err
 		}
-		for _, s := range v.MoreStates() {
+		for _, s := range r.MoreStates(v) {
 			if err := c.walkState(group, s, prefix, depth+1); err != nil {
 				return err
 			}
 		}
-		if err := c.walkState(group, v.State, prefix, depth+1); err != nil {
+		if err := c.walkState(group, o.State, prefix, depth+1); err != nil {
 			return err
 		}
-		for i, it := range v.Items() {
+		for i, it := range r.Items(v) {
 			if err := c.walkInto(group, it, join(prefix, strconv.Itoa(i)), depth+1); err != nil {
 				return err
 			}
 		}
-		for _, e := range v.Entries() {
-			if err := c.walkInto(group, e.Value, join(prefix, segment(e.Key)), depth+1); err != nil {
+		for _, e := range r.Entries(v) {
+			if err := c.walkInto(group, e.Value, join(prefix, c.segment(e.Key)), depth+1); err != nil {
 				return err
 			}
 		}
-	case *pickle.Dict:
+	case pickle.KindDict:
 		if c.seen[v] {
 			return nil
 		}
 		c.seen[v] = true
-		for _, e := range v.Entries {
-			if err := c.walkInto(group, e.Value, join(prefix, segment(e.Key)), depth+1); err != nil {
+		for _, e := range r.Entries(v) {
+			if err := c.walkInto(group, e.Value, join(prefix, c.segment(e.Key)), depth+1); err != nil {
 				return err
 			}
 		}
-	case *pickle.List:
-		return c.walkItems(group, v, v.Items, prefix, depth)
-	case *pickle.Tuple:
-		return c.walkItems(group, v, v.Items, prefix, depth)
-	case *pickle.Set:
-		return c.walkItems(group, v, v.Items, prefix, depth)
+	case pickle.KindList, pickle.KindTuple, pickle.KindSet, pickle.KindFrozenSet:
+		return c.walkItems(group, v, prefix, depth)
 	}
 	return nil
 }
@@ -256,18 +335,18 @@ func (c *collector) walkInto(group *[]TensorInfo, v pickle.Value, prefix string,
 func (c *collector) walkState(group *[]TensorInfo, s pickle.Value, prefix string, depth int) error {
 	c.steps++
 	if c.steps > maxWalk || depth > maxDepth {
-		return c.walkInto(group, nil, prefix, depth) // reports the limit
+		return c.walkInto(group, pickle.Value{}, prefix, depth) // reports the limit
 	}
-	switch s := s.(type) {
-	case nil:
+	switch s.Kind() {
+	case pickle.KindNone:
 		return nil
-	case *pickle.Dict:
+	case pickle.KindDict:
 		if c.seen[s] {
 			return nil
 		}
 		c.seen[s] = true
-		for _, e := range s.Entries {
-			k := segment(e.Key)
+		for _, e := range c.r.Entries(s) {
+			k := c.segment(e.Key)
 			p := join(prefix, k)
 			if moduleSlots[k] {
 				p = prefix
@@ -277,12 +356,12 @@ func (c *collector) walkState(group *[]TensorInfo, s pickle.Value, prefix string
 			}
 		}
 		return nil
-	case *pickle.Tuple:
+	case pickle.KindTuple:
 		if c.seen[s] {
 			return nil
 		}
 		c.seen[s] = true
-		for _, x := range s.Items {
+		for _, x := range c.r.Items(s) {
 			if err := c.walkState(group, x, prefix, depth+1); err != nil {
 				return err
 			}
@@ -294,12 +373,12 @@ func (c *collector) walkState(group *[]TensorInfo, s pickle.Value, prefix string
 
 // walkItems walks the items of a list, tuple or set once, naming each by
 // its position.
-func (c *collector) walkItems(group *[]TensorInfo, container pickle.Value, items []pickle.Value, prefix string, depth int) error {
+func (c *collector) walkItems(group *[]TensorInfo, container pickle.Value, prefix string, depth int) error {
 	if c.seen[container] {
 		return nil
 	}
 	c.seen[container] = true
-	for i, it := range items {
+	for i, it := range c.r.Items(container) {
 		if err := c.walkInto(group, it, join(prefix, strconv.Itoa(i)), depth+1); err != nil {
 			return err
 		}

@@ -22,27 +22,31 @@ func (f *File) readZip(r io.ReaderAt, size int64, name string) error {
 	if len(zr.File) > MaxEntries {
 		return &format.Error{Offset: -1, Field: "zip central directory", Value: len(zr.File), Limit: MaxEntries, Msg: "too many records"}
 	}
-	records := make(map[string]*zip.File, len(zr.File))
 	var pkl *zip.File
 	for _, zf := range zr.File {
-		if _, dup := records[zf.Name]; dup {
-			return &format.Error{Offset: -1, Field: "zip record " + format.Quote(zf.Name), Msg: "record name appears twice"}
-		}
-		records[zf.Name] = zf
 		if zf.Name == "data.pkl" || strings.HasSuffix(zf.Name, "/data.pkl") {
 			if pkl == nil || strings.Count(zf.Name, "/") < strings.Count(pkl.Name, "/") {
 				pkl = zf
 			}
 		}
 	}
+	if pkl != nil {
+		f.Prefix = strings.TrimSuffix(pkl.Name, "data.pkl")
+	}
+	records := newZipRecords(f.Prefix, len(zr.File))
+	for _, zf := range zr.File {
+		if !records.add(zf) {
+			return &format.Error{Offset: -1, Field: "zip record " + format.Quote(zf.Name), Msg: "record name appears twice"}
+		}
+	}
 	if pkl == nil {
 		return &format.Error{Offset: -1, Field: "zip record data.pkl", Msg: "archive has no data.pkl: not a torch checkpoint"}
 	}
-	f.Prefix = strings.TrimSuffix(pkl.Name, "data.pkl")
 	f.Kind = Zip
-	_, hasConst := records[f.Prefix+"constants.pkl"]
-	for n := range records {
-		if strings.HasPrefix(n, f.Prefix+"code/") {
+	_, hasConst := records.get(f.Prefix + "constants.pkl")
+	code := f.Prefix + "code/"
+	for _, zf := range zr.File {
+		if strings.HasPrefix(zf.Name, code) {
 			hasConst = true
 			break
 		}
@@ -88,11 +92,11 @@ func (f *File) readZip(r io.ReaderAt, size int64, name string) error {
 	}
 	f.Imports = append(f.Imports, res.Imports...)
 	if f.Kind == TorchScript {
-		c.dir = "data/"
-		if err := c.collectTorchScript(res.Value); err != nil {
+		c.setDir("data/")
+		if err := c.collectTorchScript(res); err != nil {
 			return err
 		}
-		if cz, ok := records[f.Prefix+"constants.pkl"]; ok {
+		if cz, ok := records.get(f.Prefix + "constants.pkl"); ok {
 			data, at, err := readRecord(r, size, cz)
 			if err != nil {
 				return err
@@ -102,15 +106,16 @@ func (f *File) readZip(r io.ReaderAt, size int64, name string) error {
 				return err
 			}
 			f.Imports = append(f.Imports, cres.Imports...)
-			c.dir = "constants/"
+			c.setDir("constants/")
+			c.use(cres)
 			if err := c.walkInto(&c.other, cres.Value, "constants", 0); err != nil {
 				return err
 			}
 		}
 		return c.finish()
 	}
-	c.dir = "data/"
-	if err := c.collect(res.Value); err != nil {
+	c.setDir("data/")
+	if err := c.collect(res); err != nil {
 		return err
 	}
 	return c.finish()
@@ -118,16 +123,15 @@ func (f *File) readZip(r io.ReaderAt, size int64, name string) error {
 
 // zipRecord resolves a storage key to its record: it must exist, and hold
 // at least the bytes the pickle declares.
-func (c *collector) zipRecord(r io.ReaderAt, size int64, records map[string]*zip.File, key string, st *Storage, at int64) error {
-	name := c.f.Prefix + c.dir + key
-	zf, ok := records[name]
+func (c *collector) zipRecord(r io.ReaderAt, size int64, records *zipRecords, key string, st *Storage, at int64) error {
+	zf, ok := records.storage(c.dir, key)
 	if !ok && c.dir == "constants/" {
-		name = c.f.Prefix + "data/" + key
-		zf, ok = records[name]
+		zf, ok = records.storage("data/", key)
 	}
 	if !ok {
-		return &format.Error{Offset: at, Field: "storage " + format.Quote(key), Value: name, Msg: "storage record is missing from the archive"}
+		return &format.Error{Offset: at, Field: "storage " + format.Quote(key), Value: c.f.Prefix + c.dir + key, Msg: "storage record is missing from the archive"}
 	}
+	name := zf.Name
 	st.Record = name
 	if zf.UncompressedSize64 < st.Bytes {
 		return &format.Error{Offset: -1, Field: "zip record " + format.Quote(name), Value: zf.UncompressedSize64, Limit: st.Bytes,
@@ -192,8 +196,8 @@ func readRecord(r io.ReaderAt, size int64, zf *zip.File) ([]byte, int64, error) 
 	return buf, 0, nil
 }
 
-func smallRecord(r io.ReaderAt, size int64, records map[string]*zip.File, name string) ([]byte, bool, error) {
-	zf, ok := records[name]
+func smallRecord(r io.ReaderAt, size int64, records *zipRecords, name string) ([]byte, bool, error) {
+	zf, ok := records.get(name)
 	if !ok {
 		return nil, false, nil
 	}
@@ -202,4 +206,74 @@ func smallRecord(r io.ReaderAt, size int64, records map[string]*zip.File, name s
 	}
 	b, _, err := readRecord(r, size, zf)
 	return b, true, err
+}
+
+// zipRecords finds an archive's records by name. The storage records
+// torch writes, PREFIX/data/0 to PREFIX/data/N, are kept in a slice by
+// number, which spares hashing a name per storage; the rest in a map.
+type zipRecords struct {
+	data  string      // PREFIX/data/
+	dense []*zip.File // dense[n] is PREFIX/data/n
+	other map[string]*zip.File
+	limit int // dense numbers are below limit: the number of records
+	buf   []byte
+}
+
+func newZipRecords(prefix string, n int) *zipRecords {
+	return &zipRecords{data: prefix + "data/", other: map[string]*zip.File{}, limit: n}
+}
+
+// add records zf, reporting false if its name is already taken.
+func (z *zipRecords) add(zf *zip.File) bool {
+	if n, ok := z.number(zf.Name); ok {
+		if n >= len(z.dense) {
+			z.dense = append(z.dense, make([]*zip.File, min(max(n+1, 2*len(z.dense)), z.limit)-len(z.dense))...)
+		}
+		if z.dense[n] != nil {
+			return false
+		}
+		z.dense[n] = zf
+		return true
+	}
+	if _, dup := z.other[zf.Name]; dup {
+		return false
+	}
+	z.other[zf.Name] = zf
+	return true
+}
+
+// number returns n for the name PREFIX/data/n, n a canonical decimal
+// below the limit.
+func (z *zipRecords) number(name string) (int, bool) {
+	if !strings.HasPrefix(name, z.data) {
+		return 0, false
+	}
+	return decimalKey(name[len(z.data):], z.limit)
+}
+
+func (z *zipRecords) get(name string) (*zip.File, bool) {
+	if n, ok := z.number(name); ok {
+		if n < len(z.dense) && z.dense[n] != nil {
+			return z.dense[n], true
+		}
+		return nil, false
+	}
+	zf, ok := z.other[name]
+	return zf, ok
+}
+
+// storage returns the record dir+key under the prefix. The name is built
+// in a reused buffer: a map looked up by string(b) does not allocate.
+func (z *zipRecords) storage(dir, key string) (*zip.File, bool) {
+	if dir == "data/" {
+		if n, ok := decimalKey(key, z.limit); ok {
+			if n < len(z.dense) && z.dense[n] != nil {
+				return z.dense[n], true
+			}
+			return nil, false
+		}
+	}
+	z.buf = append(append(append(z.buf[:0], z.data[:len(z.data)-len("data/")]...), dir...), key...)
+	zf, ok := z.other[string(z.buf)]
+	return zf, ok
 }
