@@ -67,21 +67,28 @@ func TestFastPathAgreesWithFieldByField(t *testing.T) {
 	require.False(t, ok)
 }
 
-// A duplicate name is found by either path, wherever it is, and reported
-// at the second occurrence.
+// A duplicate name is found by either path, wherever it is (in the batch
+// of names the fast path adds at once, in an earlier one, at a batch's
+// edge, last), and reported at the second occurrence: the same field and
+// offset as the field-by-field path of a big-endian file reports.
 func TestDuplicateNameEitherPath(t *testing.T) {
-	for _, big := range []bool{false, true} {
-		var specs []fixture.TensorSpec
-		for i := range 3000 {
-			specs = append(specs, spec(fmt.Sprintf("t%d", i), "F32", 4))
+	for _, c := range []struct{ at, copy int }{{2500, 1234}, {10, 3}, {64, 63}, {63, 0}, {128, 127}, {2999, 5}, {1, 0}} {
+		var offsets []int64
+		for _, big := range []bool{false, true} {
+			var specs []fixture.TensorSpec
+			for i := range 3000 {
+				specs = append(specs, spec(fmt.Sprintf("t%d", i), "F32", 4))
+			}
+			specs[c.at].Name = specs[c.copy].Name
+			w := ggufw.File{Tensors: specs, BigEndian: big}
+			h, err := w.Header()
+			require.NoError(t, err)
+			_, dataLen, err := w.Layout()
+			require.NoError(t, err)
+			_, err = gguf.NewFile(sparseReader{h, int64(len(h)) + int64(dataLen)}, int64(len(h))+int64(dataLen))
+			fe := requireFormatError(t, err, fmt.Sprintf(`tensor "t%d"`, c.copy), "duplicate tensor name")
+			offsets = append(offsets, fe.Offset)
 		}
-		specs[2500].Name = "t1234"
-		w := ggufw.File{Tensors: specs, BigEndian: big}
-		h, err := w.Header()
-		require.NoError(t, err)
-		_, dataLen, err := w.Layout()
-		require.NoError(t, err)
-		_, err = gguf.NewFile(sparseReader{h, int64(len(h)) + int64(dataLen)}, int64(len(h))+int64(dataLen))
-		requireFormatError(t, err, `tensor "t1234"`, "duplicate tensor name")
+		require.Equal(t, offsets[1], offsets[0], "duplicate of entry %d at entry %d", c.copy, c.at)
 	}
 }

@@ -141,6 +141,11 @@ type parser struct {
 	f     *File
 	arena names.Arena
 	dims  []uint64 // backing of the tensors' Dims
+
+	// pending tensors, the last of f.Tensors, are read but not yet in the
+	// name index; pendingAt holds where each one's entry starts.
+	pending   int
+	pendingAt [names.MaxBatch]int64
 }
 
 // maxWarnings bounds Warnings, so a file with a million odd tensors does

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tensorcount/tensorcount/format"
 	"github.com/tensorcount/tensorcount/internal/checked"
+	"github.com/tensorcount/tensorcount/internal/names"
 )
 
 // A TensorInfo is one entry of the tensor directory.
@@ -73,15 +74,54 @@ func (p *parser) readTensorInfos(n uint64) error {
 	f.Tensors = make([]TensorInfo, 0, pre)
 	p.dims = make([]uint64, 0, max(256, 2*pre))
 	fast := !r.big && r.wide
-	for i := uint64(0); i < n; i++ {
-		if fast && p.fastTensorInfo() {
+	for i := uint64(0); i < n; {
+		if fast && p.pending < names.MaxBatch && p.fastTensorInfo() {
+			i++
+			continue
+		}
+		// The careful path reads the entry, or the batch is full: the
+		// batch's names go into the index first. A duplicate among them
+		// is read again by the careful path, which reports it.
+		full := p.pending == names.MaxBatch
+		if d := p.addPending(); d > 0 {
+			i -= uint64(d)
+		} else if full {
 			continue
 		}
 		if err := p.readTensorInfo(i); err != nil {
 			return err
 		}
+		i++
+	}
+	if d := p.addPending(); d > 0 {
+		return p.readTensorInfo(n - uint64(d))
 	}
 	return nil
+}
+
+// addPending adds the names of the entries fastTensorInfo read since the
+// last call to the index, a batch at a time (see names.Index.AddBatch).
+// If one of them was seen before, that entry and those after it are
+// dropped and the reader rewound to it; addPending returns how many were
+// dropped.
+func (p *parser) addPending() int {
+	f, n := p.f, p.pending
+	if n == 0 {
+		return 0
+	}
+	p.pending = 0
+	var batch [names.MaxBatch]string
+	first := len(f.Tensors) - n
+	for k := range n {
+		batch[k] = f.Tensors[first+k].Name
+	}
+	added := f.names.AddBatch(batch[:n], first)
+	if added == n {
+		return 0
+	}
+	p.r.pos = p.pendingAt[added]
+	f.Tensors = f.Tensors[:first+added]
+	return n - added
 }
 
 // fastTensorInfo decodes the next tensor info straight from the window
@@ -138,16 +178,15 @@ func (p *parser) fastTensorInfo() bool {
 	if hi != 0 || size > math.MaxInt64 {
 		return false
 	}
-	j, tag, slot := f.names.Find(name)
-	if j >= 0 {
-		return false
-	}
 	entryAt := r.pos
 	t := TensorInfo{Name: p.arena.Add(name), Dims: p.addDims(dims[:nd]), Type: typ, Offset: offset,
 		Elements: ne, Bytes: size, offsetAt: entryAt + 8 + int64(nl) + 4 + 8*int64(nd) + 4}
 	r.pos = t.offsetAt + 8
 	f.Tensors = append(f.Tensors, t)
-	f.names.Insert(tag, slot, len(f.Tensors)-1)
+	// The name is added to the index with the rest of its batch
+	// (addPending), not here.
+	p.pendingAt[p.pending] = entryAt
+	p.pending++
 	return true
 }
 
