@@ -119,9 +119,14 @@ func (s *Set) check() error {
 	idx := s.Index
 	entry := names.Index{NameOf: func(i int) string { return idx.Entries[i].Name }}
 	entry.Init(len(idx.Entries))
-	for i, e := range idx.Entries {
-		if !entry.Add(e.Name, i) {
-			return &format.Error{File: s.IndexPath, Offset: -1, Field: "weight_map." + e.Name,
+	var batch [names.MaxBatch]string
+	for first := 0; first < len(idx.Entries); first += len(batch) {
+		n := min(len(batch), len(idx.Entries)-first)
+		for k := range n {
+			batch[k] = idx.Entries[first+k].Name
+		}
+		if added := entry.AddBatch(batch[:n], first); added < n {
+			return &format.Error{File: s.IndexPath, Offset: -1, Field: "weight_map." + idx.Entries[first+added].Name,
 				Msg: "duplicate object member name: the tensor is listed twice"}
 		}
 	}
@@ -130,10 +135,18 @@ func (s *Set) check() error {
 	// A tensor in the wrong shard is reported after the walk, as a
 	// tensor stored twice if its own shard holds it too.
 	misplacedShard, misplacedEntry := -1, int32(-1)
+	var pos [names.MaxBatch]int
 	for i, f := range s.Files {
-		for _, t := range f.Tensors {
-			k, _ := entry.Lookup(t.Name)
-			j := int32(k)
+		for ti, t := range f.Tensors {
+			// The shard's names are looked up a batch at a time.
+			if b := ti % len(pos); b == 0 {
+				n := min(len(batch), len(f.Tensors)-ti)
+				for k := range n {
+					batch[k] = f.Tensors[ti+k].Name
+				}
+				entry.LookupBatch(batch[:n], pos[:n])
+			}
+			j := int32(pos[ti%len(pos)])
 			switch {
 			case j < 0:
 				return &format.Error{File: s.Paths[i], Offset: -1, Field: "tensor " + format.Quote(t.Name),

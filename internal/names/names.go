@@ -154,20 +154,51 @@ func (x *Index) AddBatch(names []string, first int) int {
 	return len(names)
 }
 
+// LookupBatch sets pos[k] to the position of the item named names[k], or
+// −1, loading every name's first slot before comparing any, as AddBatch
+// does.
+func (x *Index) LookupBatch(names []string, pos []int) {
+	if len(names) > MaxBatch {
+		panic("names: LookupBatch of more than MaxBatch names")
+	}
+	if len(x.slots) == 0 {
+		for k := range names {
+			pos[k] = -1
+		}
+		return
+	}
+	var hashes [MaxBatch]uint64
+	var touched uint64
+	mask := len(x.slots) - 1
+	for k, name := range names {
+		h := maphash.String(x.seed, name)
+		hashes[k] = h
+		touched |= x.slots[int(h)&mask]
+	}
+	x.touched = touched
+	for k, name := range names {
+		pos[k] = x.lookupHashed(name, hashes[k])
+	}
+}
+
 // Lookup returns the position of the item named name.
 func (x *Index) Lookup(name string) (int, bool) {
 	if len(x.slots) == 0 {
 		return -1, false
 	}
-	h := maphash.String(x.seed, name)
+	i := x.lookupHashed(name, maphash.String(x.seed, name))
+	return i, i >= 0
+}
+
+func (x *Index) lookupHashed(name string, h uint64) int {
 	mask := len(x.slots) - 1
 	for k := int(h) & mask; ; k = (k + 1) & mask {
 		v := x.slots[k]
 		if v == 0 {
-			return -1, false
+			return -1
 		}
 		if v&tagMask == h&tagMask && x.NameOf(int(v&^tagMask-1)) == name {
-			return int(v&^tagMask - 1), true
+			return int(v&^tagMask - 1)
 		}
 	}
 }

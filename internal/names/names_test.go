@@ -54,3 +54,38 @@ func TestIndex(t *testing.T) {
 	_, ok = empty.Lookup("x")
 	require.False(t, ok)
 }
+
+// AddBatch and LookupBatch do what Add and Lookup do one at a time,
+// including growing the table and stopping at a name already present.
+func TestBatches(t *testing.T) {
+	var items []string
+	x := Index{NameOf: func(i int) string { return items[i] }}
+	x.Init(4)
+	for i := range 1000 {
+		items = append(items, fmt.Sprintf("n%d", i))
+	}
+	for first := 0; first < len(items); first += MaxBatch {
+		batch := items[first:min(first+MaxBatch, len(items))]
+		require.Equal(t, len(batch), x.AddBatch(batch, first))
+	}
+	// A batch holding a name already present, and one repeating a name
+	// of its own, add up to it.
+	items = append(items, "new0", "n17", "new1")
+	require.Equal(t, 1, x.AddBatch(items[1000:1003], 1000))
+	items = append(items[:1001], "new2", "new2")
+	require.Equal(t, 1, x.AddBatch(items[1001:1003], 1001))
+	names := []string{"n0", "n999", "new0", "new2", "absent", "n500"}
+	pos := make([]int, len(names))
+	x.LookupBatch(names, pos)
+	for k, name := range names {
+		i, ok := x.Lookup(name)
+		if !ok {
+			i = -1
+		}
+		require.Equal(t, i, pos[k], name)
+	}
+	require.Equal(t, []int{0, 999, 1000, 1001, -1, 500}, pos)
+	var empty Index
+	empty.LookupBatch(names[:2], pos[:2])
+	require.Equal(t, []int{-1, -1}, pos[:2])
+}
