@@ -25,6 +25,7 @@ const (
 )
 
 func main() {
+	startGC()
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 

@@ -2,20 +2,75 @@ package main
 
 import (
 	"math"
+	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+	"sync"
 
 	"github.com/tensorcount/tensorcount/count"
 )
+
+// The collector's settings over a run. Most runs read a few headers,
+// allocate tens of megabytes and exit: at the default pacing they would
+// collect four or five times on the way, a third of their CPU. So a run
+// starts with the collector off below startHeap (as the Go compiler
+// starts with a large heap); the first collection, which only a big model
+// reaches, hands back to the usual pacing. After counting a big model a
+// soft limit bounds the heap (settleMemory); the next load lifts it.
+var gcPolicy struct {
+	mu       sync.Mutex
+	starting bool // collector off below startHeap, until the first collection
+}
+
+// startHeap is the heap a run may reach before its first collection.
+const startHeap = 96 << 20
 
 // bigCount is the tensor count from which a command bounds its heap once
 // the count is built.
 const bigCount = 1 << 17
 
+// startGC turns the collector off below startHeap until a collection
+// happens. Only main calls it: the settings are the process's.
+func startGC() {
+	gcPolicy.mu.Lock()
+	defer gcPolicy.mu.Unlock()
+	gcPolicy.starting = true
+	debug.SetGCPercent(-1)
+	debug.SetMemoryLimit(startHeap)
+	afterNextGC(func() {
+		gcPolicy.mu.Lock()
+		defer gcPolicy.mu.Unlock()
+		endStartLocked()
+		debug.SetMemoryLimit(math.MaxInt64)
+	})
+}
+
+// endStartLocked restores the usual pacing if the run is still starting.
+func endStartLocked() {
+	if gcPolicy.starting {
+		gcPolicy.starting = false
+		debug.SetGCPercent(100)
+	}
+}
+
+// afterNextGC calls f once a collection has run: a finalizer runs after
+// the collection that finds its object unreachable.
+func afterNextGC(f func()) {
+	type sentinel struct{ p *int } // holds a pointer, so it is not a tiny allocation
+	runtime.SetFinalizer(&sentinel{}, func(*sentinel) { f() })
+}
+
 // liftMemoryLimit removes a limit settleMemory set for an earlier model:
 // a load grows the heap by what it keeps, and a limit below that would
-// make it collect without end.
-func liftMemoryLimit() { debug.SetMemoryLimit(math.MaxInt64) }
+// make it collect without end. A run still starting keeps its start
+// limit, which the first collection lifts.
+func liftMemoryLimit() {
+	gcPolicy.mu.Lock()
+	defer gcPolicy.mu.Unlock()
+	if !gcPolicy.starting {
+		debug.SetMemoryLimit(math.MaxInt64)
+	}
+}
 
 // settleMemory bounds the heap once a big model is counted. What lives
 // from here to the exit is the model's tensors and their results (about
@@ -37,5 +92,8 @@ func settleMemory(r *count.Report) {
 		return
 	}
 	heap := s[0].Value.Uint64() // live objects, and garbage not yet swept
+	gcPolicy.mu.Lock()
+	defer gcPolicy.mu.Unlock()
+	endStartLocked()
 	debug.SetMemoryLimit(int64(heap + max(32<<20, heap/8)))
 }
