@@ -324,6 +324,11 @@ func run(out, dir string, runs, scanMiB int) error {
 	t.row("DeepSeek-V3, 163 shards, 91,991 tensors: index + every header, validated", set, pyLabel, py)
 	t.row("the same: CLI summary, process start to exit", summary, pyLabel, py)
 
+	growth, err := cliGrowth(min(runs, 3), cli, p)
+	if err != nil {
+		return err
+	}
+
 	// Scans, against cat on the same file.
 	var scanRows []scanRow
 	for _, dt := range scanDTypes {
@@ -364,6 +369,7 @@ func run(out, dir string, runs, scanMiB int) error {
 		"(format/gguf, format/safetensors) in a process of their own; the CLI rows add model and report.\n\n",
 		runs, max(runs/2, 1), float64(floor)/1024)
 	b.WriteString(t.String())
+	b.WriteString(growth)
 	b.WriteString("\n### Scan, against `cat FILE > /dev/null` on the same file\n\n")
 	b.WriteString("Files of real random data (2048×2048 tensors that share their shape, as a model's layers do, so every one is a duplicate candidate). Throughput is file bytes over wall time.\n\n")
 	b.WriteString("| dtype | file | cat: wall rate (CPU) | tensorcount scan (scan package): wall rate (CPU, RSS) | ratio to cat, wall | CPU estimate on 2 idle cores: 2 × cat CPU / scan CPU | CLI `tensorcount scan`: wall rate | ratio to cat, wall |\n|---|---:|---:|---:|---:|---:|---:|---:|\n")
