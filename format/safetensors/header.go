@@ -334,17 +334,10 @@ func (p *headerParser) layout(f *File, name string) error {
 	// names about 40 bytes a tensor.
 	idx := names.Index{NameOf: func(i int) string { return p.entries[i].name }}
 	idx.Init(len(p.entries))
-	var batch [names.MaxBatch]string
-	for first := 0; first < len(p.entries); first += len(batch) {
-		n := min(len(batch), len(p.entries)-first)
-		for k := range n {
-			batch[k] = p.entries[first+k].name
-		}
-		if added := idx.AddBatch(batch[:n], first); added < n {
-			e := &p.entries[first+added]
-			return &format.Error{Offset: e.at, Field: "tensor " + format.Quote(e.name),
-				Msg: "duplicate object member name: the tensor is described twice"}
-		}
+	if dup := idx.AddAll(len(p.entries), idx.NameOf); dup >= 0 {
+		e := &p.entries[dup]
+		return &format.Error{Offset: e.at, Field: "tensor " + format.Quote(e.name),
+			Msg: "duplicate object member name: the tensor is described twice"}
 	}
 	idx = names.Index{}
 	for i := range p.entries {

@@ -119,17 +119,11 @@ func (s *Set) check() error {
 	idx := s.Index
 	entry := names.Index{NameOf: func(i int) string { return idx.Entries[i].Name }}
 	entry.Init(len(idx.Entries))
-	var batch [names.MaxBatch]string
-	for first := 0; first < len(idx.Entries); first += len(batch) {
-		n := min(len(batch), len(idx.Entries)-first)
-		for k := range n {
-			batch[k] = idx.Entries[first+k].Name
-		}
-		if added := entry.AddBatch(batch[:n], first); added < n {
-			return &format.Error{File: s.IndexPath, Offset: -1, Field: "weight_map." + idx.Entries[first+added].Name,
-				Msg: "duplicate object member name: the tensor is listed twice"}
-		}
+	if dup := entry.AddAll(len(idx.Entries), entry.NameOf); dup >= 0 {
+		return &format.Error{File: s.IndexPath, Offset: -1, Field: "weight_map." + idx.Entries[dup].Name,
+			Msg: "duplicate object member name: the tensor is listed twice"}
 	}
+	var batch [names.MaxBatch]string
 	found := make([]int32, len(idx.Entries)) // shard+1 that holds each entry
 	var bytes uint64
 	// A tensor in the wrong shard is reported after the walk, as a

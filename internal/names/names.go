@@ -138,14 +138,7 @@ func (x *Index) AddBatch(names []string, first int) int {
 		panic("names: AddBatch of more than MaxBatch names")
 	}
 	var hashes [MaxBatch]uint64
-	var touched uint64
-	mask := len(x.slots) - 1
-	for k, name := range names {
-		h := maphash.String(x.seed, name)
-		hashes[k] = h
-		touched |= x.slots[int(h)&mask] // the load is the point; its value is not
-	}
-	x.touched = touched // kept, so that the compiler keeps the loads
+	x.hashBatch(names, &hashes)
 	for k, name := range names {
 		if !x.addHashed(name, hashes[k], first+k) {
 			return k
@@ -168,6 +161,15 @@ func (x *Index) LookupBatch(names []string, pos []int) {
 		return
 	}
 	var hashes [MaxBatch]uint64
+	x.hashBatch(names, &hashes)
+	for k, name := range names {
+		pos[k] = x.lookupHashed(name, hashes[k])
+	}
+}
+
+// hashBatch hashes names and loads the first slot of each: the loads are
+// the point, their values not.
+func (x *Index) hashBatch(names []string, hashes *[MaxBatch]uint64) {
 	var touched uint64
 	mask := len(x.slots) - 1
 	for k, name := range names {
@@ -175,10 +177,24 @@ func (x *Index) LookupBatch(names []string, pos []int) {
 		hashes[k] = h
 		touched |= x.slots[int(h)&mask]
 	}
-	x.touched = touched
-	for k, name := range names {
-		pos[k] = x.lookupHashed(name, hashes[k])
+	x.touched = touched // kept, so that the compiler keeps the loads
+}
+
+// AddAll adds the items 0, 1, …, n−1 under nameOf(i), a batch at a time
+// (AddBatch), and returns the first item whose name an earlier one has,
+// or −1.
+func (x *Index) AddAll(n int, nameOf func(int) string) int {
+	var batch [MaxBatch]string
+	for first := 0; first < n; first += MaxBatch {
+		m := min(MaxBatch, n-first)
+		for k := range m {
+			batch[k] = nameOf(first + k)
+		}
+		if added := x.AddBatch(batch[:m], first); added < m {
+			return first + added
+		}
 	}
+	return -1
 }
 
 // Lookup returns the position of the item named name.

@@ -89,3 +89,19 @@ func TestBatches(t *testing.T) {
 	empty.LookupBatch(names[:2], pos[:2])
 	require.Equal(t, []int{-1, -1}, pos[:2])
 }
+
+// AddAll reports the first name an earlier one has, across batches.
+func TestAddAll(t *testing.T) {
+	for _, dup := range []int{-1, 1, 63, 64, 70, 199} {
+		items := make([]string, 200)
+		for i := range items {
+			items[i] = fmt.Sprintf("w.%d", i)
+		}
+		if dup >= 0 {
+			items[dup] = items[dup/2]
+		}
+		x := Index{NameOf: func(i int) string { return items[i] }}
+		x.Init(len(items))
+		require.Equal(t, dup, x.AddAll(len(items), x.NameOf), "duplicate at %d", dup)
+	}
+}
