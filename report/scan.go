@@ -26,7 +26,14 @@ func WriteScanText(w io.Writer, r *scan.Report, all bool, opt Options) error {
 		r.Format, text.Exact(r.TensorsScanned), text.Plural(r.TensorsScanned, "tensor", "tensors"),
 		text.Exact(len(r.TensorsSkipped)), text.Bytes(r.BytesRead), r.Seconds, rate)
 	writeFindings(r, &b, all, opt)
-	writeStats(r, &b, all, opt)
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return err
+	}
+	// The table of a million tensors is written as it is made.
+	if err := writeStats(r, w, all); err != nil {
+		return err
+	}
+	b.Reset()
 	writeSkipped(r, &b)
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -95,27 +102,41 @@ func writeFindings(r *scan.Report, b *strings.Builder, all bool, opt Options) {
 	list("norms of all ones (never trained)", f.NormsAllOnes)
 }
 
-func writeStats(r *scan.Report, b *strings.Builder, all bool, opt Options) {
+func writeStats(r *scan.Report, w io.Writer, all bool) error {
+	listed := func(x *scan.ReportTensor) bool { return all || len(x.Findings) > 0 }
+	some := false
+	for i := range r.Tensors {
+		if some = listed(&r.Tensors[i]); some {
+			break
+		}
+	}
+	if !some {
+		return nil
+	}
+	title := "\ntensors with findings (--all shows every tensor)\n"
+	if all {
+		title = "\ntensors\n"
+	}
+	if _, err := io.WriteString(w, title); err != nil {
+		return err
+	}
 	t := &table{indent: "  ", left: map[int]bool{1: true, 2: true, 12: true}}
 	t.add("name", "role", "dtype", "elements", "NaN", "+Inf", "−Inf", "zeros", "min", "max", "mean", "std", "findings")
-	rows := 0
-	for _, x := range r.Tensors {
-		if !all && len(x.Findings) == 0 {
-			continue
+	var row []string
+	t.gen = func(yield func([]string) bool) {
+		for i := range r.Tensors {
+			x := &r.Tensors[i]
+			if !listed(x) {
+				continue
+			}
+			row = append(row[:0], text.Safe(x.Name), x.Role, text.Safe(x.DType), text.Exact(x.Elements), text.Exact(x.NaN), text.Exact(x.PosInf), text.Exact(x.NegInf),
+				text.Exact(x.Zeros), numPtr(x.Min), numPtr(x.Max), numPtr(x.Mean), numPtr(x.Std), strings.Join(x.Findings, ", "))
+			if !yield(row) {
+				return
+			}
 		}
-		rows++
-		t.add(text.Safe(x.Name), x.Role, text.Safe(x.DType), text.Exact(x.Elements), text.Exact(x.NaN), text.Exact(x.PosInf), text.Exact(x.NegInf),
-			text.Exact(x.Zeros), numPtr(x.Min), numPtr(x.Max), numPtr(x.Mean), numPtr(x.Std), strings.Join(x.Findings, ", "))
 	}
-	if rows == 0 {
-		return
-	}
-	if all {
-		b.WriteString("\ntensors\n")
-	} else {
-		b.WriteString("\ntensors with findings (--all shows every tensor)\n")
-	}
-	t.write(b)
+	return t.write(w)
 }
 
 // writeSkipped summarises the tensors not scanned, one line per dtype and

@@ -164,16 +164,28 @@ func newReport(m *model.Model, res *Result) *Report {
 	for _, g := range f.Identical {
 		r.Findings.Identical = append(r.Findings.Identical, refs(g))
 	}
-	kinds := map[int][]string{}
-	for _, k := range []struct {
-		name string
-		idx  []int
-	}{{"nan_inf", f.NaNInf}, {"all_zero", f.AllZero}, {"constant", f.Constant},
-		{"identical", slices.Concat(f.Identical...)}, {"norm_all_ones", f.NormsAllOnes}} {
-		for _, i := range k.idx {
-			kinds[i] = append(kinds[i], k.name)
+	// Each tensor's findings are a set of the five, kept as bits; the
+	// lists of names are shared by all tensors with the same set, so that
+	// a million flagged tensors do not make a million lists.
+	kinds := make([]uint8, len(ts))
+	for bit, idx := range [][]int{f.NaNInf, f.AllZero, f.Constant, slices.Concat(f.Identical...), f.NormsAllOnes} {
+		for _, i := range idx {
+			kinds[i] |= 1 << bit
 		}
 	}
+	var lists [1 << len(findingNames)][]string
+	for set := range lists {
+		for bit, name := range findingNames {
+			if set&(1<<bit) != 0 {
+				lists[set] = append(lists[set], name)
+			}
+		}
+		lists[set] = slices.Clip(lists[set]) // shared: an append must copy
+	}
+	// The statistics are pointers (JSON leaves out what it cannot hold)
+	// into one slab, not four allocations a tensor.
+	var floats []float64
+	r.Tensors = make([]ReportTensor, 0, res.Scanned)
 	for i := range ts {
 		t := &ts[i]
 		if !t.Scanned() {
@@ -182,22 +194,30 @@ func newReport(m *model.Model, res *Result) *Report {
 		}
 		s := &t.Stats
 		st := ReportTensor{Name: t.Name, Role: t.Role, DType: t.DType, Elements: t.Elements,
-			NaN: s.NaN, PosInf: s.PosInf, NegInf: s.NegInf, Zeros: s.Zeros, Findings: kinds[i]}
+			NaN: s.NaN, PosInf: s.PosInf, NegInf: s.NegInf, Zeros: s.Zeros, Findings: lists[kinds[i]]}
 		if s.Finite > 0 {
-			st.Min, st.Max, st.Mean, st.Std = finite(s.Min), finite(s.Max), finite(s.Mean), finite(s.Std())
+			if len(floats) < 4 {
+				floats = make([]float64, 4*min(len(ts)-i, 1<<14))
+			}
+			st.Min, st.Max, st.Mean, st.Std = finite(&floats[0], s.Min), finite(&floats[1], s.Max), finite(&floats[2], s.Mean), finite(&floats[3], s.Std())
+			floats = floats[4:]
 		}
 		r.Tensors = append(r.Tensors, st)
 	}
 	return r
 }
 
-// finite returns a pointer to x, or nil when JSON cannot hold x (a sum
-// of huge F64 values can overflow).
-func finite(x float64) *float64 {
+// findingNames are the findings' names in ReportTensor.Findings, in order.
+var findingNames = [...]string{"nan_inf", "all_zero", "constant", "identical", "norm_all_ones"}
+
+// finite stores x at p and returns p, or returns nil when JSON cannot hold
+// x (a sum of huge F64 values can overflow).
+func finite(p *float64, x float64) *float64 {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
 		return nil
 	}
-	return &x
+	*p = x
+	return p
 }
 
 // NaNOrInf reports whether any tensor holds NaN or Inf.
