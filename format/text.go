@@ -38,8 +38,13 @@ func Quote(s string) string {
 // runes none, everything else one. Apply it to text Escape has made safe;
 // a control character has no meaningful width.
 func Width(s string) int {
-	w := 0
-	for _, r := range s {
+	// ASCII, nearly every cell of every table, is a column a byte.
+	i := 0
+	for i < len(s) && s[i] < utf8.RuneSelf {
+		i++
+	}
+	w := i
+	for _, r := range s[i:] {
 		w += runeWidth(r)
 	}
 	return w

@@ -74,7 +74,12 @@ func (l *TensorList) All() iter.Seq[TensorRow] {
 }
 
 // Row builds the i-th row.
-func (l *TensorList) Row(i int) TensorRow {
+func (l *TensorList) Row(i int) TensorRow { return l.row(i, nil) }
+
+// row builds the i-th row; a GGUF row's FileShape is built in scratch
+// (appended to scratch[:0]), so that writers reuse one buffer for every
+// row.
+func (l *TensorList) row(i int, scratch *[]uint64) TensorRow {
 	ct := &l.report.PerTensor[l.rows[i]]
 	t := ct.Tensor
 	shape := t.Shape
@@ -83,8 +88,16 @@ func (l *TensorList) Row(i int) TensorRow {
 	}
 	fileShape := shape
 	if l.Format == model.GGUF {
-		fileShape = slices.Clone(shape)
-		slices.Reverse(fileShape)
+		var s []uint64
+		if scratch != nil {
+			s = (*scratch)[:0]
+		}
+		s = append(s, shape...)
+		slices.Reverse(s)
+		if scratch != nil {
+			*scratch = s
+		}
+		fileShape = s
 	}
 	lab := ct.Label
 	return TensorRow{Name: t.Name, Role: lab.Role.String(), Component: string(lab.Component), Layer: lab.Layer,
@@ -188,11 +201,12 @@ func (l *TensorList) WriteJSON(w io.Writer) error {
 	// Rows are written by appendRow into one buffer: encoding/json's
 	// indentation pass was two thirds of a million-row listing's time.
 	var row []byte
+	var scratch []uint64
 	for i := range l.rows {
 		if i > 0 {
 			bw.WriteByte(',')
 		}
-		row = appendRow(append(row[:0], "\n    "...), l.Row(i))
+		row = appendRow(append(row[:0], "\n    "...), l.row(i, &scratch))
 		bw.Write(row)
 	}
 	if len(l.rows) > 0 {
@@ -221,7 +235,9 @@ func (l *TensorList) WriteText(w io.Writer, opt Options) error {
 	var row []string
 	var buf []byte
 	t.gen = func(yield func([]string) bool) {
-		for r := range l.All() {
+		var scratch []uint64
+		for i := range l.rows {
+			r := l.row(i, &scratch)
 			buf = slices.Grow(buf[:0], 256)[:0]
 			// Cells made from buf are taken once it has stopped
 			// growing, so that none points at a buffer left behind.

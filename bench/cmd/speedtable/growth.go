@@ -7,8 +7,14 @@ import (
 
 // cliGrowth times the CLI's commands on the 100k- and 1M-tensor files of
 // both formats and gives the growth from one to the other, which is
-// linear at ×10, and the peak RSS at a million tensors.
-func cliGrowth(runs int, cli string, p func(string) string) (string, error) {
+// linear at ×10, and the peak RSS at a million tensors; brief is the same
+// in two rows, the largest growth and the largest RSS, for the README.
+func cliGrowth(runs int, cli string, p func(string) string) (table, brief string, err error) {
+	var worst struct {
+		growth          float64
+		growthOf, rssOf string
+		rss             int64
+	}
 	var b strings.Builder
 	b.WriteString("\n### The CLI from 100,000 to 1,000,000 tensors\n\n")
 	fmt.Fprintf(&b, "Each command on the files of the table above (median of %d runs; `diff` compares the file with itself). Linear growth is ×10.\n\n", runs)
@@ -31,14 +37,23 @@ func cliGrowth(runs int, cli string, p func(string) string) (string, error) {
 				argv = append(argv, p(file))
 				r, err := repeat(runs, argv...)
 				if err != nil {
-					return "", err
+					return "", "", err
 				}
 				rs[i] = r
+			}
+			what := c.label + " " + f.format
+			if g := rs[1].wall.Seconds() / rs[0].wall.Seconds(); g > worst.growth {
+				worst.growth, worst.growthOf = g, what
+			}
+			if rs[1].rssKiB > worst.rss && c.label != "`diff`" {
+				worst.rss, worst.rssOf = rs[1].rssKiB, what
 			}
 			fmt.Fprintf(&b, "| %s | %s | %s, %s, %s | %s, %s, %s | **×%.1f**, ×%.1f |\n", c.label, f.format,
 				ms(rs[0].wall), ms(rs[0].cpu), mib(rs[0].rssKiB), ms(rs[1].wall), ms(rs[1].cpu), mib(rs[1].rssKiB),
 				rs[1].wall.Seconds()/rs[0].wall.Seconds(), rs[1].cpu.Seconds()/rs[0].cpu.Seconds())
 		}
 	}
-	return b.String(), nil
+	brief = fmt.Sprintf("| CLI summary, `tensors`, `layers`, `--json`, `diff` in both formats, 100k → 1M tensors: the largest growth of wall time (linear is ×10) | ×%.1f (%s) |\n", worst.growth, worst.growthOf) +
+		fmt.Sprintf("| the same at 1M tensors: the largest peak RSS but `diff`'s (which holds two models) | %s (%s) |\n", mib(worst.rss), worst.rssOf)
+	return b.String(), brief, nil
 }

@@ -53,8 +53,9 @@ func main() {
 	dir := flag.String("dir", "", "fixture directory, kept and reused (default: a temporary one, removed)")
 	runs := flag.Int("runs", 5, "runs per measurement (the median is reported)")
 	scanMiB := flag.Int("scan-mib", 512, "size of each scan file in MiB")
+	readme := flag.String("readme", "../README.md", "the README whose speed section to rewrite (\"\" for none)")
 	flag.Parse()
-	if err := run(*out, *dir, *runs, *scanMiB); err != nil {
+	if err := run(*out, *readme, *dir, *runs, *scanMiB); err != nil {
 		fmt.Fprintln(os.Stderr, "speedtable:", err)
 		os.Exit(1)
 	}
@@ -223,7 +224,7 @@ func repeat(runs int, argv ...string) (result, error) {
 	}, nil
 }
 
-func run(out, dir string, runs, scanMiB int) error {
+func run(out, readme, dir string, runs, scanMiB int) error {
 	began := time.Now()
 	self, err := os.Executable()
 	if err != nil {
@@ -324,7 +325,7 @@ func run(out, dir string, runs, scanMiB int) error {
 	t.row("DeepSeek-V3, 163 shards, 91,991 tensors: index + every header, validated", set, pyLabel, py)
 	t.row("the same: CLI summary, process start to exit", summary, pyLabel, py)
 
-	growth, err := cliGrowth(min(runs, 3), cli, p)
+	growth, growthBrief, err := cliGrowth(min(runs, 3), cli, p)
 	if err != nil {
 		return err
 	}
@@ -383,6 +384,20 @@ func run(out, dir string, runs, scanMiB int) error {
 	if err := os.WriteFile(out, []byte(b.String()), 0o644); err != nil {
 		return err
 	}
+	if readme != "" {
+		var brief strings.Builder
+		brief.WriteString(t.brief.String() + growthBrief)
+		for _, r := range scanRows {
+			fmt.Fprintf(&brief, "| scan %s against `cat` on the same %.0f MiB file: wall; CPU estimate on 2 idle cores | %.2f; %.2f |\n",
+				r.dtype, float64(r.size)/(1<<20), r.cat.wall.Seconds()/r.scan.wall.Seconds(), 2*r.cat.cpu.Seconds()/r.scan.cpu.Seconds())
+		}
+		intro := fmt.Sprintf("From the run of %s (%s, %d CPUs; load average %s before, %s after), tensorcount against the peer measured in the same run:",
+			began.UTC().Format("2006-01-02 15:04 UTC"), cpuModel(), runtime.NumCPU(), loadBefore, loadAfter)
+		if err := writeReadme(readme, intro, brief.String()); err != nil {
+			return err
+		}
+		logf("rewrote the speed section of %s", readme)
+	}
 	logf("wrote %s in %.0f s", out, time.Since(began).Seconds())
 	return nil
 }
@@ -397,6 +412,8 @@ type scanRow struct {
 type table struct {
 	b    strings.Builder
 	kept map[string]result
+	// brief holds the ratios of each row, for the README.
+	brief strings.Builder
 }
 
 func (t *table) header() {
@@ -420,6 +437,8 @@ func (t *table) row(what string, tc result, peer string, p result) {
 	t.header()
 	fmt.Fprintf(&t.b, "| %s | %s | %s | %s | **%.2f×**, %.2f×, %.2f× |\n", what, figures(tc), peer, figures(p),
 		tc.wall.Seconds()/p.wall.Seconds(), tc.cpu.Seconds()/p.cpu.Seconds(), float64(tc.rssKiB)/float64(p.rssKiB))
+	fmt.Fprintf(&t.brief, "| %s, against %s: wall, CPU, peak RSS | %.2f×, %.2f×, %.2f× (%s vs %s) |\n", what, peer,
+		tc.wall.Seconds()/p.wall.Seconds(), tc.cpu.Seconds()/p.cpu.Seconds(), float64(tc.rssKiB)/float64(p.rssKiB), mib(tc.rssKiB), mib(p.rssKiB))
 }
 
 func (t *table) single(what string, tc result) {
@@ -431,6 +450,8 @@ func (t *table) growth(what string, a, b result) {
 	t.header()
 	fmt.Fprintf(&t.b, "| %s | wall ×%.1f, CPU ×%.1f, RSS ×%.1f (linear: ×10) | | | |\n", what,
 		b.wall.Seconds()/a.wall.Seconds(), b.cpu.Seconds()/a.cpu.Seconds(), float64(b.rssKiB)/float64(a.rssKiB))
+	fmt.Fprintf(&t.brief, "| %s: wall, CPU (linear is ×10) | ×%.1f, ×%.1f; %s at 1M |\n", what,
+		b.wall.Seconds()/a.wall.Seconds(), b.cpu.Seconds()/a.cpu.Seconds(), mib(b.rssKiB))
 }
 
 func (t *table) String() string { return t.b.String() }
