@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/tensorcount/tensorcount/format"
 	"github.com/tensorcount/tensorcount/internal/names"
@@ -123,24 +124,15 @@ func (s *Set) check() error {
 		return &format.Error{File: s.IndexPath, Offset: -1, Field: "weight_map." + idx.Entries[dup].Name,
 			Msg: "duplicate object member name: the tensor is listed twice"}
 	}
-	var batch [names.MaxBatch]string
+	pos := s.lookupAll(&entry)
 	found := make([]int32, len(idx.Entries)) // shard+1 that holds each entry
 	var bytes uint64
 	// A tensor in the wrong shard is reported after the walk, as a
 	// tensor stored twice if its own shard holds it too.
 	misplacedShard, misplacedEntry := -1, int32(-1)
-	var pos [names.MaxBatch]int
 	for i, f := range s.Files {
 		for ti, t := range f.Tensors {
-			// The shard's names are looked up a batch at a time.
-			if b := ti % len(pos); b == 0 {
-				n := min(len(batch), len(f.Tensors)-ti)
-				for k := range n {
-					batch[k] = f.Tensors[ti+k].Name
-				}
-				entry.LookupBatch(batch[:n], pos[:n])
-			}
-			j := int32(pos[ti%len(pos)])
+			j := pos[i][ti]
 			switch {
 			case j < 0:
 				return &format.Error{File: s.Paths[i], Offset: -1, Field: "tensor " + format.Quote(t.Name),
@@ -211,4 +203,46 @@ func (s *Set) Close() error {
 		}
 	}
 	return first
+}
+
+// lookupAll finds every shard tensor's index entry (−1 for none), the
+// shards split between the CPUs: the lookups are most of the check, and
+// the walk that judges them needs only their results.
+func (s *Set) lookupAll(entry *names.Index) [][]int32 {
+	pos := make([][]int32, len(s.Files))
+	total := 0
+	for _, f := range s.Files {
+		total += len(f.Tensors)
+	}
+	all := make([]int32, total)
+	for i, f := range s.Files {
+		pos[i], all = all[:len(f.Tensors):len(f.Tensors)], all[len(f.Tensors):]
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(s.Files)) {
+		wg.Go(func() {
+			var batch [names.MaxBatch]string
+			var found [names.MaxBatch]int
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(s.Files) {
+					return
+				}
+				ts := s.Files[i].Tensors
+				for first := 0; first < len(ts); first += len(batch) {
+					n := min(len(batch), len(ts)-first)
+					for k := range n {
+						batch[k] = ts[first+k].Name
+					}
+					entry.LookupBatch(batch[:n], found[:n])
+					for k := range n {
+						pos[i][first+k] = int32(found[k])
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return pos
 }

@@ -137,8 +137,15 @@ func (x *Index) AddBatch(names []string, first int) int {
 	if len(names) > MaxBatch {
 		panic("names: AddBatch of more than MaxBatch names")
 	}
-	var hashes [MaxBatch]uint64
-	x.hashBatch(names, &hashes)
+	// The slots loaded first are only a warm-up here: an insertion of
+	// the same batch may have filled one since, so each add reads its own.
+	var hashes, slots [MaxBatch]uint64
+	x.hashBatch(names, &hashes, &slots)
+	var touched uint64
+	for _, v := range slots[:len(names)] {
+		touched |= v
+	}
+	x.touched = touched // kept, so that the compiler keeps the loads
 	for k, name := range names {
 		if !x.addHashed(name, hashes[k], first+k) {
 			return k
@@ -149,7 +156,8 @@ func (x *Index) AddBatch(names []string, first int) int {
 
 // LookupBatch sets pos[k] to the position of the item named names[k], or
 // −1, loading every name's first slot before comparing any, as AddBatch
-// does.
+// does. Like Lookup, it only reads the index: goroutines may call it at
+// once.
 func (x *Index) LookupBatch(names []string, pos []int) {
 	if len(names) > MaxBatch {
 		panic("names: LookupBatch of more than MaxBatch names")
@@ -160,24 +168,22 @@ func (x *Index) LookupBatch(names []string, pos []int) {
 		}
 		return
 	}
-	var hashes [MaxBatch]uint64
-	x.hashBatch(names, &hashes)
+	var hashes, first [MaxBatch]uint64
+	x.hashBatch(names, &hashes, &first)
 	for k, name := range names {
-		pos[k] = x.lookupHashed(name, hashes[k])
+		pos[k] = x.lookupFrom(name, hashes[k], first[k])
 	}
 }
 
-// hashBatch hashes names and loads the first slot of each: the loads are
-// the point, their values not.
-func (x *Index) hashBatch(names []string, hashes *[MaxBatch]uint64) {
-	var touched uint64
+// hashBatch hashes names and loads the first slot of each, into hashes and
+// first: the loads, independent of one another, overlap.
+func (x *Index) hashBatch(names []string, hashes, first *[MaxBatch]uint64) {
 	mask := len(x.slots) - 1
 	for k, name := range names {
 		h := maphash.String(x.seed, name)
 		hashes[k] = h
-		touched |= x.slots[int(h)&mask]
+		first[k] = x.slots[int(h)&mask]
 	}
-	x.touched = touched // kept, so that the compiler keeps the loads
 }
 
 // AddAll adds the items 0, 1, …, n−1 under nameOf(i), a batch at a time
@@ -202,20 +208,22 @@ func (x *Index) Lookup(name string) (int, bool) {
 	if len(x.slots) == 0 {
 		return -1, false
 	}
-	i := x.lookupHashed(name, maphash.String(x.seed, name))
+	h := maphash.String(x.seed, name)
+	i := x.lookupFrom(name, h, x.slots[int(h)&(len(x.slots)-1)])
 	return i, i >= 0
 }
 
-func (x *Index) lookupHashed(name string, h uint64) int {
+// lookupFrom finds name, of hash h, whose first slot holds v.
+func (x *Index) lookupFrom(name string, h, v uint64) int {
 	mask := len(x.slots) - 1
 	for k := int(h) & mask; ; k = (k + 1) & mask {
-		v := x.slots[k]
 		if v == 0 {
 			return -1
 		}
 		if v&tagMask == h&tagMask && x.NameOf(int(v&^tagMask-1)) == name {
 			return int(v&^tagMask - 1)
 		}
+		v = x.slots[(k+1)&mask]
 	}
 }
 
