@@ -56,7 +56,7 @@ func endStartLocked() {
 // afterNextGC calls f once a collection has run: a finalizer runs after
 // the collection that finds its object unreachable.
 func afterNextGC(f func()) {
-	type sentinel struct{ p *int } // holds a pointer, so it is not a tiny allocation
+	type sentinel struct{ _ *int } // holds a pointer, so it is not a tiny allocation
 	runtime.SetFinalizer(&sentinel{}, func(*sentinel) { f() })
 }
 
