@@ -135,7 +135,7 @@ func BenchmarkKernel(b *testing.B) {
 			if dtype == "Q4_0" {
 				piece = piece[:pieceBytes/18*18]
 			}
-			if dtype == "F32" {
+			if dtype[0] != 'Q' {
 				piece = piece[:pieceBytes]
 			}
 			vals := make([]float64, blockElems)

@@ -1,0 +1,117 @@
+package scan
+
+import (
+	"encoding/binary"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// specialF32 are the float32 patterns a kernel must not get wrong: both
+// zeros, NaNs of both signs and several payloads, both infinities, the
+// smallest and largest subnormals and normals, and values either side
+// of one.
+var specialF32 = []uint32{
+	0x0000_0000, 0x8000_0000, 0x7FC0_0000, 0xFFC0_0000, 0x7F80_0001, 0xFFBF_FFFF,
+	0x7F80_0000, 0xFF80_0000, 0x0000_0001, 0x8000_0001, 0x007F_FFFF, 0x807F_FFFF,
+	0x0080_0000, 0x8080_0000, 0x7F7F_FFFF, 0xFF7F_FFFF, 0x3F80_0000, 0xBF80_0000,
+	0x3F7F_FFFF, 0x3F80_0001,
+}
+
+// f32Inputs draws runs of float32 patterns of the kinds a scan meets:
+// weights, all zeros, uniform random bits (NaN and Inf included), the
+// specials mixed into weights, subnormals alone, and huge values whose
+// squares overflow float64 only when summed.
+func f32Inputs(rng *rand.Rand, n int) []uint32 {
+	u := make([]uint32, n)
+	kind := rng.IntN(7)
+	for i := range u {
+		switch kind {
+		case 0:
+			u[i] = math.Float32bits(float32(0.02 * rng.NormFloat64()))
+		case 1:
+			u[i] = uint32(rng.IntN(2)) << 31 // ±0
+		case 2:
+			u[i] = rng.Uint32()
+		case 3:
+			if rng.IntN(8) == 0 {
+				u[i] = specialF32[rng.IntN(len(specialF32))]
+			} else {
+				u[i] = math.Float32bits(float32(1 + rng.NormFloat64()))
+			}
+		case 4:
+			u[i] = rng.Uint32() & 0x807F_FFFF // subnormal or zero
+		case 5:
+			u[i] = math.Float32bits(float32(3e38 * (2*rng.Float64() - 1)))
+		case 6:
+			u[i] = math.Float32bits(float32(1e6 + rng.Float64())) // far from zero, tiny spread
+		}
+	}
+	return u
+}
+
+func le32Bytes(u []uint32) []byte {
+	b := make([]byte, 4*len(u))
+	for i, x := range u {
+		binary.LittleEndian.PutUint32(b[4*i:], x)
+	}
+	return b
+}
+
+func sameSums(t *testing.T, want, got *floatSums, msg string, args ...any) {
+	t.Helper()
+	eq := func(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) || a != a && b != b }
+	same := true
+	for i := range want.s {
+		same = same && eq(want.s[i], got.s[i]) && eq(want.q[i], got.q[i])
+	}
+	_, _, wlo, whi, wz := want.reduce()
+	_, _, glo, ghi, gz := got.reduce()
+	if !same || wlo != glo || whi != ghi || wz != gz {
+		t.Fatalf("%s: sums differ\nwant %v %v %d %d %d\ngot  %v %v %d %d %d", append([]any{msg}, args...),
+			want.s, want.q, wlo, whi, wz, got.s, got.q, glo, ghi, gz)
+	}
+}
+
+// The vector F32 kernel gives the Go kernel's sums to the bit, lane by
+// lane, on every kind of input and length, starting from empty and from
+// earlier sums.
+func TestSumsF32Agree(t *testing.T) {
+	if !hasAVX2 {
+		t.Skip("no vector kernel on this CPU or build")
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for trial := range 3000 {
+		n := rng.IntN(300)
+		if trial < len(specialF32)*8 {
+			// Each special alone in every lane, among ordinary values.
+			n = 8
+		}
+		u := f32Inputs(rng, n)
+		if trial < len(specialF32)*8 {
+			u[trial%8] = specialF32[trial/8]
+		}
+		src := le32Bytes(u)
+		k := []float64{0, 1, -0.5, float64(math.Float32frombits(rng.Uint32())), 1e6}[rng.IntN(5)]
+		var want, got floatSums
+		want.reset()
+		if trial%4 == 0 {
+			prev := le32Bytes(f32Inputs(rng, 8*(1+rng.IntN(4))))
+			sumsF32Go(&want, prev, k)
+		}
+		got = want
+		sumsF32Go(&want, src, k)
+		sumsF32(&got, src, k)
+		sameSums(t, &want, &got, "trial %d, n %d, k %v", trial, n, k)
+
+		// And so the Stats agree, whatever path a block takes.
+		var ws, gs Stats
+		vals := make([]float64, n)
+		saved := sumsF32
+		sumsF32 = sumsF32Go
+		ws.addF32(src, vals)
+		sumsF32 = saved
+		gs.addF32(src, vals)
+		sameStats(t, ws, gs, "trial %d", trial)
+	}
+}
