@@ -6,12 +6,20 @@ import "golang.org/x/sys/cpu"
 
 // The AVX2 kernels (sums_amd64.s) do eight values at a time what the Go
 // kernels do one at a time, with the same additions in the same order:
-// 6× the Go kernel's rate on F32.
+// 6× the Go kernel's rate on F32. The quant kernels sum a block's quants
+// in vector registers instead of through lookup tables, whose 256 KiB
+// miss L1 on every other quant of random data.
 
 //go:noescape
 func sumsF32AVX2(a *floatSums, p *byte, n int, k float64)
 
-var hasAVX2 = cpu.X86.HasAVX2
+//go:noescape
+func q8MomentsAVX2(dst *uint64, src *byte, n int)
+
+//go:noescape
+func q4MomentsAVX2(dst *uint64, src *byte, n int)
+
+var hasAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasPOPCNT
 
 func sumsF32Asm(a *floatSums, src []byte, k float64) {
 	if n := len(src) / 32; n > 0 {
@@ -19,8 +27,23 @@ func sumsF32Asm(a *floatSums, src []byte, k float64) {
 	}
 }
 
+func q8SumsAsm(dst []uint64, src []byte) {
+	if len(dst) > 0 {
+		_ = src[34*len(dst)-1]
+		q8MomentsAVX2(&dst[0], &src[0], len(dst))
+	}
+}
+
+func q4SumsAsm(dst []uint64, src []byte) {
+	if len(dst) > 0 {
+		_ = src[18*len(dst)-1]
+		q4MomentsAVX2(&dst[0], &src[0], len(dst))
+	}
+}
+
 func init() {
 	if hasAVX2 {
 		sumsF32 = sumsF32Asm
+		q8Sums, q4Sums = q8SumsAsm, q4SumsAsm
 	}
 }

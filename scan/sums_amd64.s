@@ -72,3 +72,110 @@ f32loop:
 f32done:
 	STORE_SUMS
 	RET
+
+// func q8MomentsAVX2(dst *uint64, src *byte, n int)
+// For n Q8_0 blocks of 34 bytes (a scale, then 32 int8 quants), the sum
+// of the quants (int32, bits 0–31), of their squares (bits 32–55) and
+// the zero count (bits 56–63), as q8SumsGo packs them.
+TEXT ·q8MomentsAVX2(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	VPCMPEQW Y15, Y15, Y15
+	VPSRLW $15, Y15, Y15 // 1 in each 16-bit lane
+	VPXOR Y14, Y14, Y14
+	MOVL $32, R8
+	TESTQ CX, CX
+	JZ q8done
+q8loop:
+	VPMOVSXBW 2(SI), Y1  // quants 0–15
+	VPMOVSXBW 18(SI), Y2 // quants 16–31
+	VPMADDWD Y1, Y1, Y3
+	VPMADDWD Y2, Y2, Y4
+	VPADDD Y4, Y3, Y3    // eight partial sums of squares
+	VPADDW Y2, Y1, Y5
+	VPMADDWD Y15, Y5, Y5 // eight partial sums
+	VPHADDD Y3, Y5, Y6   // per half: two partial sums, two of squares
+	VEXTRACTI128 $1, Y6, X7
+	VPADDD X7, X6, X6
+	VPHADDD X6, X6, X6   // the sum, then the sum of squares
+	VMOVQ X6, AX
+	VMOVDQU 2(SI), Y8
+	VPCMPEQB Y14, Y8, Y8
+	VPMOVMSKB Y8, BX
+	POPCNTL BX, BX
+	MOVWLZX (SI), DX
+	TESTL $0x7FFF, DX
+	CMOVLEQ R8, BX       // a zero scale: every value is zero
+	SHLQ $56, BX
+	ORQ BX, AX
+	MOVQ AX, (DI)
+	ADDQ $34, SI
+	ADDQ $8, DI
+	DECQ CX
+	JNZ q8loop
+q8done:
+	VZEROUPPER
+	RET
+
+// Q4_0 constants: (n−8)² for each nibble n, a byte at a time; the low
+// nibble mask; the nibble of a zero quant.
+DATA q4consts<>+0(SB)/8, $0x0104091019243140
+DATA q4consts<>+8(SB)/8, $0x3124191009040100
+DATA q4consts<>+16(SB)/8, $0x0F0F0F0F0F0F0F0F
+DATA q4consts<>+24(SB)/8, $0x0F0F0F0F0F0F0F0F
+DATA q4consts<>+32(SB)/8, $0x0808080808080808
+DATA q4consts<>+40(SB)/8, $0x0808080808080808
+GLOBL q4consts<>(SB), RODATA|NOPTR, $48
+
+// func q4MomentsAVX2(dst *uint64, src *byte, n int)
+// For n Q4_0 blocks of 18 bytes (a scale, then 16 bytes of nibbles n,
+// the quants n − 8), the sum of the nibbles (bits 0–31), of the squared
+// quants (bits 32–55) and the zero count (bits 56–63), as q4SumsGo
+// packs them.
+TEXT ·q4MomentsAVX2(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	VMOVDQU q4consts<>+0(SB), X12
+	VMOVDQU q4consts<>+16(SB), X13
+	VMOVDQU q4consts<>+32(SB), X11
+	VPXOR X14, X14, X14
+	MOVL $32, R8
+	TESTQ CX, CX
+	JZ q4done
+q4loop:
+	VMOVDQU 2(SI), X1
+	VPSRLW $4, X1, X2
+	VPAND X13, X1, X1    // low nibbles: elements 0–15
+	VPAND X13, X2, X2    // high nibbles: elements 16–31
+	VPADDB X2, X1, X3
+	VPSADBW X14, X3, X3  // two partial sums of nibbles
+	VPSHUFB X1, X12, X4
+	VPSHUFB X2, X12, X5
+	VPADDB X5, X4, X4
+	VPSADBW X14, X4, X4  // two partial sums of squares
+	VPSLLQ $32, X4, X4
+	VPADDQ X4, X3, X3
+	VPSHUFD $0x4E, X3, X4
+	VPADDQ X4, X3, X3
+	VMOVQ X3, AX
+	VPCMPEQB X11, X1, X6
+	VPCMPEQB X11, X2, X7
+	VPMOVMSKB X6, BX
+	VPMOVMSKB X7, DX
+	SHLL $16, DX
+	ORL DX, BX
+	POPCNTL BX, BX
+	MOVWLZX (SI), DX
+	TESTL $0x7FFF, DX
+	CMOVLEQ R8, BX       // a zero scale: every value is zero
+	SHLQ $56, BX
+	ORQ BX, AX
+	MOVQ AX, (DI)
+	ADDQ $18, SI
+	ADDQ $8, DI
+	DECQ CX
+	JNZ q4loop
+q4done:
+	RET

@@ -115,3 +115,37 @@ func TestSumsF32Agree(t *testing.T) {
 		sameStats(t, ws, gs, "trial %d", trial)
 	}
 }
+
+// The vector moments kernels for Q8_0 and Q4_0 give the Go kernels'
+// packed sums on blocks of every kind (zero, subnormal, huge, Inf and NaN
+// scales; constant, extreme and random quants), for every count of
+// blocks, including blocks read at the very end of the input.
+func TestQuantSumsAgree(t *testing.T) {
+	if !hasAVX2 {
+		t.Skip("no vector kernel on this CPU or build")
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, c := range []struct {
+		name       string
+		blockBytes int
+		asm, ref   func([]uint64, []byte)
+	}{
+		{"Q8_0", 34, q8Sums, q8SumsGo},
+		{"Q4_0", 18, q4Sums, q4SumsGo},
+	} {
+		for trial := range 2000 {
+			blocks := rng.IntN(qbatch + 1)
+			src := quantRandom(rng, c.blockBytes, blocks)
+			src = src[: blocks*c.blockBytes : blocks*c.blockBytes] // nothing to read past the last block
+			want, got := make([]uint64, blocks), make([]uint64, blocks)
+			c.ref(want, src)
+			c.asm(got, src)
+			for i := range want {
+				if want[i] != got[i] {
+					t.Fatalf("%s trial %d block %d (% x): got %#x, want %#x", c.name, trial, i,
+						src[i*c.blockBytes:(i+1)*c.blockBytes], got[i], want[i])
+				}
+			}
+		}
+	}
+}
