@@ -34,12 +34,17 @@ func (a *floatSums) reduce() (sum, sq float64, lo, hi int32, zeros uint64) {
 	return sum, sq, lo, hi, zeros
 }
 
-// A sumsKernel adds the whole groups of eight values in src to a.
-type sumsKernel func(a *floatSums, src []byte, k float64)
-
-// sumsF32 is the kernel for F32: vector code where the CPU has it
-// (sums_amd64.go), else sumsF32Go.
-var sumsF32 sumsKernel = sumsF32Go
+// sumsF32 adds the whole groups of eight values in src to a, with
+// vector code where the CPU has it (sums_amd64.go), else sumsF32Go. The
+// calls are direct, not through a function value, so that a stays on
+// the caller's stack.
+func sumsF32(a *floatSums, src []byte, k float64) {
+	if vector {
+		sumsF32Asm(a, src, k)
+	} else {
+		sumsF32Go(a, src, k)
+	}
+}
 
 // sumsF32Go is the portable kernel for little-endian float32. Every
 // product is converted explicitly, which keeps the compiler from fusing
@@ -99,27 +104,17 @@ func sumsF32Go(a *floatSums, src []byte, k float64) {
 // are widened into vals only in the rare case that the block needs the
 // two-pass method or holds NaN or Inf.
 func (s *Stats) addF32(src []byte, vals []float64) {
-	s.addFloat32s(src, vals, 4, sumsF32, decodeF32, f32At)
-}
-
-func f32At(b []byte) uint32 { return le32(b) }
-
-// addFloat32s is addF32 for any dtype of width bytes whose values are
-// float32s exactly, given the kernel for whole groups of eight, the
-// decoder for the rare second pass, and the float32 bits of one stored
-// element for the last few.
-func (s *Stats) addFloat32s(src []byte, vals []float64, width int, sums sumsKernel, decode decoder, at func([]byte) uint32) {
-	n := len(src) / width
+	n := len(src) / 4
 	if n == 0 {
 		return
 	}
-	k := s.shift(float64(math.Float32frombits(at(src))))
+	k := s.shift(float64(math.Float32frombits(le32(src))))
 	var a floatSums
 	a.reset()
 	whole := n &^ 7
-	sums(&a, src[:whole*width], k)
+	sumsF32(&a, src[:4*whole], k)
 	for i := whole; i < n; i++ {
-		u := at(src[width*i:])
+		u := le32(src[4*i:])
 		a.zeros[0] += (u&0x7FFF_FFFF - 1) >> 31
 		d := float64(math.Float32frombits(u)) - k
 		a.s[0] += d
@@ -129,14 +124,14 @@ func (s *Stats) addFloat32s(src []byte, vals []float64, width int, sums sumsKern
 	}
 	sum, sq, lo, hi, zeros := a.reduce()
 	if math.Float64bits(sum)&absMask >= expOnes || math.Float64bits(sq)&absMask >= expOnes {
-		decode(vals[:n], src)
+		decodeF32(vals[:n], src)
 		s.addSlow(vals[:n])
 		return
 	}
 	s.Zeros += zeros
 	flo, fhi := unkey32(lo), unkey32(hi)
 	if !s.addShifted(n, k, sum, sq, flo, fhi) {
-		decode(vals[:n], src)
+		decodeF32(vals[:n], src)
 		s.addTwoPass(vals[:n], k+sum/float64(n), flo, fhi)
 	}
 }

@@ -116,7 +116,21 @@ const qbatch = 64
 // 56–63: the zero quants, or all 32 when the scale is ±0). They are
 // vector code where the CPU has it (sums_amd64.go), else the Go ones
 // below.
-var q8Sums, q4Sums = q8SumsGo, q4SumsGo
+func q8Sums(dst []uint64, src []byte) {
+	if vector {
+		q8SumsAsm(dst, src)
+	} else {
+		q8SumsGo(dst, src)
+	}
+}
+
+func q4Sums(dst []uint64, src []byte) {
+	if vector {
+		q4SumsAsm(dst, src)
+	} else {
+		q4SumsGo(dst, src)
+	}
+}
 
 func q8SumsGo(dst []uint64, src []byte) {
 	for i := range dst {

@@ -377,6 +377,18 @@ func (s *scanner) do(ctx context.Context, j job, w *worker) error {
 				p.stats.addF32(q, vals)
 				piece = piece[len(q):]
 			}
+		case c.kind == fusedF16:
+			for len(piece) > 0 {
+				q := piece[:min(subBytes, len(piece))]
+				p.stats.addF16(q, vals)
+				piece = piece[len(q):]
+			}
+		case c.kind == fusedBF16:
+			for len(piece) > 0 {
+				q := piece[:min(subBytes, len(piece))]
+				p.stats.addBF16(q, vals)
+				piece = piece[len(q):]
+			}
 		default:
 			for len(piece) > 0 {
 				q := piece[:min(subBytes, len(piece))]

@@ -19,7 +19,32 @@ func q8MomentsAVX2(dst *uint64, src *byte, n int)
 //go:noescape
 func q4MomentsAVX2(dst *uint64, src *byte, n int)
 
+//go:noescape
+func sumsF16AVX2(a *halfSums, p *byte, n int, k float64)
+
+//go:noescape
+func sumsBF16AVX2(a *halfSums, p *byte, n int, k float64)
+
+// cpuid1ECX returns ECX of CPUID leaf 1.
+func cpuid1ECX() uint32
+
 var hasAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasPOPCNT
+
+// F16C is bit 29 of CPUID.1:ECX, which x/sys/cpu does not report; the
+// operating system's support for the YMM registers is part of HasAVX2.
+var hasF16C = hasAVX2 && cpuid1ECX()&(1<<29) != 0
+
+func sumsF16Asm(a *halfSums, src []byte, k float64) {
+	if n := len(src) / 32; n > 0 {
+		sumsF16AVX2(a, &src[0], n, k)
+	}
+}
+
+func sumsBF16Asm(a *halfSums, src []byte, k float64) {
+	if n := len(src) / 32; n > 0 {
+		sumsBF16AVX2(a, &src[0], n, k)
+	}
+}
 
 func sumsF32Asm(a *floatSums, src []byte, k float64) {
 	if n := len(src) / 32; n > 0 {
@@ -41,9 +66,14 @@ func q4SumsAsm(dst []uint64, src []byte) {
 	}
 }
 
+// vector selects the vector kernels; tests turn it off to compare.
+var vector = hasAVX2
+
 func init() {
 	if hasAVX2 {
-		sumsF32 = sumsF32Asm
-		q8Sums, q4Sums = q8SumsAsm, q4SumsAsm
+		fuse("BF16", fusedBF16)
+	}
+	if hasF16C {
+		fuse("F16", fusedF16)
 	}
 }

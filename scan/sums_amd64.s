@@ -28,11 +28,11 @@
 	VMOVDQU Y4, 128(DI) \
 	VZEROUPPER
 
-// GROUP folds the eight float32 bit patterns in Y6 into the sums; it
-// clobbers Y6–Y9.
+// KEYS32 folds the order keys and zeros of the eight float32 bit
+// patterns in Y6 into Y2–Y4; it clobbers Y7.
 //	key = bits ^ (bits>>31 as a sign mask)>>1
 //	zero when bits<<1 == 0
-#define GROUP \
+#define KEYS32 \
 	VPSRAD $31, Y6, Y7 \
 	VPSRLD $1, Y7, Y7 \
 	VPXOR Y6, Y7, Y7 \
@@ -40,7 +40,12 @@
 	VPMAXSD Y7, Y3, Y3 \
 	VPSLLD $1, Y6, Y7 \
 	VPCMPEQD Y5, Y7, Y7 \
-	VPSUBD Y7, Y4, Y4 \
+	VPSUBD Y7, Y4, Y4
+
+// FLOAT8 folds the eight float32 in Y6 into Σd and Σd²: value j and
+// value j+4 are added first, then their sum to lane j. It clobbers
+// Y6–Y8.
+#define FLOAT8 \
 	VCVTPS2PD X6, Y7 \
 	VEXTRACTF128 $1, Y6, X6 \
 	VCVTPS2PD X6, Y6 \
@@ -52,6 +57,8 @@
 	VMULPD Y6, Y6, Y6 \
 	VADDPD Y6, Y7, Y7 \
 	VADDPD Y7, Y1, Y1
+
+#define GROUP KEYS32; FLOAT8
 
 // func sumsF32AVX2(a *floatSums, p *byte, n int, k float64)
 // n groups of eight little-endian float32.
@@ -71,6 +78,97 @@ f32loop:
 	JNZ f32loop
 f32done:
 	STORE_SUMS
+	RET
+
+// KEYS16 folds the order keys and zeros of the sixteen 16-bit float
+// patterns in Y6 into Y2, Y3 (sixteen lanes) and R12 (two per zero); it
+// clobbers Y7 and AX.
+#define KEYS16 \
+	VPSRAW $15, Y6, Y7 \
+	VPSRLW $1, Y7, Y7 \
+	VPXOR Y6, Y7, Y7 \
+	VPMINSW Y7, Y2, Y2 \
+	VPMAXSW Y7, Y3, Y3 \
+	VPSLLW $1, Y6, Y7 \
+	VPCMPEQW Y5, Y7, Y7 \
+	VPMOVMSKB Y7, AX \
+	POPCNTL AX, AX \
+	ADDQ AX, R12
+
+#define LOAD_HALFS \
+	VMOVUPD 0(DI), Y0 \
+	VMOVUPD 32(DI), Y1 \
+	VMOVDQU 64(DI), Y2 \
+	VMOVDQU 96(DI), Y3 \
+	VPXOR Y5, Y5, Y5 \
+	XORQ R12, R12
+
+#define STORE_HALFS \
+	VMOVUPD Y0, 0(DI) \
+	VMOVUPD Y1, 32(DI) \
+	VMOVDQU Y2, 64(DI) \
+	VMOVDQU Y3, 96(DI) \
+	SHRQ $1, R12 \
+	ADDQ R12, 128(DI) \
+	VZEROUPPER
+
+// func sumsF16AVX2(a *halfSums, p *byte, n int, k float64)
+// n pairs of groups of eight IEEE half-precision values, widened by
+// VCVTPH2PS (F16C), exactly.
+TEXT ·sumsF16AVX2(SB), NOSPLIT, $0-32
+	MOVQ a+0(FP), DI
+	MOVQ p+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSD k+24(FP), Y15
+	LOAD_HALFS
+	TESTQ CX, CX
+	JZ f16done
+f16loop:
+	VMOVDQU (SI), Y6
+	KEYS16
+	VCVTPH2PS (SI), Y6
+	FLOAT8
+	VCVTPH2PS 16(SI), Y6
+	FLOAT8
+	ADDQ $32, SI
+	DECQ CX
+	JNZ f16loop
+f16done:
+	STORE_HALFS
+	RET
+
+// func sumsBF16AVX2(a *halfSums, p *byte, n int, k float64)
+// n pairs of groups of eight bfloat16, the top halves of float32.
+TEXT ·sumsBF16AVX2(SB), NOSPLIT, $0-32
+	MOVQ a+0(FP), DI
+	MOVQ p+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSD k+24(FP), Y15
+	LOAD_HALFS
+	TESTQ CX, CX
+	JZ bf16done
+bf16loop:
+	VMOVDQU (SI), Y6
+	KEYS16
+	VPMOVZXWD (SI), Y6
+	VPSLLD $16, Y6, Y6
+	FLOAT8
+	VPMOVZXWD 16(SI), Y6
+	VPSLLD $16, Y6, Y6
+	FLOAT8
+	ADDQ $32, SI
+	DECQ CX
+	JNZ bf16loop
+bf16done:
+	STORE_HALFS
+	RET
+
+// func cpuid1ECX() uint32
+TEXT ·cpuid1ECX(SB), NOSPLIT, $0-4
+	MOVL $1, AX
+	XORL CX, CX
+	CPUID
+	MOVL CX, ret+0(FP)
 	RET
 
 // func q8MomentsAVX2(dst *uint64, src *byte, n int)

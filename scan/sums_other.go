@@ -2,5 +2,17 @@
 
 package scan
 
-// hasAVX2 is false where there are no vector kernels: the Go kernels run.
-const hasAVX2 = false
+// Where there are no vector kernels, the Go kernels run, and F16 and
+// BF16 are counted (hist.go).
+const (
+	hasAVX2 = false
+	hasF16C = false
+)
+
+var vector = false
+
+func sumsF32Asm(a *floatSums, src []byte, k float64) { panic("scan: no vector kernels") }
+func sumsF16Asm(a *halfSums, src []byte, k float64)  { panic("scan: no vector kernels") }
+func sumsBF16Asm(a *halfSums, src []byte, k float64) { panic("scan: no vector kernels") }
+func q8SumsAsm(dst []uint64, src []byte)             { panic("scan: no vector kernels") }
+func q4SumsAsm(dst []uint64, src []byte)             { panic("scan: no vector kernels") }

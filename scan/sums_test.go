@@ -101,16 +101,15 @@ func TestSumsF32Agree(t *testing.T) {
 		}
 		got = want
 		sumsF32Go(&want, src, k)
-		sumsF32(&got, src, k)
+		sumsF32Asm(&got, src, k)
 		sameSums(t, &want, &got, "trial %d, n %d, k %v", trial, n, k)
 
 		// And so the Stats agree, whatever path a block takes.
 		var ws, gs Stats
 		vals := make([]float64, n)
-		saved := sumsF32
-		sumsF32 = sumsF32Go
+		vector = false
 		ws.addF32(src, vals)
-		sumsF32 = saved
+		vector = true
 		gs.addF32(src, vals)
 		sameStats(t, ws, gs, "trial %d", trial)
 	}
@@ -130,8 +129,8 @@ func TestQuantSumsAgree(t *testing.T) {
 		blockBytes int
 		asm, ref   func([]uint64, []byte)
 	}{
-		{"Q8_0", 34, q8Sums, q8SumsGo},
-		{"Q4_0", 18, q4Sums, q4SumsGo},
+		{"Q8_0", 34, q8SumsAsm, q8SumsGo},
+		{"Q4_0", 18, q4SumsAsm, q4SumsGo},
 	} {
 		for trial := range 2000 {
 			blocks := rng.IntN(qbatch + 1)
@@ -146,6 +145,103 @@ func TestQuantSumsAgree(t *testing.T) {
 						src[i*c.blockBytes:(i+1)*c.blockBytes], got[i], want[i])
 				}
 			}
+		}
+	}
+}
+
+// special16 are the 16-bit patterns of F16 and BF16 a kernel must not
+// get wrong: both zeros, NaNs, infinities, the extreme subnormals and
+// normals, and one.
+var special16 = []uint16{
+	0x0000, 0x8000, 0x7E00, 0xFE00, 0x7C01, 0x7FC0, 0xFFC1, 0x7C00, 0xFC00, 0x7F80, 0xFF80,
+	0x0001, 0x8001, 0x03FF, 0x007F, 0x0400, 0x0080, 0x7BFF, 0xFBFF, 0x7F7F, 0xFF7F, 0x3C00, 0x3F80,
+}
+
+// The vector kernels for F16 and BF16 give the Go kernel's sums to the
+// bit, lane by lane, and so the same Stats, on every kind of input and
+// length.
+func TestSumsHalfAgree(t *testing.T) {
+	if !hasAVX2 {
+		t.Skip("no vector kernel on this CPU or build")
+	}
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, c := range []struct {
+		name string
+		f16  bool
+		t    *[1 << 16]float32
+		asm  func(*halfSums, []byte, float64)
+	}{
+		{"F16", true, f16Table(), sumsF16Asm},
+		{"BF16", false, bf16Table(), sumsBF16Asm},
+	} {
+		if c.f16 && !hasF16C {
+			continue
+		}
+		for trial := range 3000 {
+			n := rng.IntN(300)
+			u := make([]uint16, n)
+			kind := rng.IntN(5)
+			for i := range u {
+				switch kind {
+				case 0: // weights
+					w := 0.02 * rng.NormFloat64()
+					if c.f16 {
+						u[i] = f16Word(float32(w))
+					} else {
+						u[i] = uint16(math.Float32bits(float32(w)) >> 16)
+					}
+				case 1:
+					u[i] = uint16(rng.IntN(2)) << 15
+				case 2:
+					u[i] = uint16(rng.Uint32())
+				case 3:
+					u[i] = special16[rng.IntN(len(special16))]
+				case 4:
+					u[i] = uint16(rng.Uint32()) & 0x83FF // F16 subnormals, tiny BF16
+				}
+			}
+			if trial < len(special16)*16 {
+				n = 16
+				u = make([]uint16, n)
+				for i := range u {
+					u[i] = 0x3C00 // one, in F16
+				}
+				u[trial%16] = special16[trial/16]
+			}
+			src := make([]byte, 2*n)
+			for i, x := range u {
+				binary.LittleEndian.PutUint16(src[2*i:], x)
+			}
+			k := []float64{0, 1, -0.5, 0.02, 1e4}[rng.IntN(5)]
+			var want, got halfSums
+			want.reset()
+			got.reset()
+			pairs := n &^ 15
+			halfGroups(&want, src[:2*(n&^7)], k, c.t)
+			c.asm(&got, src[:2*pairs], k)
+			halfGroups(&got, src[2*pairs:2*(n&^7)], k, c.t)
+			ws, wq, wlo, whi, wz := want.reduce()
+			gs, gq, glo, ghi, gz := got.reduce()
+			eq := func(a, b [4]float64) bool {
+				for i := range a {
+					if math.Float64bits(a[i]) != math.Float64bits(b[i]) && !(a[i] != a[i] && b[i] != b[i]) {
+						return false
+					}
+				}
+				return true
+			}
+			if !eq(want.s, got.s) || !eq(want.q, got.q) || wlo != glo || whi != ghi || wz != gz {
+				t.Fatalf("%s trial %d, n %d, k %v: sums differ\nwant %v %v %v %v %#x %#x %d\ngot  %v %v %v %v %#x %#x %d",
+					c.name, trial, n, k, want.s, want.q, ws, wq, wlo, whi, wz, got.s, got.q, gs, gq, glo, ghi, gz)
+			}
+
+			var wst, gst Stats
+			vals := make([]float64, n)
+			vector = false
+			wst.addHalfs(src, vals, c.f16, c.t, codecs[c.name].decode)
+			vector = true
+			gst.addHalfs(src, vals, c.f16, c.t, codecs[c.name].decode)
+			sameStats(t, wst, gst, "%s trial %d", c.name, trial)
 		}
 	}
 }
