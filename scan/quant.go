@@ -77,12 +77,17 @@ func (h *qhist) addQ8_0(s *Stats, src []byte, vals []float64) {
 	t := f16Table()
 	lo, hi := h.bounds(s)
 	limit := qlimits(t, &q8Reach, lo, hi)
-	var m [qbatch]uint64
+	var m [1]uint64
 	for len(src) >= 34 {
 		nb := min(len(src)/34, qbatch)
 		h.reserve(s, nb)
-		q8Sums(m[:nb], src)
-		for i, w := range m[:nb] {
+		for i := 0; ; i++ {
+			// The kernel takes the blocks up to the next one that needs
+			// more than its moments.
+			i += q8Gather(h, src[34*i:34*nb], limit)
+			if i == nb {
+				break
+			}
 			b := (*[34]byte)(src[34*i:])
 			u := uint16(b[0]) | uint16(b[1])<<8
 			if u&0x7C00 == 0x7C00 {
@@ -94,21 +99,70 @@ func (h *qhist) addQ8_0(s *Stats, src []byte, vals []float64) {
 				}
 				continue
 			}
-			if u&0x7FFF >= limit[u>>15] {
-				ql, qh := q8Extremes((*[qk]byte)(b[2:]))
-				if l, r := h.extremes(float64(t[u]), ql, qh); l < lo || r > hi {
-					lo, hi = min(lo, l), max(hi, r)
-					limit = qlimits(t, &q8Reach, lo, hi)
-				}
+			ql, qh := q8Extremes((*[qk]byte)(b[2:]))
+			if l, r := h.extremes(float64(t[u]), ql, qh); l < lo || r > hi {
+				lo, hi = min(lo, l), max(hi, r)
+				limit = qlimits(t, &q8Reach, lo, hi)
 			}
+			q8Sums(m[:], b[:])
+			w := m[0]
 			h.block(u, int64(int32(uint32(w))), w)
 		}
 		src = src[34*nb:]
 	}
 }
 
-// qbatch is how many blocks' moments a kernel computes at a time.
-const qbatch = 64
+// qbatch is how many blocks the drivers reserve room for at a time.
+const qbatch = 1024
+
+// q8Gather adds to h the blocks of src, in order, up to the first that
+// needs more than its moments: one whose scale is Inf or NaN, or whose
+// scale's magnitude bits reach the limit for its sign (see qlimits). It
+// returns how many blocks it added. It is vector code where the CPU has
+// it, else q8GatherGo; q4Gather is the same for Q4_0.
+func q8Gather(h *qhist, src []byte, limit [2]uint16) int {
+	if vector {
+		return q8GatherAsm(h, src, limit)
+	}
+	return q8GatherGo(h, src, limit)
+}
+
+func q4Gather(h *qhist, src []byte, limit [2]uint16) int {
+	if vector {
+		return q4GatherAsm(h, src, limit)
+	}
+	return q4GatherGo(h, src, limit)
+}
+
+func q8GatherGo(h *qhist, src []byte, limit [2]uint16) int {
+	n := len(src) / 34
+	for i := range n {
+		b := (*[34]byte)(src[34*i:])
+		u := uint16(b[0]) | uint16(b[1])<<8
+		if u&0x7C00 == 0x7C00 || u&0x7FFF >= limit[u>>15] {
+			return i
+		}
+		var m [1]uint64
+		q8SumsGo(m[:], b[:])
+		h.block(u, int64(int32(uint32(m[0]))), m[0])
+	}
+	return n
+}
+
+func q4GatherGo(h *qhist, src []byte, limit [2]uint16) int {
+	n := len(src) / 18
+	for i := range n {
+		b := (*[18]byte)(src[18*i:])
+		u := uint16(b[0]) | uint16(b[1])<<8
+		if u&0x7C00 == 0x7C00 || u&0x7FFF >= limit[u>>15] {
+			return i
+		}
+		var m [1]uint64
+		q4SumsGo(m[:], b[:])
+		h.block(u, int64(uint32(m[0]))-qk*8, m[0])
+	}
+	return n
+}
 
 // The moments kernels write, per block, its quants' sum (in the low 32
 // bits: Q8_0 as an int32, Q4_0 as the sum of its nibbles, biased by
@@ -275,12 +329,17 @@ func (h *qhist) addQ4_0(s *Stats, src []byte, vals []float64) {
 	t := f16Table()
 	lo, hi := h.bounds(s)
 	limit := qlimits(t, &q4Reach, lo, hi)
-	var m [qbatch]uint64
+	var m [1]uint64
 	for len(src) >= 18 {
 		nb := min(len(src)/18, qbatch)
 		h.reserve(s, nb)
-		q4Sums(m[:nb], src)
-		for i, w := range m[:nb] {
+		for i := 0; ; i++ {
+			// The kernel takes the blocks up to the next one that needs
+			// more than its moments.
+			i += q4Gather(h, src[18*i:18*nb], limit)
+			if i == nb {
+				break
+			}
 			b := (*[18]byte)(src[18*i:])
 			u := uint16(b[0]) | uint16(b[1])<<8
 			if u&0x7C00 == 0x7C00 {
@@ -292,13 +351,13 @@ func (h *qhist) addQ4_0(s *Stats, src []byte, vals []float64) {
 				}
 				continue
 			}
-			if u&0x7FFF >= limit[u>>15] {
-				ql, qh := q4Extremes((*[qk / 2]byte)(b[2:]))
-				if l, r := h.extremes(float64(t[u]), ql, qh); l < lo || r > hi {
-					lo, hi = min(lo, l), max(hi, r)
-					limit = qlimits(t, &q4Reach, lo, hi)
-				}
+			ql, qh := q4Extremes((*[qk / 2]byte)(b[2:]))
+			if l, r := h.extremes(float64(t[u]), ql, qh); l < lo || r > hi {
+				lo, hi = min(lo, l), max(hi, r)
+				limit = qlimits(t, &q4Reach, lo, hi)
 			}
+			q4Sums(m[:], b[:])
+			w := m[0]
 			h.block(u, int64(uint32(w))-qk*8, w)
 		}
 		src = src[18*nb:]

@@ -66,6 +66,28 @@ func q4SumsAsm(dst []uint64, src []byte) {
 	}
 }
 
+//go:noescape
+func q8GatherAVX2(h *qhist, src *byte, n int, limits uint32) int
+
+//go:noescape
+func q4GatherAVX2(h *qhist, src *byte, n int, limits uint32) int
+
+func q8GatherAsm(h *qhist, src []byte, limit [2]uint16) int {
+	n := len(src) / 34
+	if n == 0 {
+		return 0
+	}
+	return q8GatherAVX2(h, &src[0], n, uint32(limit[0])|uint32(limit[1])<<16)
+}
+
+func q4GatherAsm(h *qhist, src []byte, limit [2]uint16) int {
+	n := len(src) / 18
+	if n == 0 {
+		return 0
+	}
+	return q4GatherAVX2(h, &src[0], n, uint32(limit[0])|uint32(limit[1])<<16)
+}
+
 // vector selects the vector kernels; tests turn it off to compare.
 var vector = hasAVX2
 

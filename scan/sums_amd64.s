@@ -1,6 +1,71 @@
 //go:build !purego
 
+#include "go_asm.h"
 #include "textflag.h"
+
+// The gather kernels add blocks to a qhist (DI) as qhist.block does,
+// stopping at the first block whose scale is Inf or NaN or whose
+// magnitude bits reach the limit for its sign (R9 for positive scales,
+// R10 for negative ones); they return the number of blocks added.
+//	R8	blocks added
+//	R12	zero count
+//	R15	one block, in a cell's count field
+//	DX	the scale's bits; R11 its magnitude bits; R13 its cell's offset
+
+// GATHER_SCALE loads the scale of the block at SI and leaves the loop for
+// a block the Go code must see.
+#define GATHER_SCALE(out) \
+	MOVWLZX (SI), DX \
+	MOVL DX, AX \
+	ANDL $0x7C00, AX \
+	CMPL AX, $0x7C00 \
+	JEQ out \
+	MOVL DX, R11 \
+	ANDL $0x7FFF, R11 \
+	MOVL R9, R14 \
+	TESTL $0x8000, DX \
+	CMOVLNE R10, R14 \
+	CMPL R11, R14 \
+	JAE out
+
+// GATHER_CELL adds a block's moments to its cell and the zero count:
+// R14 holds the block's sum, AX its sum of squares in the upper 32 bits,
+// BX its zero quants.
+#define GATHER_CELL(zeroscale) \
+	TESTL R11, R11 \
+	JNE zeroscale \
+	MOVL $32, BX \
+zeroscale: \
+	ADDQ BX, R12 \
+	MOVQ DX, R13 \
+	SHLQ $4, R13 \
+	ADDQ R14, qhist_cells(DI)(R13*1) \
+	SHRQ $32, AX \
+	ADDQ R15, AX \
+	ADDQ AX, (qhist_cells+8)(DI)(R13*1) \
+	MOVL DX, R13 \
+	SHRL $6, R13 \
+	MOVQ qhist_used(DI)(R13*8), AX \
+	BTSQ DX, AX \
+	MOVQ AX, qhist_used(DI)(R13*8)
+
+#define GATHER_ENTER \
+	MOVQ h+0(FP), DI \
+	MOVQ src+8(FP), SI \
+	MOVQ n+16(FP), CX \
+	MOVL limits+24(FP), R9 \
+	MOVL R9, R10 \
+	ANDL $0xFFFF, R9 \
+	SHRL $16, R10 \
+	XORQ R8, R8 \
+	XORQ R12, R12 \
+	MOVQ $(1<<const_qcellShift), R15
+
+#define GATHER_LEAVE \
+	ADDQ R12, qhist_zeros(DI) \
+	MOVQ R8, ret+32(FP) \
+	VZEROUPPER \
+	RET
 
 // The kernels below keep a floatSums in registers:
 //	Y0	Σd, four lanes
@@ -277,3 +342,81 @@ q4loop:
 	JNZ q4loop
 q4done:
 	RET
+
+// func q8GatherAVX2(h *qhist, src *byte, n int, limits uint32) int
+TEXT ·q8GatherAVX2(SB), NOSPLIT, $0-40
+	GATHER_ENTER
+	VPCMPEQW Y15, Y15, Y15
+	VPSRLW $15, Y15, Y15
+	VPXOR Y14, Y14, Y14
+	CMPQ R8, CX
+	JEQ q8gdone
+q8gloop:
+	GATHER_SCALE(q8gdone)
+	VPMOVSXBW 2(SI), Y1
+	VPMOVSXBW 18(SI), Y2
+	VPMADDWD Y1, Y1, Y3
+	VPMADDWD Y2, Y2, Y4
+	VPADDD Y4, Y3, Y3
+	VPADDW Y2, Y1, Y5
+	VPMADDWD Y15, Y5, Y5
+	VPHADDD Y3, Y5, Y6
+	VEXTRACTI128 $1, Y6, X7
+	VPADDD X7, X6, X6
+	VPHADDD X6, X6, X6
+	VMOVQ X6, AX
+	VMOVDQU 2(SI), Y8
+	VPCMPEQB Y14, Y8, Y8
+	VPMOVMSKB Y8, BX
+	POPCNTL BX, BX
+	MOVLQSX AX, R14
+	GATHER_CELL(q8gz)
+	ADDQ $34, SI
+	INCQ R8
+	CMPQ R8, CX
+	JNE q8gloop
+q8gdone:
+	GATHER_LEAVE
+
+// func q4GatherAVX2(h *qhist, src *byte, n int, limits uint32) int
+TEXT ·q4GatherAVX2(SB), NOSPLIT, $0-40
+	GATHER_ENTER
+	VMOVDQU q4consts<>+0(SB), X12
+	VMOVDQU q4consts<>+16(SB), X13
+	VMOVDQU q4consts<>+32(SB), X11
+	VPXOR X14, X14, X14
+	CMPQ R8, CX
+	JEQ q4gdone
+q4gloop:
+	GATHER_SCALE(q4gdone)
+	VMOVDQU 2(SI), X1
+	VPSRLW $4, X1, X2
+	VPAND X13, X1, X1
+	VPAND X13, X2, X2
+	VPADDB X2, X1, X3
+	VPSADBW X14, X3, X3
+	VPSHUFB X1, X12, X4
+	VPSHUFB X2, X12, X5
+	VPADDB X5, X4, X4
+	VPSADBW X14, X4, X4
+	VPSLLQ $32, X4, X4
+	VPADDQ X4, X3, X3
+	VPSHUFD $0x4E, X3, X4
+	VPADDQ X4, X3, X3
+	VMOVQ X3, AX
+	VPCMPEQB X11, X1, X6
+	VPCMPEQB X11, X2, X7
+	VPMOVMSKB X6, BX
+	VPMOVMSKB X7, R13
+	SHLL $16, R13
+	ORL R13, BX
+	POPCNTL BX, BX
+	MOVL AX, R14
+	SUBQ $256, R14
+	GATHER_CELL(q4gz)
+	ADDQ $18, SI
+	INCQ R8
+	CMPQ R8, CX
+	JNE q4gloop
+q4gdone:
+	GATHER_LEAVE

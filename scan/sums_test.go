@@ -245,3 +245,40 @@ func TestSumsHalfAgree(t *testing.T) {
 		}
 	}
 }
+
+// The vector gather kernels stop at the same block as the Go ones and
+// leave the same qhist behind.
+func TestQuantGatherAgree(t *testing.T) {
+	if !hasAVX2 {
+		t.Skip("no vector kernel on this CPU or build")
+	}
+	rng := rand.New(rand.NewPCG(11, 12))
+	want, got := newQhist(), newQhist()
+	for _, c := range []struct {
+		name       string
+		blockBytes int
+		asm, ref   func(*qhist, []byte, [2]uint16) int
+	}{
+		{"Q8_0", 34, q8GatherAsm, q8GatherGo},
+		{"Q4_0", 18, q4GatherAsm, q4GatherGo},
+	} {
+		for trial := range 1000 {
+			src := quantRandom(rng, c.blockBytes, rng.IntN(100))
+			src = src[:len(src)/c.blockBytes*c.blockBytes]
+			limit := [2]uint16{uint16(rng.IntN(0x7C01)), uint16(rng.IntN(0x7C01))}
+			if trial%2 == 0 {
+				limit = [2]uint16{0x7C00, 0x7C00} // only Inf and NaN scales stop
+			}
+			for len(src) > 0 {
+				nw, ng := c.ref(want, src, limit), c.asm(got, src, limit)
+				if nw != ng {
+					t.Fatalf("%s trial %d: stopped after %d blocks, want %d", c.name, trial, ng, nw)
+				}
+				src = src[min(len(src), (nw+1)*c.blockBytes):] // skip the block that stopped it
+			}
+			if want.cells != got.cells || want.used != got.used || want.zeros != got.zeros {
+				t.Fatalf("%s trial %d: the gathered blocks differ", c.name, trial)
+			}
+		}
+	}
+}
