@@ -135,6 +135,7 @@ func q4Gather(h *qhist, src []byte, limit [2]uint16) int {
 }
 
 func q8GatherGo(h *qhist, src []byte, limit [2]uint16) int {
+	t := q8Sq2()
 	n := len(src) / 34
 	for i := range n {
 		b := (*[34]byte)(src[34*i:])
@@ -142,14 +143,17 @@ func q8GatherGo(h *qhist, src []byte, limit [2]uint16) int {
 		if u&0x7C00 == 0x7C00 || u&0x7FFF >= limit[u>>15] {
 			return i
 		}
-		var m [1]uint64
-		q8SumsGo(m[:], b[:])
-		h.block(u, int64(int32(uint32(m[0]))), m[0])
+		sum, sq, zeros := q8Moments(t, (*[qk]byte)(b[2:]))
+		if u&0x7FFF == 0 {
+			zeros = qk
+		}
+		h.block(u, int64(sum), uint64(sq)<<32|uint64(zeros)<<56)
 	}
 	return n
 }
 
 func q4GatherGo(h *qhist, src []byte, limit [2]uint16) int {
+	t := q4Pair()
 	n := len(src) / 18
 	for i := range n {
 		b := (*[18]byte)(src[18*i:])
@@ -157,9 +161,11 @@ func q4GatherGo(h *qhist, src []byte, limit [2]uint16) int {
 		if u&0x7C00 == 0x7C00 || u&0x7FFF >= limit[u>>15] {
 			return i
 		}
-		var m [1]uint64
-		q4SumsGo(m[:], b[:])
-		h.block(u, int64(uint32(m[0]))-qk*8, m[0])
+		sum, sq, zeros := q4Moments(t, (*[qk / 2]byte)(b[2:]))
+		if u&0x7FFF == 0 {
+			zeros = qk
+		}
+		h.block(u, int64(sum), uint64(sq)<<32|uint64(zeros)<<56)
 	}
 	return n
 }
@@ -187,8 +193,9 @@ func q4Sums(dst []uint64, src []byte) {
 }
 
 func q8SumsGo(dst []uint64, src []byte) {
+	t := q8Sq2()
 	for i := range dst {
-		sum, sq, zeros := q8Moments((*[qk]byte)(src[34*i+2:]))
+		sum, sq, zeros := q8Moments(t, (*[qk]byte)(src[34*i+2:]))
 		if src[34*i]|src[34*i+1]&0x7F == 0 {
 			zeros = qk
 		}
@@ -197,8 +204,9 @@ func q8SumsGo(dst []uint64, src []byte) {
 }
 
 func q4SumsGo(dst []uint64, src []byte) {
+	t := q4Pair()
 	for i := range dst {
-		sum, sq, zeros := q4Moments((*[qk / 2]byte)(src[18*i+2:]))
+		sum, sq, zeros := q4Moments(t, (*[qk / 2]byte)(src[18*i+2:]))
 		if src[18*i]|src[18*i+1]&0x7F == 0 {
 			zeros = qk
 		}
@@ -272,19 +280,20 @@ const (
 
 // q8Sq2[p] is q0² + q1² for the two int8 quants of the little-endian pair
 // p: a 256 KiB table, which halves the lookups of squaring byte by byte.
-var q8Sq2 = func() *[1 << 16]uint32 {
+// It is built on first use: where the vector kernels run, never.
+var q8Sq2 = sync.OnceValue(func() *[1 << 16]uint32 {
 	var t [1 << 16]uint32
 	for p := range t {
 		a, b := int(int8(p)), int(int8(p>>8))
 		t[p] = uint32(a*a + b*b)
 	}
 	return &t
-}()
+})
 
 // q8Moments returns the sum, the sum of squares and the zero count of a
 // block's 32 quants: sums and zeros eight bytes at a time in a uint64
 // (SWAR), squares by pairs from q8Sq2. All three are exact.
-func q8Moments(q *[qk]byte) (sum, sq, zeros int) {
+func q8Moments(t *[1 << 16]uint32, q *[qk]byte) (sum, sq, zeros int) {
 	w0, w1 := binary.LittleEndian.Uint64(q[0:]), binary.LittleEndian.Uint64(q[8:])
 	w2, w3 := binary.LittleEndian.Uint64(q[16:]), binary.LittleEndian.Uint64(q[24:])
 	// Biased bytes u = q + 128, summed in 16-bit lanes (each ≤ 4·510).
@@ -299,7 +308,6 @@ func q8Moments(q *[qk]byte) (sum, sq, zeros int) {
 	z2 := ^((w2&sevenBits + sevenBits) | w2) & highBits
 	z3 := ^((w3&sevenBits + sevenBits) | w3) & highBits
 	zeros = bits.OnesCount64(z0 | z1>>1 | z2>>2 | z3>>3)
-	t := q8Sq2
 	s0 := t[uint16(w0)] + t[uint16(w0>>16)] + t[uint16(w0>>32)] + t[uint16(w0>>48)]
 	s1 := t[uint16(w1)] + t[uint16(w1>>16)] + t[uint16(w1>>32)] + t[uint16(w1>>48)]
 	s2 := t[uint16(w2)] + t[uint16(w2>>16)] + t[uint16(w2>>32)] + t[uint16(w2>>48)]
@@ -367,8 +375,9 @@ func (h *qhist) addQ4_0(s *Stats, src []byte, vals []float64) {
 // q4Pair[p] packs, for the four nibbles n of the little-endian byte pair
 // p, Σ(n−8)² (bits 0–11), Σn (bits 12–20) and the count of n = 8, a zero
 // quant (bits 21–26): the fields of eight pairs, a block, cannot carry
-// into each other (at most 2048, 480 and 32). The table is 256 KiB.
-var q4Pair = func() *[1 << 16]uint32 {
+// into each other (at most 2048, 480 and 32). The table is 256 KiB,
+// built on first use.
+var q4Pair = sync.OnceValue(func() *[1 << 16]uint32 {
 	var t [1 << 16]uint32
 	for p := range t {
 		var sq, sum, zeros uint32
@@ -383,12 +392,11 @@ var q4Pair = func() *[1 << 16]uint32 {
 		t[p] = sq | sum<<12 | zeros<<21
 	}
 	return &t
-}()
+})
 
 // q4Moments is q8Moments for a Q4_0 block's 16 bytes of nibbles n, the
 // quants being n − 8: eight lookups of q4Pair.
-func q4Moments(q *[qk / 2]byte) (sum, sq, zeros int) {
-	t := q4Pair
+func q4Moments(t *[1 << 16]uint32, q *[qk / 2]byte) (sum, sq, zeros int) {
 	a0 := t[uint16(q[0])|uint16(q[1])<<8] + t[uint16(q[2])|uint16(q[3])<<8]
 	a1 := t[uint16(q[4])|uint16(q[5])<<8] + t[uint16(q[6])|uint16(q[7])<<8]
 	a2 := t[uint16(q[8])|uint16(q[9])<<8] + t[uint16(q[10])|uint16(q[11])<<8]

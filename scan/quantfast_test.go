@@ -261,7 +261,7 @@ func TestQuantMomentsExhaustiveBytes(t *testing.T) {
 					wz++
 				}
 			}
-			sum, sq, z := q8Moments(&q)
+			sum, sq, z := q8Moments(q8Sq2(), &q)
 			require.Equal(t, [3]int{wsum, wsq, wz}, [3]int{sum, sq, z})
 			if pos < qk/2 {
 				q4 := (*[qk / 2]byte)(q[:])
@@ -274,7 +274,7 @@ func TestQuantMomentsExhaustiveBytes(t *testing.T) {
 						}
 					}
 				}
-				sum, sq, z = q4Moments(q4)
+				sum, sq, z = q4Moments(q4Pair(), q4)
 				require.Equal(t, [3]int{wsum, wsq, wz}, [3]int{sum, sq, z})
 			}
 		}
