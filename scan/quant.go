@@ -70,9 +70,9 @@ func (s *Stats) addQ8_0(src []byte, vals []float64) {
 // seen so far enclose that interval strictly, the block's own minimum
 // and maximum are not needed. Half-precision magnitudes order as their
 // bit patterns do, so the test is one comparison of the scale's bits
-// with a limit (qlimits) that changes only with the extremes. In real weights the scale follows the
-// block's largest value, so all but the blocks with the largest scales
-// pass it.
+// with a limit (qlimits) that changes only with the extremes. In real
+// weights the scale follows the block's largest value, so all but the
+// blocks with the largest scales pass it.
 func (h *qhist) addQ8_0(s *Stats, src []byte, vals []float64) {
 	t := f16Table()
 	lo, hi := h.bounds(s)
@@ -417,11 +417,11 @@ func q4Moments(t *[1 << 16]uint32, q *[qk / 2]byte) (sum, sq, zeros int) {
 type qhist struct {
 	cells [1 << 16]qcell
 	used  [1 << 16 / 64]uint64 // bit u is set for the patterns u with blocks
-	zeros uint64
+	zeros uint64               // zero values of the blocks gathered
 	// Extremes of the blocks whose extremes were computed; the others
 	// lie strictly inside them (or inside the Stats' own).
 	lo, hi float64
-	blocks int
+	blocks int // blocks reserved since the last flush (see reserve)
 }
 
 // A qcell is one scale pattern's Σq and, in the bits of sq from
