@@ -130,8 +130,11 @@ func BenchmarkScanFile(b *testing.B) {
 // reads. cpu-ns/op is the thread's CPU time, the figure to trust on a
 // machine shared with other work.
 func BenchmarkKernel(b *testing.B) {
-	for _, dtype := range []string{"F32", "Q8_0", "Q4_0"} {
+	for _, dtype := range []string{"F32", "F16", "BF16", "Q8_0", "Q4_0"} {
 		b.Run(dtype, func(b *testing.B) {
+			if c := codecs[dtype]; c.kind == count16 {
+				b.Skip("counted on this CPU or build: see BenchmarkScan")
+			}
 			piece := benchData(dtype)[:pieceBytes/34*34]
 			if dtype == "Q4_0" {
 				piece = piece[:pieceBytes/18*18]
@@ -148,6 +151,16 @@ func BenchmarkKernel(b *testing.B) {
 					for p := piece; len(p) > 0; {
 						q := p[:min(4*blockElems, len(p))]
 						s.addF32(q, vals)
+						p = p[len(q):]
+					}
+				case "F16", "BF16":
+					add := (*Stats).addF16
+					if dtype == "BF16" {
+						add = (*Stats).addBF16
+					}
+					for p := piece; len(p) > 0; {
+						q := p[:min(2*blockElems, len(p))]
+						add(&s, q, vals)
 						p = p[len(q):]
 					}
 				case "Q8_0":

@@ -74,8 +74,8 @@ zeroscale: \
 //	Y4	zero count, eight lanes
 //	Y5	zero
 //	Y15	the shift k, broadcast
-// Each group of eight float32 arrives in Y6 (its bits); GROUP folds it
-// in. The order of the additions is sumsF32Go's.
+// Each group of eight float32 arrives in Y6 (its bits); KEYS32 and
+// FLOAT8 fold it in. The order of the additions is sumsF32Go's.
 
 #define LOAD_SUMS \
 	VMOVUPD 0(DI), Y0 \
@@ -123,7 +123,19 @@ zeroscale: \
 	VADDPD Y6, Y7, Y7 \
 	VADDPD Y7, Y1, Y1
 
-#define GROUP KEYS32; FLOAT8
+// FLOAT8MEM is FLOAT8 for eight float32 at SI, widened straight from
+// memory, which saves the extraction of the upper half.
+#define FLOAT8MEM \
+	VCVTPS2PD 0(SI), Y7 \
+	VCVTPS2PD 16(SI), Y6 \
+	VSUBPD Y15, Y7, Y7 \
+	VSUBPD Y15, Y6, Y6 \
+	VADDPD Y6, Y7, Y8 \
+	VADDPD Y8, Y0, Y0 \
+	VMULPD Y7, Y7, Y7 \
+	VMULPD Y6, Y6, Y6 \
+	VADDPD Y6, Y7, Y7 \
+	VADDPD Y7, Y1, Y1
 
 // func sumsF32AVX2(a *floatSums, p *byte, n int, k float64)
 // n groups of eight little-endian float32.
@@ -137,7 +149,8 @@ TEXT ·sumsF32AVX2(SB), NOSPLIT, $0-32
 	JZ f32done
 f32loop:
 	VMOVDQU (SI), Y6
-	GROUP
+	KEYS32
+	FLOAT8MEM
 	ADDQ $32, SI
 	DECQ CX
 	JNZ f32loop
