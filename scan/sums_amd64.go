@@ -28,7 +28,7 @@ func sumsBF16AVX2(a *halfSums, p *byte, n int, k float64)
 // cpuid1ECX returns ECX of CPUID leaf 1.
 func cpuid1ECX() uint32
 
-var hasAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasPOPCNT
+var hasAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasPOPCNT && cpu.X86.HasFMA
 
 // F16C is bit 29 of CPUID.1:ECX, which x/sys/cpu does not report; the
 // operating system's support for the YMM registers is part of HasAVX2.

@@ -74,8 +74,9 @@ zeroscale: \
 //	Y4	zero count, eight lanes
 //	Y5	zero
 //	Y15	the shift k, broadcast
-// Each group of eight float32 arrives in Y6 (its bits); KEYS32 and
-// FLOAT8 fold it in. The order of the additions is sumsF32Go's.
+// Each group of eight float32 arrives in Y6 (its bits) and at SI;
+// KEYS32 and FLOAT8MEM fold it in. The order of the additions is
+// sumsF32Go's.
 
 #define LOAD_SUMS \
 	VMOVUPD 0(DI), Y0 \
@@ -107,24 +108,10 @@ zeroscale: \
 	VPCMPEQD Y5, Y7, Y7 \
 	VPSUBD Y7, Y4, Y4
 
-// FLOAT8 folds the eight float32 in Y6 into Σd and Σd²: value j and
-// value j+4 are added first, then their sum to lane j. It clobbers
-// Y6–Y8.
-#define FLOAT8 \
-	VCVTPS2PD X6, Y7 \
-	VEXTRACTF128 $1, Y6, X6 \
-	VCVTPS2PD X6, Y6 \
-	VSUBPD Y15, Y7, Y7 \
-	VSUBPD Y15, Y6, Y6 \
-	VADDPD Y6, Y7, Y8 \
-	VADDPD Y8, Y0, Y0 \
-	VMULPD Y7, Y7, Y7 \
-	VMULPD Y6, Y6, Y6 \
-	VADDPD Y6, Y7, Y7 \
-	VADDPD Y7, Y1, Y1
-
-// FLOAT8MEM is FLOAT8 for eight float32 at SI, widened straight from
-// memory, which saves the extraction of the upper half.
+// FLOAT8MEM folds the eight float32 at SI into Σd and Σd²: value j and
+// value j+4 are added first, then their sum to lane j. They are widened
+// straight from memory, which saves extracting the upper half of a
+// register. It clobbers Y6–Y8.
 #define FLOAT8MEM \
 	VCVTPS2PD 0(SI), Y7 \
 	VCVTPS2PD 16(SI), Y6 \
@@ -173,21 +160,37 @@ f32done:
 	POPCNTL AX, AX \
 	ADDQ AX, R12
 
+// FLOAT8FMA folds the eight float32 in Y6 into a halfSums: Σd as
+// FLOAT8MEM does, the squares into eight lanes, Y1 and Y9, by fused
+// multiply-adds. It clobbers Y6–Y8.
+#define FLOAT8FMA \
+	VCVTPS2PD X6, Y7 \
+	VEXTRACTF128 $1, Y6, X6 \
+	VCVTPS2PD X6, Y6 \
+	VSUBPD Y15, Y7, Y7 \
+	VSUBPD Y15, Y6, Y6 \
+	VADDPD Y6, Y7, Y8 \
+	VADDPD Y8, Y0, Y0 \
+	VFMADD231PD Y7, Y7, Y1 \
+	VFMADD231PD Y6, Y6, Y9
+
 #define LOAD_HALFS \
 	VMOVUPD 0(DI), Y0 \
 	VMOVUPD 32(DI), Y1 \
-	VMOVDQU 64(DI), Y2 \
-	VMOVDQU 96(DI), Y3 \
+	VMOVUPD 64(DI), Y9 \
+	VMOVDQU 96(DI), Y2 \
+	VMOVDQU 128(DI), Y3 \
 	VPXOR Y5, Y5, Y5 \
 	XORQ R12, R12
 
 #define STORE_HALFS \
 	VMOVUPD Y0, 0(DI) \
 	VMOVUPD Y1, 32(DI) \
-	VMOVDQU Y2, 64(DI) \
-	VMOVDQU Y3, 96(DI) \
+	VMOVUPD Y9, 64(DI) \
+	VMOVDQU Y2, 96(DI) \
+	VMOVDQU Y3, 128(DI) \
 	SHRQ $1, R12 \
-	ADDQ R12, 128(DI) \
+	ADDQ R12, 160(DI) \
 	VZEROUPPER
 
 // func sumsF16AVX2(a *halfSums, p *byte, n int, k float64)
@@ -205,9 +208,9 @@ f16loop:
 	VMOVDQU (SI), Y6
 	KEYS16
 	VCVTPH2PS (SI), Y6
-	FLOAT8
+	FLOAT8FMA
 	VCVTPH2PS 16(SI), Y6
-	FLOAT8
+	FLOAT8FMA
 	ADDQ $32, SI
 	DECQ CX
 	JNZ f16loop
@@ -230,10 +233,10 @@ bf16loop:
 	KEYS16
 	VPMOVZXWD (SI), Y6
 	VPSLLD $16, Y6, Y6
-	FLOAT8
+	FLOAT8FMA
 	VPMOVZXWD 16(SI), Y6
 	VPSLLD $16, Y6, Y6
-	FLOAT8
+	FLOAT8FMA
 	ADDQ $32, SI
 	DECQ CX
 	JNZ bf16loop

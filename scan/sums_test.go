@@ -222,7 +222,7 @@ func TestSumsHalfAgree(t *testing.T) {
 			halfGroups(&got, src[2*pairs:2*(n&^7)], k, c.t)
 			ws, wq, wlo, whi, wz := want.reduce()
 			gs, gq, glo, ghi, gz := got.reduce()
-			eq := func(a, b [4]float64) bool {
+			eq := func(a, b []float64) bool {
 				for i := range a {
 					if math.Float64bits(a[i]) != math.Float64bits(b[i]) && !(a[i] != a[i] && b[i] != b[i]) {
 						return false
@@ -230,7 +230,7 @@ func TestSumsHalfAgree(t *testing.T) {
 				}
 				return true
 			}
-			if !eq(want.s, got.s) || !eq(want.q, got.q) || wlo != glo || whi != ghi || wz != gz {
+			if !eq(want.s[:], got.s[:]) || !eq(want.q[:], got.q[:]) || wlo != glo || whi != ghi || wz != gz {
 				t.Fatalf("%s trial %d, n %d, k %v: sums differ\nwant %v %v %v %v %#x %#x %d\ngot  %v %v %v %v %#x %#x %d",
 					c.name, trial, n, k, want.s, want.q, ws, wq, wlo, whi, wz, got.s, got.q, gs, gq, glo, ghi, gz)
 			}
