@@ -127,20 +127,24 @@ func BenchmarkScanFile(b *testing.B) {
 
 // BenchmarkKernel times the per-dtype inner loops on one 256 KiB piece
 // (the scan's read size, so it stays in L2): the compute cost without the
-// reads.
+// reads. cpu-ns/op is the thread's CPU time, the figure to trust on a
+// machine shared with other work.
 func BenchmarkKernel(b *testing.B) {
-	for _, dtype := range []string{"F32", "Q8_0", "Q4_0"} {
+	for _, dtype := range []string{"F32", "F16", "BF16", "Q8_0", "Q4_0"} {
 		b.Run(dtype, func(b *testing.B) {
+			if c := codecs[dtype]; c.kind == count16 {
+				b.Skip("counted on this CPU or build: see BenchmarkScan")
+			}
 			piece := benchData(dtype)[:pieceBytes/34*34]
 			if dtype == "Q4_0" {
 				piece = piece[:pieceBytes/18*18]
 			}
-			if dtype == "F32" {
+			if dtype[0] != 'Q' {
 				piece = piece[:pieceBytes]
 			}
 			vals := make([]float64, blockElems)
 			b.SetBytes(int64(len(piece)))
-			for b.Loop() {
+			cpuPerOp(b, func() {
 				var s Stats
 				switch dtype {
 				case "F32":
@@ -149,12 +153,22 @@ func BenchmarkKernel(b *testing.B) {
 						s.addF32(q, vals)
 						p = p[len(q):]
 					}
+				case "F16", "BF16":
+					add := (*Stats).addF16
+					if dtype == "BF16" {
+						add = (*Stats).addBF16
+					}
+					for p := piece; len(p) > 0; {
+						q := p[:min(2*blockElems, len(p))]
+						add(&s, q, vals)
+						p = p[len(q):]
+					}
 				case "Q8_0":
 					s.addQ8_0(piece, vals)
 				case "Q4_0":
 					s.addQ4_0(piece, vals)
 				}
-			}
+			})
 		})
 	}
 }

@@ -24,12 +24,15 @@
 //
 //   - types of at most 16 bits (F16, BF16, FP8, 8- and 16-bit integers)
 //     are counted, not converted: one counter increment per element, and
-//     the statistics come from the histogram of bit patterns (hist.go);
+//     the statistics come from the histogram of bit patterns (hist.go),
+//     except F16 and BF16 on CPUs with AVX2, whose vector kernels sum
+//     them as F32 is summed, faster than they can be counted (half.go);
 //   - Q8_0 and Q4_0 blocks are summarised with exact integer sums of
 //     their quants and squared quants (quant.go);
 //   - the rest (F32, F64, 32- and 64-bit integers) are decoded to float64
 //     in L1-sized blocks, summed about a shift near the mean, with an
-//     exact two-pass fallback (stats.go).
+//     exact two-pass fallback (stats.go; F32 without the decoding, on
+//     vector kernels where the CPU has them, f32.go).
 //
 // Supported dtypes are listed by Supported; others are reported with the
 // reason they are not scanned.

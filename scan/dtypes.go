@@ -27,7 +27,16 @@ const (
 	count8                // histogram of bytes
 	blockQ8_0             // exact integer moments per block
 	blockQ4_0
+	fusedF16 // like fusedF32; chosen over count16 where a vector kernel exists
+	fusedBF16
 )
+
+// fuse switches a dtype to a fused kind.
+func fuse(name string, k kind) {
+	c := codecs[name]
+	c.kind = k
+	codecs[name] = c
+}
 
 // codecs lists the dtypes scan decodes, by the name both formats use. The
 // plain numeric names mean the same encoding in safetensors and GGUF.

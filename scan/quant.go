@@ -9,6 +9,7 @@ import (
 	"encoding/binary"
 	"math"
 	"math/bits"
+	"sync"
 )
 
 const qk = 32 // elements per Q8_0 and Q4_0 block
@@ -47,105 +48,226 @@ func decodeQ4_0(dst []float64, src []byte) {
 
 // Blocks with a finite scale are summarised without converting each
 // element: the sums of the 32 quants and of their squares are exact
-// integers, from which the block's mean d·Σq/32 and sum of squared
-// deviations d²·(32·Σq² − (Σq)²)/32 follow exactly. Groups of blocks are
-// then combined by the law of total variance.
-
-// The per-element work is one table load and one add: each table entry
-// packs a quant's biased value u (q shifted to be non-negative), a zero
-// flag and u² into separate bit fields of a uint64, wide enough that the
-// sums over a block cannot carry into each other. Σq and Σq² follow from
-// Σu and Σu² exactly.
-const (
-	fieldZeros = 16
-	fieldSq    = 32
-)
-
-// q8Pack[x] for the Q8_0 quant int8(x), biased by 128: u ≤ 255, so over
-// 32 quants Σu < 2¹⁶ and Σu² < 2³².
-var q8Pack = func() (t [256]uint64) {
-	for x := range t {
-		u := uint64(int8(x)) + 128
-		if int8(x) == 0 {
-			t[x] |= 1 << fieldZeros
-		}
-		t[x] |= u | u*u<<fieldSq
-	}
-	return t
-}()
+// integers. Blocks are then gathered by their scale's bit pattern
+// (qhist): within a pattern the sums stay integers, so the per-block
+// work is integer adds, and the floating-point work is done once per
+// distinct scale, of which real weights have a few thousand.
 
 // addQ8_0 folds whole Q8_0 blocks into s; vals is scratch for blocks
 // whose scale is Inf or NaN, which take the general path.
-//
-// Most blocks cannot move the extremes: every value of a block lies in
-// [−128d, 127d] (for d > 0; mirrored for d < 0), so once the extremes seen so far enclose that
-// interval strictly, the block's own minimum and maximum are not needed,
-// and its quants are summed by the word (q8Moments) instead of one by
-// one. In real weights the scale follows the block's largest value, so
-// all but the blocks with the largest scales take that path.
 func (s *Stats) addQ8_0(src []byte, vals []float64) {
-	t := f16Table()
-	var g qgroup
-	lo, hi := math.Inf(1), math.Inf(-1) // extremes seen so far
-	if s.Finite > 0 {
-		lo, hi = s.Min, s.Max
-	}
-	for len(src) >= 34 {
-		b := (*[34]byte)(src)
-		src = src[34:]
-		u := uint16(b[0]) | uint16(b[1])<<8
-		if u&0x7C00 == 0x7C00 {
-			decodeQ8_0(vals[:qk], b[:])
-			s.add(vals[:qk])
-			if s.Finite > 0 {
-				lo, hi = min(lo, s.Min), max(hi, s.Max)
-			}
-			continue
-		}
-		d := float64(t[u])
-		q := (*[qk]byte)(b[2:])
-		if l, h := quantBounds(d, &q8Reach); h < hi && l > lo {
-			sum, sq, zeros := q8Moments(q)
-			g.inner(s, d, sum, sq, zeros)
-			continue
-		}
-		// Two independent sets of accumulators, a pair of quants per
-		// step, let the conditional moves of min and max (ints compile
-		// to those, not to branches) overlap.
-		var acc0, acc1 uint64
-		lo0, hi0, lo1, hi1 := 255, 0, 255, 0
-		for j := 0; j < qk; j += 2 {
-			x0, x1 := q[j], q[j+1]
-			acc0 += q8Pack[x0]
-			acc1 += q8Pack[x1]
-			u0, u1 := int(x0^0x80), int(x1^0x80) // biased: ordered as the values are
-			lo0, hi0 = min(lo0, u0), max(hi0, u0)
-			lo1, hi1 = min(lo1, u1), max(hi1, u1)
-		}
-		acc, ql, qh := acc0+acc1, min(lo0, lo1), max(hi0, hi1)
-		sum := int(acc&0xFFFF) - qk*128
-		sq := int(acc>>fieldSq) - 256*sum - qk*128*128
-		l, h := g.block(s, d, sum, sq, int(acc>>fieldZeros&0xFFFF), ql-128, qh-128)
-		lo, hi = min(lo, l), max(hi, h)
-	}
-	g.flush(s)
+	h := qhists.Get().(*qhist)
+	defer qhists.Put(h)
+	h.addQ8_0(s, src, vals)
+	h.flush(s)
 }
 
-// q8Reach and q4Reach are how far the quants reach below and above zero,
-// in units of |d|, indexed by the sign of d: Q8_0 quants are −128…127 and
-// Q4_0 quants −8…7, so a positive scale reaches further down than up,
-// and a negative one the other way.
+// addQ8_0 gathers whole Q8_0 blocks into h, merging into s when h is
+// full and whatever it cannot gather (blocks whose scale is Inf or NaN).
+//
+// Most blocks cannot move the extremes: every value of a block lies in
+// [−128d, 127d] (for d > 0; mirrored for d < 0), so once the extremes
+// seen so far enclose that interval strictly, the block's own minimum
+// and maximum are not needed. Half-precision magnitudes order as their
+// bit patterns do, so the test is one comparison of the scale's bits
+// with a limit (qlimits) that changes only with the extremes. In real
+// weights the scale follows the block's largest value, so all but the
+// blocks with the largest scales pass it.
+func (h *qhist) addQ8_0(s *Stats, src []byte, vals []float64) {
+	t := f16Table()
+	lo, hi := h.bounds(s)
+	limit := qlimits(t, &q8Reach, lo, hi)
+	var m [1]uint64
+	for len(src) >= 34 {
+		nb := min(len(src)/34, qbatch)
+		h.reserve(s, nb)
+		for i := 0; ; i++ {
+			// The kernel takes the blocks up to the next one that needs
+			// more than its moments.
+			i += q8Gather(h, src[34*i:34*nb], limit)
+			if i == nb {
+				break
+			}
+			b := (*[34]byte)(src[34*i:])
+			u := uint16(b[0]) | uint16(b[1])<<8
+			if u&0x7C00 == 0x7C00 {
+				decodeQ8_0(vals[:qk], b[:])
+				s.add(vals[:qk])
+				if s.Finite > 0 && (s.Min < lo || s.Max > hi) {
+					lo, hi = min(lo, s.Min), max(hi, s.Max)
+					limit = qlimits(t, &q8Reach, lo, hi)
+				}
+				continue
+			}
+			ql, qh := q8Extremes((*[qk]byte)(b[2:]))
+			if l, r := h.extremes(float64(t[u]), ql, qh); l < lo || r > hi {
+				lo, hi = min(lo, l), max(hi, r)
+				limit = qlimits(t, &q8Reach, lo, hi)
+			}
+			q8Sums(m[:], b[:])
+			w := m[0]
+			h.block(u, int64(int32(uint32(w))), w)
+		}
+		src = src[34*nb:]
+	}
+}
+
+// qbatch is how many blocks the drivers reserve room for at a time.
+const qbatch = 1024
+
+// q8Gather adds to h the blocks of src, in order, up to the first that
+// needs more than its moments: one whose scale is Inf or NaN, or whose
+// scale's magnitude bits reach the limit for its sign (see qlimits). It
+// returns how many blocks it added. It is vector code where the CPU has
+// it, else q8GatherGo; q4Gather is the same for Q4_0.
+func q8Gather(h *qhist, src []byte, limit [2]uint16) int {
+	if vector {
+		return q8GatherAsm(h, src, limit)
+	}
+	return q8GatherGo(h, src, limit)
+}
+
+func q4Gather(h *qhist, src []byte, limit [2]uint16) int {
+	if vector {
+		return q4GatherAsm(h, src, limit)
+	}
+	return q4GatherGo(h, src, limit)
+}
+
+func q8GatherGo(h *qhist, src []byte, limit [2]uint16) int {
+	t := q8Sq2()
+	n := len(src) / 34
+	for i := range n {
+		b := (*[34]byte)(src[34*i:])
+		u := uint16(b[0]) | uint16(b[1])<<8
+		if u&0x7C00 == 0x7C00 || u&0x7FFF >= limit[u>>15] {
+			return i
+		}
+		sum, sq, zeros := q8Moments(t, (*[qk]byte)(b[2:]))
+		if u&0x7FFF == 0 {
+			zeros = qk
+		}
+		h.block(u, int64(sum), uint64(sq)<<32|uint64(zeros)<<56)
+	}
+	return n
+}
+
+func q4GatherGo(h *qhist, src []byte, limit [2]uint16) int {
+	t := q4Pair()
+	n := len(src) / 18
+	for i := range n {
+		b := (*[18]byte)(src[18*i:])
+		u := uint16(b[0]) | uint16(b[1])<<8
+		if u&0x7C00 == 0x7C00 || u&0x7FFF >= limit[u>>15] {
+			return i
+		}
+		sum, sq, zeros := q4Moments(t, (*[qk / 2]byte)(b[2:]))
+		if u&0x7FFF == 0 {
+			zeros = qk
+		}
+		h.block(u, int64(sum), uint64(sq)<<32|uint64(zeros)<<56)
+	}
+	return n
+}
+
+// The moments kernels write, per block, its quants' sum (in the low 32
+// bits: Q8_0 as an int32, Q4_0 as the sum of its nibbles, biased by
+// 256), sum of squares (bits 32–55) and count of zero values (bits
+// 56–63: the zero quants, or all 32 when the scale is ±0). They are
+// vector code where the CPU has it (sums_amd64.go), else the Go ones
+// below.
+func q8Sums(dst []uint64, src []byte) {
+	if vector {
+		q8SumsAsm(dst, src)
+	} else {
+		q8SumsGo(dst, src)
+	}
+}
+
+func q4Sums(dst []uint64, src []byte) {
+	if vector {
+		q4SumsAsm(dst, src)
+	} else {
+		q4SumsGo(dst, src)
+	}
+}
+
+func q8SumsGo(dst []uint64, src []byte) {
+	t := q8Sq2()
+	for i := range dst {
+		sum, sq, zeros := q8Moments(t, (*[qk]byte)(src[34*i+2:]))
+		if src[34*i]|src[34*i+1]&0x7F == 0 {
+			zeros = qk
+		}
+		dst[i] = uint64(uint32(int32(sum))) | uint64(sq)<<32 | uint64(zeros)<<56
+	}
+}
+
+func q4SumsGo(dst []uint64, src []byte) {
+	t := q4Pair()
+	for i := range dst {
+		sum, sq, zeros := q4Moments(t, (*[qk / 2]byte)(src[18*i+2:]))
+		if src[18*i]|src[18*i+1]&0x7F == 0 {
+			zeros = qk
+		}
+		dst[i] = uint64(sum+qk*8) | uint64(sq)<<32 | uint64(zeros)<<56
+	}
+}
+
+// q8Extremes returns the smallest and largest of a block's quants. Two
+// independent pairs of accumulators let the conditional moves of min and
+// max (ints compile to those, not to branches) overlap.
+func q8Extremes(q *[qk]byte) (int, int) {
+	lo0, hi0, lo1, hi1 := 255, 0, 255, 0
+	for j := 0; j < qk; j += 2 {
+		u0, u1 := int(q[j]^0x80), int(q[j+1]^0x80) // biased: ordered as the values are
+		lo0, hi0 = min(lo0, u0), max(hi0, u0)
+		lo1, hi1 = min(lo1, u1), max(hi1, u1)
+	}
+	return min(lo0, lo1) - 128, max(hi0, hi1) - 128
+}
+
+// q4Extremes is q8Extremes for a Q4_0 block: q4Mask has bit n set for
+// each nibble n of a byte, and the OR over the block gives the smallest
+// and largest nibble.
+func q4Extremes(q *[qk / 2]byte) (int, int) {
+	var mask uint16
+	for _, x := range q {
+		mask |= q4Mask[x]
+	}
+	return bits.TrailingZeros16(mask) - 8, bits.Len16(mask) - 1 - 8
+}
+
+// q8Reach and q4Reach are how far the quants reach below and above
+// zero, in units of |d|, indexed by the sign of d: Q8_0 quants are
+// −128…127 and Q4_0 quants −8…7, so a positive scale reaches further
+// down than up, and a negative one the other way.
 var (
-	q8Reach = [2][2]float64{{-128, 127}, {-127, 128}}
-	q4Reach = [2][2]float64{{-8, 7}, {-7, 8}}
+	q8Reach = [2][2]float64{{128, 127}, {127, 128}}
+	q4Reach = [2][2]float64{{8, 7}, {7, 8}}
 )
 
-// quantBounds returns the interval a block of scale d can hold values
-// in. The sign is taken from the bits, so the choice costs no branch.
-func quantBounds(d float64, reach *[2][2]float64) (float64, float64) {
-	a := math.Abs(d)
-	r := &reach[math.Float64bits(d)>>63]
-	return a * r[0], a * r[1]
+// qlimits returns, for scales of either sign, the smallest
+// half-precision magnitude pattern whose blocks might reach outside
+// (lo, hi): a block of scale d holds values from −down·|d| to up·|d|
+// (exact products: 11 significant bits times at most 8), inside when
+// down·|d| < −lo and up·|d| < hi. Magnitude patterns below 0x7C00 (+Inf)
+// order as their values do, so a binary search finds the limit.
+func qlimits(t *[1 << 16]float32, reach *[2][2]float64, lo, hi float64) (limit [2]uint16) {
+	for sign, r := range reach {
+		down, up := r[0], r[1]
+		l, h := 0, 0x7C00 // the answer is in [l, h]
+		for l < h {
+			m := (l + h) / 2
+			if d := float64(t[m]); !(down*d < -lo && up*d < hi) {
+				h = m
+			} else {
+				l = m + 1
+			}
+		}
+		limit[sign] = uint16(l)
+	}
+	return limit
 }
 
 // SWAR masks: bytes, 16-bit lanes.
@@ -158,19 +280,20 @@ const (
 
 // q8Sq2[p] is q0² + q1² for the two int8 quants of the little-endian pair
 // p: a 256 KiB table, which halves the lookups of squaring byte by byte.
-var q8Sq2 = func() *[1 << 16]uint32 {
+// It is built on first use: where the vector kernels run, never.
+var q8Sq2 = sync.OnceValue(func() *[1 << 16]uint32 {
 	var t [1 << 16]uint32
 	for p := range t {
 		a, b := int(int8(p)), int(int8(p>>8))
 		t[p] = uint32(a*a + b*b)
 	}
 	return &t
-}()
+})
 
 // q8Moments returns the sum, the sum of squares and the zero count of a
 // block's 32 quants: sums and zeros eight bytes at a time in a uint64
 // (SWAR), squares by pairs from q8Sq2. All three are exact.
-func q8Moments(q *[qk]byte) (sum, sq, zeros int) {
+func q8Moments(t *[1 << 16]uint32, q *[qk]byte) (sum, sq, zeros int) {
 	w0, w1 := binary.LittleEndian.Uint64(q[0:]), binary.LittleEndian.Uint64(q[8:])
 	w2, w3 := binary.LittleEndian.Uint64(q[16:]), binary.LittleEndian.Uint64(q[24:])
 	// Biased bytes u = q + 128, summed in 16-bit lanes (each ≤ 4·510).
@@ -185,7 +308,6 @@ func q8Moments(q *[qk]byte) (sum, sq, zeros int) {
 	z2 := ^((w2&sevenBits + sevenBits) | w2) & highBits
 	z3 := ^((w3&sevenBits + sevenBits) | w3) & highBits
 	zeros = bits.OnesCount64(z0 | z1>>1 | z2>>2 | z3>>3)
-	t := q8Sq2
 	s0 := t[uint16(w0)] + t[uint16(w0>>16)] + t[uint16(w0>>32)] + t[uint16(w0>>48)]
 	s1 := t[uint16(w1)] + t[uint16(w1>>16)] + t[uint16(w1>>32)] + t[uint16(w1>>48)]
 	s2 := t[uint16(w2)] + t[uint16(w2>>16)] + t[uint16(w2>>32)] + t[uint16(w2>>48)]
@@ -193,71 +315,69 @@ func q8Moments(q *[qk]byte) (sum, sq, zeros int) {
 	return sum, int((s0 + s1) + (s2 + s3)), zeros
 }
 
-// q4Pack[x] packs the two Q4_0 nibbles n of byte x (quants n−8) as
-// q8Pack does, and q4Mask[x] has bit n set for each; the OR over a block
-// gives the smallest and largest nibble.
-var q4Pack, q4Mask = func() (p [256]uint64, m [256]uint16) {
-	for x := range p {
-		for _, n := range []int{x & 0xF, x >> 4} {
-			if n == 8 {
-				p[x] += 1 << fieldZeros
-			}
-			p[x] += uint64(n) | uint64(n*n)<<fieldSq
-			m[x] |= 1 << n
-		}
+// q4Mask[x] has bit n set for each of the two nibbles n of byte x.
+var q4Mask = func() (m [256]uint16) {
+	for x := range m {
+		m[x] = 1<<(x&0xF) | 1<<(x>>4)
 	}
-	return p, m
+	return m
 }()
 
-// addQ4_0 folds whole Q4_0 blocks into s, as addQ8_0 does: values lie
-// in [−8d, 7d] (mirrored for d < 0), and blocks that cannot move the extremes are summed
-// by the word (q4Moments).
+// addQ4_0 folds whole Q4_0 blocks into s, as addQ8_0 does.
 func (s *Stats) addQ4_0(src []byte, vals []float64) {
+	h := qhists.Get().(*qhist)
+	defer qhists.Put(h)
+	h.addQ4_0(s, src, vals)
+	h.flush(s)
+}
+
+// addQ4_0 is addQ8_0 for Q4_0 blocks, whose values lie in [−8d, 7d]
+// (mirrored for d < 0).
+func (h *qhist) addQ4_0(s *Stats, src []byte, vals []float64) {
 	t := f16Table()
-	var g qgroup
-	lo, hi := math.Inf(1), math.Inf(-1)
-	if s.Finite > 0 {
-		lo, hi = s.Min, s.Max
-	}
+	lo, hi := h.bounds(s)
+	limit := qlimits(t, &q4Reach, lo, hi)
+	var m [1]uint64
 	for len(src) >= 18 {
-		b := (*[18]byte)(src)
-		src = src[18:]
-		u := uint16(b[0]) | uint16(b[1])<<8
-		if u&0x7C00 == 0x7C00 {
-			decodeQ4_0(vals[:qk], b[:])
-			s.add(vals[:qk])
-			if s.Finite > 0 {
-				lo, hi = min(lo, s.Min), max(hi, s.Max)
+		nb := min(len(src)/18, qbatch)
+		h.reserve(s, nb)
+		for i := 0; ; i++ {
+			// The kernel takes the blocks up to the next one that needs
+			// more than its moments.
+			i += q4Gather(h, src[18*i:18*nb], limit)
+			if i == nb {
+				break
 			}
-			continue
+			b := (*[18]byte)(src[18*i:])
+			u := uint16(b[0]) | uint16(b[1])<<8
+			if u&0x7C00 == 0x7C00 {
+				decodeQ4_0(vals[:qk], b[:])
+				s.add(vals[:qk])
+				if s.Finite > 0 && (s.Min < lo || s.Max > hi) {
+					lo, hi = min(lo, s.Min), max(hi, s.Max)
+					limit = qlimits(t, &q4Reach, lo, hi)
+				}
+				continue
+			}
+			ql, qh := q4Extremes((*[qk / 2]byte)(b[2:]))
+			if l, r := h.extremes(float64(t[u]), ql, qh); l < lo || r > hi {
+				lo, hi = min(lo, l), max(hi, r)
+				limit = qlimits(t, &q4Reach, lo, hi)
+			}
+			q4Sums(m[:], b[:])
+			w := m[0]
+			h.block(u, int64(uint32(w))-qk*8, w)
 		}
-		d := float64(t[u])
-		q := (*[qk / 2]byte)(b[2:])
-		if l, h := quantBounds(d, &q4Reach); h < hi && l > lo {
-			sum, sq, zeros := q4Moments(q)
-			g.inner(s, d, sum, sq, zeros)
-			continue
-		}
-		var acc uint64
-		var mask uint16
-		for _, x := range q {
-			acc += q4Pack[x]
-			mask |= q4Mask[x]
-		}
-		sum := int(acc&0xFFFF) - qk*8
-		sq := int(acc>>fieldSq) - 16*sum - qk*64
-		ql, qh := bits.TrailingZeros16(mask)-8, bits.Len16(mask)-1-8
-		l, h := g.block(s, d, sum, sq, int(acc>>fieldZeros&0xFFFF), ql, qh)
-		lo, hi = min(lo, l), max(hi, h)
+		src = src[18*nb:]
 	}
-	g.flush(s)
 }
 
 // q4Pair[p] packs, for the four nibbles n of the little-endian byte pair
 // p, Σ(n−8)² (bits 0–11), Σn (bits 12–20) and the count of n = 8, a zero
 // quant (bits 21–26): the fields of eight pairs, a block, cannot carry
-// into each other (at most 2048, 480 and 32). The table is 256 KiB.
-var q4Pair = func() *[1 << 16]uint32 {
+// into each other (at most 2048, 480 and 32). The table is 256 KiB,
+// built on first use.
+var q4Pair = sync.OnceValue(func() *[1 << 16]uint32 {
 	var t [1 << 16]uint32
 	for p := range t {
 		var sq, sum, zeros uint32
@@ -272,12 +392,11 @@ var q4Pair = func() *[1 << 16]uint32 {
 		t[p] = sq | sum<<12 | zeros<<21
 	}
 	return &t
-}()
+})
 
 // q4Moments is q8Moments for a Q4_0 block's 16 bytes of nibbles n, the
 // quants being n − 8: eight lookups of q4Pair.
-func q4Moments(q *[qk / 2]byte) (sum, sq, zeros int) {
-	t := q4Pair
+func q4Moments(t *[1 << 16]uint32, q *[qk / 2]byte) (sum, sq, zeros int) {
 	a0 := t[uint16(q[0])|uint16(q[1])<<8] + t[uint16(q[2])|uint16(q[3])<<8]
 	a1 := t[uint16(q[4])|uint16(q[5])<<8] + t[uint16(q[6])|uint16(q[7])<<8]
 	a2 := t[uint16(q[8])|uint16(q[9])<<8] + t[uint16(q[10])|uint16(q[11])<<8]
@@ -286,78 +405,145 @@ func q4Moments(q *[qk / 2]byte) (sum, sq, zeros int) {
 	return int(acc>>12&0x1FF) - qk*8, int(acc & 0xFFF), int(acc >> 21)
 }
 
-// qgroup gathers the exact moments of up to qgroupBlocks blocks and
-// merges them into a Stats at once, which keeps divisions out of the
-// per-block work.
-type qgroup struct {
-	means  [qgroupBlocks]float64
-	k      int
-	m2     float64
+// qhist gathers blocks by the bit pattern of their scale d: per
+// pattern, the number of blocks and the exact sums of their quants and
+// squared quants. The values of a pattern's n blocks are d·q for 32n
+// integers q, so their sum d·Σq and their sum of squared deviations
+// d²·(32n·Σq² − (Σq)²)/32n follow from integers exactly (up to the
+// final roundings), and the patterns are merged at the flush, each
+// weighted by its count, as addCounts merges a histogram, in the order
+// of their bits. Only the patterns used since the last flush are
+// visited.
+type qhist struct {
+	cells [1 << 16]qcell
+	used  [1 << 16 / 64]uint64 // bit u is set for the patterns u with blocks
+	zeros uint64               // zero values of the blocks gathered
+	// Extremes of the blocks whose extremes were computed; the others
+	// lie strictly inside them (or inside the Stats' own).
 	lo, hi float64
-	zeros  uint64
+	blocks int // blocks reserved since the last flush (see reserve)
 }
 
-const qgroupBlocks = 32
+// A qcell is one scale pattern's Σq and, in the bits of sq from
+// qcellShift up, its block count above Σq² (below 2^44 for qhistMax
+// blocks of Q8_0, whose Σq² per block is at most 2^19).
+type qcell struct {
+	sum int64
+	sq  uint64
+}
 
-// block adds one block of qk values d·q whose quants q have the given
-// integer sum, sum of squares, zero count and extremes.
-//
-// It returns the block's smallest and largest value.
-func (g *qgroup) block(s *Stats, d float64, sum, sq, zeros, lo, hi int) (float64, float64) {
-	l, h := d*float64(lo), d*float64(hi)
+const (
+	qcellShift = 44
+	qhistMax   = 1<<(64-qcellShift) - 1 // blocks between flushes
+)
+
+func newQhist() *qhist { return &qhist{lo: math.Inf(1), hi: math.Inf(-1)} }
+
+// qhists holds the qhists of Stats.addQ8_0 and addQ4_0, each flushed
+// empty before it is put back.
+var qhists = sync.Pool{New: func() any { return newQhist() }}
+
+// bounds returns the extremes seen so far: the Stats' and those of the
+// blocks h holds.
+func (h *qhist) bounds(s *Stats) (float64, float64) {
+	if s.Finite == 0 {
+		return h.lo, h.hi
+	}
+	return min(s.Min, h.lo), max(s.Max, h.hi)
+}
+
+// block adds one block of scale pattern u (finite) whose quants have the
+// given sum and, packed in w as the moments kernels pack them, sum of
+// squares and zero count. The caller keeps the count of blocks (see
+// reserve).
+func (h *qhist) block(u uint16, sum int64, w uint64) {
+	c := &h.cells[u]
+	h.used[u/64] |= 1 << (u % 64)
+	c.sum += sum
+	c.sq += w>>32&0xFF_FFFF + 1<<qcellShift
+	h.zeros += w >> 56
+}
+
+// reserve makes room for n more blocks, flushing h into s first if a
+// count could otherwise overflow.
+func (h *qhist) reserve(s *Stats, n int) {
+	if h.blocks+n > qhistMax {
+		h.flush(s)
+	}
+	h.blocks += n
+}
+
+// extremes returns the smallest and largest of the values d·q of a block
+// whose quants range over [lo, hi], and keeps them for the flush.
+func (h *qhist) extremes(d float64, lo, hi int) (float64, float64) {
+	l, u := d*float64(lo), d*float64(hi)
 	if d < 0 {
-		l, h = h, l
+		l, u = u, l
 	}
-	if g.k == 0 {
-		g.lo, g.hi = l, h
-	} else {
-		g.lo, g.hi = min(g.lo, l), max(g.hi, h)
-	}
-	g.moments(s, d, sum, sq, zeros)
-	return l, h
+	h.lo, h.hi = min(h.lo, l), max(h.hi, u)
+	return l, u
 }
 
-// inner adds a block known to lie strictly inside the extremes seen so
-// far, whose own extremes therefore change nothing.
-func (g *qgroup) inner(s *Stats, d float64, sum, sq, zeros int) {
-	if g.k == 0 {
-		g.lo, g.hi = math.Inf(1), math.Inf(-1)
-	}
-	g.moments(s, d, sum, sq, zeros)
-}
-
-func (g *qgroup) moments(s *Stats, d float64, sum, sq, zeros int) {
-	if d == 0 {
-		zeros = qk
-	}
-	g.means[g.k] = d * float64(sum) / qk
-	g.m2 += d * d * float64(qk*sq-sum*sum) / qk
-	g.zeros += uint64(zeros)
-	g.k++
-	if g.k == qgroupBlocks {
-		g.flush(s)
-	}
-}
-
-func (g *qgroup) flush(s *Stats) {
-	if g.k == 0 {
+// flush merges the blocks gathered into s and empties h.
+func (h *qhist) flush(s *Stats) {
+	if h.blocks == 0 {
 		return
 	}
-	means := g.means[:g.k]
-	var sum float64
-	for _, m := range means {
-		sum += m
+	t := f16Table()
+	// Pass one: the count and the sum of all values; each d·Σq is exact
+	// (11 and at most 44 significant bits), and the compensated sum
+	// keeps their total to the last bits.
+	var n uint64
+	var sum neumaier
+	for i, w := range h.used {
+		for ; w != 0; w &= w - 1 {
+			u := i*64 + bits.TrailingZeros64(w)
+			c := &h.cells[u]
+			n += (c.sq >> qcellShift) * qk
+			sum.add(float64(t[u]) * float64(c.sum))
+		}
 	}
-	mean := sum / float64(g.k)
-	var between, r float64
-	for _, m := range means {
-		d := m - mean
-		between += d * d
-		r += d
+	if n == 0 {
+		// Only blocks of Inf or NaN scale, which Stats.add took.
+		h.blocks = 0
+		return
 	}
-	between -= r * r / float64(g.k)
-	mean += r / float64(g.k)
-	s.Zeros += g.zeros
-	s.mergeMoments(uint64(g.k*qk), mean, g.m2+qk*max(between, 0), g.lo, g.hi)
-	*g = qgroup{}
+	mean := sum.value() / float64(n)
+	// Pass two: within each pattern, d²·(N·Σq² − (Σq)²)/N from the
+	// 128-bit integer difference; between patterns, the squared
+	// deviations of their means, with the corrected two-pass term.
+	var within, between, r neumaier
+	for i, w := range h.used {
+		for ; w != 0; w &= w - 1 {
+			u := i*64 + bits.TrailingZeros64(w)
+			c := &h.cells[u]
+			blocks := c.sq >> qcellShift
+			sq := c.sq & (1<<qcellShift - 1)
+			nu := blocks * qk
+			d := float64(t[u])
+			as := uint64(c.sum)
+			if c.sum < 0 {
+				as = uint64(-c.sum)
+			}
+			h1, l1 := bits.Mul64(nu, sq)
+			h2, l2 := bits.Mul64(as, as)
+			l, borrow := bits.Sub64(l1, l2, 0)
+			hd, _ := bits.Sub64(h1, h2, borrow)
+			diff := float64(hd)*0x1p64 + float64(l)
+			fn := float64(nu)
+			within.add(d * d * diff / fn)
+			e := d*float64(c.sum)/fn - mean
+			between.add(fn * e * e)
+			r.add(fn * e)
+			*c = qcell{}
+		}
+	}
+	clear(h.used[:])
+	rv := r.value()
+	m2 := within.value() + between.value() - rv*rv/float64(n)
+	mean += rv / float64(n)
+	s.Zeros += h.zeros
+	s.mergeMoments(n, mean, max(m2, 0), h.lo, h.hi)
+	h.zeros, h.blocks = 0, 0
+	h.lo, h.hi = math.Inf(1), math.Inf(-1)
 }

@@ -9,13 +9,54 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// The scalar loops' per-element work is one table load and one add:
+// each table entry packs a quant's biased value
+// u (q shifted to be non-negative), a zero flag and u² into separate bit
+// fields of a uint64, wide enough that the sums over a block cannot carry
+// into each other. Σq and Σq² follow from Σu and Σu² exactly.
+const (
+	fieldZeros = 16
+	fieldSq    = 32
+)
+
+// q8Pack[x] for the Q8_0 quant int8(x), biased by 128: u ≤ 255, so over
+// 32 quants Σu < 2¹⁶ and Σu² < 2³².
+var q8Pack = func() (t [256]uint64) {
+	for x := range t {
+		u := uint64(int8(x)) + 128
+		if int8(x) == 0 {
+			t[x] |= 1 << fieldZeros
+		}
+		t[x] |= u | u*u<<fieldSq
+	}
+	return t
+}()
+
+// q4Pack[x] packs the two Q4_0 nibbles n of byte x (quants n−8) as
+// q8Pack does.
+var q4Pack = func() (p [256]uint64) {
+	for x := range p {
+		for _, n := range []int{x & 0xF, x >> 4} {
+			if n == 8 {
+				p[x] += 1 << fieldZeros
+			}
+			p[x] += uint64(n) | uint64(n*n)<<fieldSq
+		}
+	}
+	return p
+}()
+
 // addQ8_0Scalar and addQ4_0Scalar are the element-by-element loops the
 // word-at-a-time paths replaced, kept as the reference they must agree
 // with bit for bit.
 func (s *Stats) addQ8_0Scalar(src []byte, vals []float64) {
 	t := f16Table()
-	var g qgroup
-	for len(src) >= 34 {
+	h := qhists.Get().(*qhist)
+	defer qhists.Put(h)
+	for k := 0; len(src) >= 34; k++ {
+		if k%qbatch == 0 {
+			h.reserve(s, min(len(src)/34, qbatch)) // as the fast path does, so that it flushes alike
+		}
 		b := (*[34]byte)(src)
 		src = src[34:]
 		u := uint16(b[0]) | uint16(b[1])<<8
@@ -32,15 +73,24 @@ func (s *Stats) addQ8_0Scalar(src []byte, vals []float64) {
 		}
 		sum := int(acc&0xFFFF) - qk*128
 		sq := int(acc>>fieldSq) - 256*sum - qk*128*128
-		g.block(s, float64(t[u]), sum, sq, int(acc>>fieldZeros&0xFFFF), lo-128, hi-128)
+		h.extremes(float64(t[u]), lo-128, hi-128)
+		zeros := acc >> fieldZeros & 0xFFFF
+		if u&0x7FFF == 0 {
+			zeros = qk // d = 0: every value is zero
+		}
+		h.block(u, int64(sum), uint64(sq)<<32|zeros<<56)
 	}
-	g.flush(s)
+	h.flush(s)
 }
 
 func (s *Stats) addQ4_0Scalar(src []byte, vals []float64) {
 	t := f16Table()
-	var g qgroup
-	for len(src) >= 18 {
+	h := qhists.Get().(*qhist)
+	defer qhists.Put(h)
+	for k := 0; len(src) >= 18; k++ {
+		if k%qbatch == 0 {
+			h.reserve(s, min(len(src)/18, qbatch)) // as the fast path does, so that it flushes alike
+		}
 		b := (*[18]byte)(src)
 		src = src[18:]
 		u := uint16(b[0]) | uint16(b[1])<<8
@@ -57,9 +107,14 @@ func (s *Stats) addQ4_0Scalar(src []byte, vals []float64) {
 		}
 		sum := int(acc&0xFFFF) - qk*8
 		sq := int(acc>>fieldSq) - 16*sum - qk*64
-		g.block(s, float64(t[u]), sum, sq, int(acc>>fieldZeros&0xFFFF), bits.TrailingZeros16(mask)-8, bits.Len16(mask)-1-8)
+		h.extremes(float64(t[u]), bits.TrailingZeros16(mask)-8, bits.Len16(mask)-1-8)
+		zeros := acc >> fieldZeros & 0xFFFF
+		if u&0x7FFF == 0 {
+			zeros = qk // d = 0: every value is zero
+		}
+		h.block(u, int64(sum), uint64(sq)<<32|zeros<<56)
 	}
-	g.flush(s)
+	h.flush(s)
 }
 
 // randomScale draws half-precision scale bits: ordinary, subnormal,
@@ -206,7 +261,7 @@ func TestQuantMomentsExhaustiveBytes(t *testing.T) {
 					wz++
 				}
 			}
-			sum, sq, z := q8Moments(&q)
+			sum, sq, z := q8Moments(q8Sq2(), &q)
 			require.Equal(t, [3]int{wsum, wsq, wz}, [3]int{sum, sq, z})
 			if pos < qk/2 {
 				q4 := (*[qk / 2]byte)(q[:])
@@ -219,7 +274,7 @@ func TestQuantMomentsExhaustiveBytes(t *testing.T) {
 						}
 					}
 				}
-				sum, sq, z = q4Moments(q4)
+				sum, sq, z = q4Moments(q4Pair(), q4)
 				require.Equal(t, [3]int{wsum, wsq, wz}, [3]int{sum, sq, z})
 			}
 		}

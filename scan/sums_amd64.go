@@ -1,0 +1,101 @@
+//go:build !purego
+
+package scan
+
+import "golang.org/x/sys/cpu"
+
+// The AVX2 kernels (sums_amd64.s) do eight values at a time what the Go
+// kernels do one at a time, with the same additions in the same order:
+// 6× the Go kernel's rate on F32. The quant kernels sum a block's quants
+// in vector registers instead of through lookup tables, whose 256 KiB
+// miss L1 on every other quant of random data.
+
+//go:noescape
+func sumsF32AVX2(a *floatSums, p *byte, n int, k float64)
+
+//go:noescape
+func q8MomentsAVX2(dst *uint64, src *byte, n int)
+
+//go:noescape
+func q4MomentsAVX2(dst *uint64, src *byte, n int)
+
+//go:noescape
+func sumsF16AVX2(a *halfSums, p *byte, n int, k float64)
+
+//go:noescape
+func sumsBF16AVX2(a *halfSums, p *byte, n int, k float64)
+
+// cpuid1ECX returns ECX of CPUID leaf 1.
+func cpuid1ECX() uint32
+
+var hasAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasPOPCNT && cpu.X86.HasFMA
+
+// F16C is bit 29 of CPUID.1:ECX, which x/sys/cpu does not report; the
+// operating system's support for the YMM registers is part of HasAVX2.
+var hasF16C = hasAVX2 && cpuid1ECX()&(1<<29) != 0
+
+func sumsF16Asm(a *halfSums, src []byte, k float64) {
+	if n := len(src) / 32; n > 0 {
+		sumsF16AVX2(a, &src[0], n, k)
+	}
+}
+
+func sumsBF16Asm(a *halfSums, src []byte, k float64) {
+	if n := len(src) / 32; n > 0 {
+		sumsBF16AVX2(a, &src[0], n, k)
+	}
+}
+
+func sumsF32Asm(a *floatSums, src []byte, k float64) {
+	if n := len(src) / 32; n > 0 {
+		sumsF32AVX2(a, &src[0], n, k)
+	}
+}
+
+func q8SumsAsm(dst []uint64, src []byte) {
+	if len(dst) > 0 {
+		_ = src[34*len(dst)-1]
+		q8MomentsAVX2(&dst[0], &src[0], len(dst))
+	}
+}
+
+func q4SumsAsm(dst []uint64, src []byte) {
+	if len(dst) > 0 {
+		_ = src[18*len(dst)-1]
+		q4MomentsAVX2(&dst[0], &src[0], len(dst))
+	}
+}
+
+//go:noescape
+func q8GatherAVX2(h *qhist, src *byte, n int, limits uint32) int
+
+//go:noescape
+func q4GatherAVX2(h *qhist, src *byte, n int, limits uint32) int
+
+func q8GatherAsm(h *qhist, src []byte, limit [2]uint16) int {
+	n := len(src) / 34
+	if n == 0 {
+		return 0
+	}
+	return q8GatherAVX2(h, &src[0], n, uint32(limit[0])|uint32(limit[1])<<16)
+}
+
+func q4GatherAsm(h *qhist, src []byte, limit [2]uint16) int {
+	n := len(src) / 18
+	if n == 0 {
+		return 0
+	}
+	return q4GatherAVX2(h, &src[0], n, uint32(limit[0])|uint32(limit[1])<<16)
+}
+
+// vector selects the vector kernels; tests turn it off to compare.
+var vector = hasAVX2
+
+func init() {
+	if hasAVX2 {
+		fuse("BF16", fusedBF16)
+	}
+	if hasF16C {
+		fuse("F16", fusedF16)
+	}
+}

@@ -1,0 +1,438 @@
+//go:build !purego
+
+#include "go_asm.h"
+#include "textflag.h"
+
+// The gather kernels add blocks to a qhist (DI) as qhist.block does,
+// stopping at the first block whose scale is Inf or NaN or whose
+// magnitude bits reach the limit for its sign (R9 for positive scales,
+// R10 for negative ones); they return the number of blocks added.
+//	R8	blocks added
+//	R12	zero count
+//	R15	one block, in a cell's count field
+//	DX	the scale's bits; R11 its magnitude bits; R13 its cell's offset
+
+// GATHER_SCALE loads the scale of the block at SI and leaves the loop for
+// a block the Go code must see.
+#define GATHER_SCALE(out) \
+	MOVWLZX (SI), DX \
+	MOVL DX, AX \
+	ANDL $0x7C00, AX \
+	CMPL AX, $0x7C00 \
+	JEQ out \
+	MOVL DX, R11 \
+	ANDL $0x7FFF, R11 \
+	MOVL R9, R14 \
+	TESTL $0x8000, DX \
+	CMOVLNE R10, R14 \
+	CMPL R11, R14 \
+	JAE out
+
+// GATHER_CELL adds a block's moments to its cell and the zero count:
+// R14 holds the block's sum, AX its sum of squares in the upper 32 bits,
+// BX its zero quants.
+#define GATHER_CELL(zeroscale) \
+	TESTL R11, R11 \
+	JNE zeroscale \
+	MOVL $32, BX \
+zeroscale: \
+	ADDQ BX, R12 \
+	MOVQ DX, R13 \
+	SHLQ $4, R13 \
+	ADDQ R14, qhist_cells(DI)(R13*1) \
+	SHRQ $32, AX \
+	ADDQ R15, AX \
+	ADDQ AX, (qhist_cells+8)(DI)(R13*1) \
+	MOVL DX, R13 \
+	SHRL $6, R13 \
+	MOVQ qhist_used(DI)(R13*8), AX \
+	BTSQ DX, AX \
+	MOVQ AX, qhist_used(DI)(R13*8)
+
+#define GATHER_ENTER \
+	MOVQ h+0(FP), DI \
+	MOVQ src+8(FP), SI \
+	MOVQ n+16(FP), CX \
+	MOVL limits+24(FP), R9 \
+	MOVL R9, R10 \
+	ANDL $0xFFFF, R9 \
+	SHRL $16, R10 \
+	XORQ R8, R8 \
+	XORQ R12, R12 \
+	MOVQ $(1<<const_qcellShift), R15
+
+#define GATHER_LEAVE \
+	ADDQ R12, qhist_zeros(DI) \
+	MOVQ R8, ret+32(FP) \
+	VZEROUPPER \
+	RET
+
+// The kernels below keep a floatSums in registers:
+//	Y0	Σd, four lanes
+//	Y1	Σd², four lanes
+//	Y2, Y3	smallest and largest order key, eight lanes
+//	Y4	zero count, eight lanes
+//	Y5	zero
+//	Y15	the shift k, broadcast
+// Each group of eight float32 arrives in Y6 (its bits) and at SI;
+// KEYS32 and FLOAT8MEM fold it in. The order of the additions is
+// sumsF32Go's.
+
+#define LOAD_SUMS \
+	VMOVUPD 0(DI), Y0 \
+	VMOVUPD 32(DI), Y1 \
+	VMOVDQU 64(DI), Y2 \
+	VMOVDQU 96(DI), Y3 \
+	VMOVDQU 128(DI), Y4 \
+	VPXOR Y5, Y5, Y5
+
+#define STORE_SUMS \
+	VMOVUPD Y0, 0(DI) \
+	VMOVUPD Y1, 32(DI) \
+	VMOVDQU Y2, 64(DI) \
+	VMOVDQU Y3, 96(DI) \
+	VMOVDQU Y4, 128(DI) \
+	VZEROUPPER
+
+// KEYS32 folds the order keys and zeros of the eight float32 bit
+// patterns in Y6 into Y2–Y4; it clobbers Y7.
+//	key = bits ^ (bits>>31 as a sign mask)>>1
+//	zero when bits<<1 == 0
+#define KEYS32 \
+	VPSRAD $31, Y6, Y7 \
+	VPSRLD $1, Y7, Y7 \
+	VPXOR Y6, Y7, Y7 \
+	VPMINSD Y7, Y2, Y2 \
+	VPMAXSD Y7, Y3, Y3 \
+	VPSLLD $1, Y6, Y7 \
+	VPCMPEQD Y5, Y7, Y7 \
+	VPSUBD Y7, Y4, Y4
+
+// FLOAT8MEM folds the eight float32 at SI into Σd and Σd²: value j and
+// value j+4 are added first, then their sum to lane j. They are widened
+// straight from memory, which saves extracting the upper half of a
+// register. It clobbers Y6–Y8.
+#define FLOAT8MEM \
+	VCVTPS2PD 0(SI), Y7 \
+	VCVTPS2PD 16(SI), Y6 \
+	VSUBPD Y15, Y7, Y7 \
+	VSUBPD Y15, Y6, Y6 \
+	VADDPD Y6, Y7, Y8 \
+	VADDPD Y8, Y0, Y0 \
+	VMULPD Y7, Y7, Y7 \
+	VMULPD Y6, Y6, Y6 \
+	VADDPD Y6, Y7, Y7 \
+	VADDPD Y7, Y1, Y1
+
+// func sumsF32AVX2(a *floatSums, p *byte, n int, k float64)
+// n groups of eight little-endian float32.
+TEXT ·sumsF32AVX2(SB), NOSPLIT, $0-32
+	MOVQ a+0(FP), DI
+	MOVQ p+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSD k+24(FP), Y15
+	LOAD_SUMS
+	TESTQ CX, CX
+	JZ f32done
+f32loop:
+	VMOVDQU (SI), Y6
+	KEYS32
+	FLOAT8MEM
+	ADDQ $32, SI
+	DECQ CX
+	JNZ f32loop
+f32done:
+	STORE_SUMS
+	RET
+
+// KEYS16 folds the order keys and zeros of the sixteen 16-bit float
+// patterns in Y6 into Y2, Y3 (sixteen lanes) and R12 (two per zero); it
+// clobbers Y7 and AX.
+#define KEYS16 \
+	VPSRAW $15, Y6, Y7 \
+	VPSRLW $1, Y7, Y7 \
+	VPXOR Y6, Y7, Y7 \
+	VPMINSW Y7, Y2, Y2 \
+	VPMAXSW Y7, Y3, Y3 \
+	VPSLLW $1, Y6, Y7 \
+	VPCMPEQW Y5, Y7, Y7 \
+	VPMOVMSKB Y7, AX \
+	POPCNTL AX, AX \
+	ADDQ AX, R12
+
+// FLOAT8FMA folds the eight float32 in Y6 into a halfSums: Σd as
+// FLOAT8MEM does, the squares into eight lanes, Y1 and Y9, by fused
+// multiply-adds. It clobbers Y6–Y8.
+#define FLOAT8FMA \
+	VCVTPS2PD X6, Y7 \
+	VEXTRACTF128 $1, Y6, X6 \
+	VCVTPS2PD X6, Y6 \
+	VSUBPD Y15, Y7, Y7 \
+	VSUBPD Y15, Y6, Y6 \
+	VADDPD Y6, Y7, Y8 \
+	VADDPD Y8, Y0, Y0 \
+	VFMADD231PD Y7, Y7, Y1 \
+	VFMADD231PD Y6, Y6, Y9
+
+#define LOAD_HALFS \
+	VMOVUPD 0(DI), Y0 \
+	VMOVUPD 32(DI), Y1 \
+	VMOVUPD 64(DI), Y9 \
+	VMOVDQU 96(DI), Y2 \
+	VMOVDQU 128(DI), Y3 \
+	VPXOR Y5, Y5, Y5 \
+	XORQ R12, R12
+
+#define STORE_HALFS \
+	VMOVUPD Y0, 0(DI) \
+	VMOVUPD Y1, 32(DI) \
+	VMOVUPD Y9, 64(DI) \
+	VMOVDQU Y2, 96(DI) \
+	VMOVDQU Y3, 128(DI) \
+	SHRQ $1, R12 \
+	ADDQ R12, 160(DI) \
+	VZEROUPPER
+
+// func sumsF16AVX2(a *halfSums, p *byte, n int, k float64)
+// n pairs of groups of eight IEEE half-precision values, widened by
+// VCVTPH2PS (F16C), exactly.
+TEXT ·sumsF16AVX2(SB), NOSPLIT, $0-32
+	MOVQ a+0(FP), DI
+	MOVQ p+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSD k+24(FP), Y15
+	LOAD_HALFS
+	TESTQ CX, CX
+	JZ f16done
+f16loop:
+	VMOVDQU (SI), Y6
+	KEYS16
+	VCVTPH2PS (SI), Y6
+	FLOAT8FMA
+	VCVTPH2PS 16(SI), Y6
+	FLOAT8FMA
+	ADDQ $32, SI
+	DECQ CX
+	JNZ f16loop
+f16done:
+	STORE_HALFS
+	RET
+
+// func sumsBF16AVX2(a *halfSums, p *byte, n int, k float64)
+// n pairs of groups of eight bfloat16, the top halves of float32.
+TEXT ·sumsBF16AVX2(SB), NOSPLIT, $0-32
+	MOVQ a+0(FP), DI
+	MOVQ p+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSD k+24(FP), Y15
+	LOAD_HALFS
+	TESTQ CX, CX
+	JZ bf16done
+bf16loop:
+	VMOVDQU (SI), Y6
+	KEYS16
+	VPMOVZXWD (SI), Y6
+	VPSLLD $16, Y6, Y6
+	FLOAT8FMA
+	VPMOVZXWD 16(SI), Y6
+	VPSLLD $16, Y6, Y6
+	FLOAT8FMA
+	ADDQ $32, SI
+	DECQ CX
+	JNZ bf16loop
+bf16done:
+	STORE_HALFS
+	RET
+
+// func cpuid1ECX() uint32
+TEXT ·cpuid1ECX(SB), NOSPLIT, $0-4
+	MOVL $1, AX
+	XORL CX, CX
+	CPUID
+	MOVL CX, ret+0(FP)
+	RET
+
+// func q8MomentsAVX2(dst *uint64, src *byte, n int)
+// For n Q8_0 blocks of 34 bytes (a scale, then 32 int8 quants), the sum
+// of the quants (int32, bits 0–31), of their squares (bits 32–55) and
+// the zero count (bits 56–63), as q8SumsGo packs them.
+TEXT ·q8MomentsAVX2(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	VPCMPEQW Y15, Y15, Y15
+	VPSRLW $15, Y15, Y15 // 1 in each 16-bit lane
+	VPXOR Y14, Y14, Y14
+	MOVL $32, R8
+	TESTQ CX, CX
+	JZ q8done
+q8loop:
+	VPMOVSXBW 2(SI), Y1  // quants 0–15
+	VPMOVSXBW 18(SI), Y2 // quants 16–31
+	VPMADDWD Y1, Y1, Y3
+	VPMADDWD Y2, Y2, Y4
+	VPADDD Y4, Y3, Y3    // eight partial sums of squares
+	VPADDW Y2, Y1, Y5
+	VPMADDWD Y15, Y5, Y5 // eight partial sums
+	VPHADDD Y3, Y5, Y6   // per half: two partial sums, two of squares
+	VEXTRACTI128 $1, Y6, X7
+	VPADDD X7, X6, X6
+	VPHADDD X6, X6, X6   // the sum, then the sum of squares
+	VMOVQ X6, AX
+	VMOVDQU 2(SI), Y8
+	VPCMPEQB Y14, Y8, Y8
+	VPMOVMSKB Y8, BX
+	POPCNTL BX, BX
+	MOVWLZX (SI), DX
+	TESTL $0x7FFF, DX
+	CMOVLEQ R8, BX       // a zero scale: every value is zero
+	SHLQ $56, BX
+	ORQ BX, AX
+	MOVQ AX, (DI)
+	ADDQ $34, SI
+	ADDQ $8, DI
+	DECQ CX
+	JNZ q8loop
+q8done:
+	VZEROUPPER
+	RET
+
+// Q4_0 constants: (n−8)² for each nibble n, a byte at a time; the low
+// nibble mask; the nibble of a zero quant.
+DATA q4consts<>+0(SB)/8, $0x0104091019243140
+DATA q4consts<>+8(SB)/8, $0x3124191009040100
+DATA q4consts<>+16(SB)/8, $0x0F0F0F0F0F0F0F0F
+DATA q4consts<>+24(SB)/8, $0x0F0F0F0F0F0F0F0F
+DATA q4consts<>+32(SB)/8, $0x0808080808080808
+DATA q4consts<>+40(SB)/8, $0x0808080808080808
+GLOBL q4consts<>(SB), RODATA|NOPTR, $48
+
+// func q4MomentsAVX2(dst *uint64, src *byte, n int)
+// For n Q4_0 blocks of 18 bytes (a scale, then 16 bytes of nibbles n,
+// the quants n − 8), the sum of the nibbles (bits 0–31), of the squared
+// quants (bits 32–55) and the zero count (bits 56–63), as q4SumsGo
+// packs them.
+TEXT ·q4MomentsAVX2(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	VMOVDQU q4consts<>+0(SB), X12
+	VMOVDQU q4consts<>+16(SB), X13
+	VMOVDQU q4consts<>+32(SB), X11
+	VPXOR X14, X14, X14
+	MOVL $32, R8
+	TESTQ CX, CX
+	JZ q4done
+q4loop:
+	VMOVDQU 2(SI), X1
+	VPSRLW $4, X1, X2
+	VPAND X13, X1, X1    // low nibbles: elements 0–15
+	VPAND X13, X2, X2    // high nibbles: elements 16–31
+	VPADDB X2, X1, X3
+	VPSADBW X14, X3, X3  // two partial sums of nibbles
+	VPSHUFB X1, X12, X4
+	VPSHUFB X2, X12, X5
+	VPADDB X5, X4, X4
+	VPSADBW X14, X4, X4  // two partial sums of squares
+	VPSLLQ $32, X4, X4
+	VPADDQ X4, X3, X3
+	VPSHUFD $0x4E, X3, X4
+	VPADDQ X4, X3, X3
+	VMOVQ X3, AX
+	VPCMPEQB X11, X1, X6
+	VPCMPEQB X11, X2, X7
+	VPMOVMSKB X6, BX
+	VPMOVMSKB X7, DX
+	SHLL $16, DX
+	ORL DX, BX
+	POPCNTL BX, BX
+	MOVWLZX (SI), DX
+	TESTL $0x7FFF, DX
+	CMOVLEQ R8, BX       // a zero scale: every value is zero
+	SHLQ $56, BX
+	ORQ BX, AX
+	MOVQ AX, (DI)
+	ADDQ $18, SI
+	ADDQ $8, DI
+	DECQ CX
+	JNZ q4loop
+q4done:
+	RET
+
+// func q8GatherAVX2(h *qhist, src *byte, n int, limits uint32) int
+TEXT ·q8GatherAVX2(SB), NOSPLIT, $0-40
+	GATHER_ENTER
+	VPCMPEQW Y15, Y15, Y15
+	VPSRLW $15, Y15, Y15
+	VPXOR Y14, Y14, Y14
+	CMPQ R8, CX
+	JEQ q8gdone
+q8gloop:
+	GATHER_SCALE(q8gdone)
+	VPMOVSXBW 2(SI), Y1
+	VPMOVSXBW 18(SI), Y2
+	VPMADDWD Y1, Y1, Y3
+	VPMADDWD Y2, Y2, Y4
+	VPADDD Y4, Y3, Y3
+	VPADDW Y2, Y1, Y5
+	VPMADDWD Y15, Y5, Y5
+	VPHADDD Y3, Y5, Y6
+	VEXTRACTI128 $1, Y6, X7
+	VPADDD X7, X6, X6
+	VPHADDD X6, X6, X6
+	VMOVQ X6, AX
+	VMOVDQU 2(SI), Y8
+	VPCMPEQB Y14, Y8, Y8
+	VPMOVMSKB Y8, BX
+	POPCNTL BX, BX
+	MOVLQSX AX, R14
+	GATHER_CELL(q8gz)
+	ADDQ $34, SI
+	INCQ R8
+	CMPQ R8, CX
+	JNE q8gloop
+q8gdone:
+	GATHER_LEAVE
+
+// func q4GatherAVX2(h *qhist, src *byte, n int, limits uint32) int
+TEXT ·q4GatherAVX2(SB), NOSPLIT, $0-40
+	GATHER_ENTER
+	VMOVDQU q4consts<>+0(SB), X12
+	VMOVDQU q4consts<>+16(SB), X13
+	VMOVDQU q4consts<>+32(SB), X11
+	VPXOR X14, X14, X14
+	CMPQ R8, CX
+	JEQ q4gdone
+q4gloop:
+	GATHER_SCALE(q4gdone)
+	VMOVDQU 2(SI), X1
+	VPSRLW $4, X1, X2
+	VPAND X13, X1, X1
+	VPAND X13, X2, X2
+	VPADDB X2, X1, X3
+	VPSADBW X14, X3, X3
+	VPSHUFB X1, X12, X4
+	VPSHUFB X2, X12, X5
+	VPADDB X5, X4, X4
+	VPSADBW X14, X4, X4
+	VPSLLQ $32, X4, X4
+	VPADDQ X4, X3, X3
+	VPSHUFD $0x4E, X3, X4
+	VPADDQ X4, X3, X3
+	VMOVQ X3, AX
+	VPCMPEQB X11, X1, X6
+	VPCMPEQB X11, X2, X7
+	VPMOVMSKB X6, BX
+	VPMOVMSKB X7, R13
+	SHLL $16, R13
+	ORL R13, BX
+	POPCNTL BX, BX
+	MOVL AX, R14
+	SUBQ $256, R14
+	GATHER_CELL(q4gz)
+	ADDQ $18, SI
+	INCQ R8
+	CMPQ R8, CX
+	JNE q4gloop
+q4gdone:
+	GATHER_LEAVE
