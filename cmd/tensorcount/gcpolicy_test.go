@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-
-	"github.com/tensorcount/tensorcount/count"
 )
 
 func gcPercent() int {
@@ -46,9 +44,9 @@ func TestGCPolicy(t *testing.T) {
 	require.Equal(t, 100, gcPercent())
 	require.Equal(t, int64(math.MaxInt64), debug.SetMemoryLimit(-1))
 
-	settleMemory(&count.Report{Tensors: bigCount - 1}) // small: nothing to bound
+	settleMemory(bigCount - 1) // small: nothing to bound
 	require.Equal(t, int64(math.MaxInt64), debug.SetMemoryLimit(-1))
-	settleMemory(&count.Report{Tensors: bigCount})
+	settleMemory(bigCount)
 	limit := debug.SetMemoryLimit(-1)
 	require.Less(t, limit, int64(math.MaxInt64))
 	require.GreaterOrEqual(t, limit, int64(32<<20))

@@ -44,6 +44,9 @@ func load(e *env, path string, f *flagValues) (*count.Report, error) {
 		return nil, err
 	}
 	r, err := count.Build(m, f.countOptions())
-	settleMemory(r)
-	return r, err
+	if err != nil {
+		return nil, err
+	}
+	settleMemory(r.Tensors)
+	return r, nil
 }

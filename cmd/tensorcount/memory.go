@@ -6,8 +6,6 @@ import (
 	"runtime/debug"
 	"runtime/metrics"
 	"sync"
-
-	"github.com/tensorcount/tensorcount/count"
 )
 
 // The collector's settings over a run. Most runs read a few headers,
@@ -82,8 +80,8 @@ func liftMemoryLimit() {
 //
 // diff does not settle: it compares after both loads, and its tables of
 // names would grow the heap past such a limit, collecting without end.
-func settleMemory(r *count.Report) {
-	if r == nil || r.Tensors < bigCount {
+func settleMemory(tensors int) {
+	if tensors < bigCount {
 		return
 	}
 	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}

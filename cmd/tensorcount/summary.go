@@ -121,7 +121,7 @@ func summarize(e *env, path string, f *flagValues) (report.Summary, *model.Model
 	if err != nil {
 		return report.Summary{}, nil, err
 	}
-	settleMemory(r)
+	settleMemory(r.Tensors)
 	vs, err := audit.Audit(m, r, claim)
 	if err != nil {
 		return report.Summary{}, nil, err
