@@ -23,12 +23,12 @@ type scanner struct {
 	i   int
 	tmp []byte // the last decoded escaped string
 
-	// A scanner reading an index through an io.ReaderAt holds a window
-	// of it (see refill): b is a part of buf, and end the offset in src
-	// of b's end.
-	src       io.ReaderAt
-	end, size int64
-	buf       []byte
+	// A scanner reading through an io.ReaderAt holds a window of the
+	// text (see refill): b is a part of buf, end the offset in src of b's
+	// end; the text is src's bytes from start to size.
+	src              io.ReaderAt
+	start, end, size int64
+	buf              []byte
 }
 
 func (s *scanner) ws() {
@@ -174,35 +174,41 @@ func (p *headerParser) fastUints(s *scanner) bool {
 	}
 }
 
-// fast parses the header into p and f, reporting false (with f and p in
-// an unspecified state) if it cannot.
-func (p *headerParser) fast(f *File) bool {
-	s := scanner{b: p.hdr}
-	if s.next() != '{' {
+// fast parses the header into p and f from s, which holds the header
+// bytes or reads them a window at a time, reporting false (with f and p
+// in an unspecified state) if it cannot.
+func (p *headerParser) fast(f *File, s *scanner) bool {
+	if !s.refill() || s.next() != '{' {
 		return false
 	}
 	s.i++
 	switch s.next() {
 	case '}':
 		s.i++
-		return s.next() == 0 && s.i == len(s.b)
+		return s.atEnd()
 	case '"':
 	default:
 		return false
 	}
 	for {
-		at := p.base + int64(s.i)
+		// A window holds a quarter of its size past this point: any
+		// entry of a real header. One that runs past the window fails
+		// like any other surprise, and the general path reads it.
+		if !s.refill() {
+			return false
+		}
+		at := p.base + s.offset()
 		key, ok := s.str()
 		if !ok || s.next() != ':' {
 			return false
 		}
 		s.i++
 		if string(key) == "__metadata__" {
-			if p.sawMetadata || !fastMetadata(f, &s) {
+			if p.sawMetadata || !fastMetadata(f, s) {
 				return false
 			}
 			p.sawMetadata = true
-		} else if !p.fastTensor(p.arena.Add(key), at, &s) {
+		} else if !p.fastTensor(p.arena.Add(key), at, s) {
 			return false
 		}
 		switch s.next() {
@@ -213,11 +219,19 @@ func (p *headerParser) fast(f *File) bool {
 			}
 		case '}':
 			s.i++
-			return s.next() == 0 && s.i == len(s.b)
+			return s.atEnd()
 		default:
 			return false
 		}
 	}
+}
+
+// offset is the position of s.b[s.i] in the text.
+func (s *scanner) offset() int64 {
+	if s.src == nil {
+		return int64(s.i)
+	}
+	return s.end - s.start - int64(len(s.b)) + int64(s.i)
 }
 
 func fastMetadata(f *File, s *scanner) bool {
@@ -244,6 +258,9 @@ func fastMetadata(f *File, s *scanner) bool {
 		return false
 	}
 	for {
+		if !s.refill() {
+			return false
+		}
 		k, ok := s.str()
 		if !ok {
 			return false

@@ -36,7 +36,7 @@ func bothPaths(t testing.TB, b []byte) bool {
 		return false
 	}
 	p := &headerParser{base: 8, hdr: b[8 : 8+n]}
-	return p.fast(&File{})
+	return p.fast(&File{}, &scanner{b: p.hdr})
 }
 
 // headerImages is every header the package's tests use: the literal

@@ -29,7 +29,16 @@ func (s *scanner) refill() bool {
 
 // atEnd reports whether the scanner has passed every byte of the text.
 func (s *scanner) atEnd() bool {
-	return s.next() == 0 && s.i == len(s.b) && (s.src == nil || s.end == s.size)
+	for s.next() == 0 && s.i == len(s.b) {
+		if s.src == nil || s.end == s.size {
+			return true
+		}
+		// Whitespace to the window's end: read on.
+		if !s.refill() {
+			return false
+		}
+	}
+	return false
 }
 
 // fastIndex parses an index of the usual shape: an object of "weight_map"

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"os"
-	"runtime/debug"
 	"sync"
 
 	"github.com/tensorcount/tensorcount/format"
@@ -88,24 +87,37 @@ func newFile(r io.ReaderAt, size int64, name string) (*File, error) {
 func newFileWith(r io.ReaderAt, size int64, name string, fast bool) (*File, error) {
 	buf := headerBuffers.Get().(*[]byte)
 	defer recycleHeader(buf)
-	hdr, n, err := readHeader(r, size, buf)
+	n, err := readHeaderLength(r, size, buf)
 	if err != nil {
 		return nil, err
 	}
 	f := &File{HeaderSize: n, DataOffset: 8 + int64(n), Size: size}
-	// A header too big to recycle is dropped before the tensor list is
-	// built, and its pages given back: the list is as big as the header
-	// (a million-tensor header is 77 MB, its list 104 MB), and without a
-	// collection here the two would be in memory at once, the peak of the
-	// whole count.
-	release := func() {
-		if cap(*buf) > maxRecycled {
-			*buf = nil
-			debug.FreeOSMemory()
+	// A header too big to recycle is read a window at a time: whole, it
+	// would be in memory with the tensor list built from it (a
+	// million-tensor header is 77 MB, its list 104 MB), the peak of the
+	// whole count. Only a header the specialised scanner gives up on is
+	// read whole, for the general path.
+	windowed := false
+	if fast && n > maxRecycled {
+		ok, err := f.parseWindowed(r, n, name)
+		if err != nil {
+			return nil, err
 		}
+		windowed = ok
 	}
-	if err := f.parseHeader(hdr, name, fast, release); err != nil {
-		return nil, err
+	if !windowed {
+		hdr, err := readHeaderText(r, n, buf)
+		if err != nil {
+			return nil, err
+		}
+		release := func() {
+			if cap(*buf) > maxRecycled {
+				*buf = nil
+			}
+		}
+		if err := f.parseHeader(hdr, name, fast && n <= maxRecycled, release); err != nil {
+			return nil, err
+		}
 	}
 	if n%8 != 0 {
 		f.Notes = append(f.Notes, "the header is not padded to a multiple of 8 bytes, so the data is not 8-byte aligned (early safetensors versions and MLX write headers so)")
@@ -130,12 +142,12 @@ func recycleHeader(buf *[]byte) {
 	}
 }
 
-// readHeader returns the N header bytes after the length prefix, in at
-// most two reads of r, using (and growing) *buf. The result is valid until
-// *buf is reused.
-func readHeader(r io.ReaderAt, size int64, buf *[]byte) ([]byte, uint64, error) {
+// readHeaderLength reads the length prefix and checks it against the file
+// size. The first read takes speculativeRead bytes, usually the whole
+// header, and leaves them in *buf for readHeaderText.
+func readHeaderLength(r io.ReaderAt, size int64, buf *[]byte) (uint64, error) {
 	if size < 8 {
-		return nil, 0, &format.Error{Offset: 0, Field: "header length", Value: size, Limit: 8,
+		return 0, &format.Error{Offset: 0, Field: "header length", Value: size, Limit: 8,
 			Msg: "file is shorter than the 8-byte header length"}
 	}
 	if cap(*buf) < speculativeRead {
@@ -143,22 +155,31 @@ func readHeader(r io.ReaderAt, size int64, buf *[]byte) ([]byte, uint64, error) 
 	}
 	first := (*buf)[:min(size, speculativeRead)]
 	if err := readFull(r, first, 0); err != nil {
-		return nil, 0, err
+		return 0, err
 	}
+	*buf = first
 	n := binary.LittleEndian.Uint64(first)
 	switch {
 	case n == 0:
-		return nil, 0, &format.Error{Offset: 0, Field: "header length", Value: n,
+		return 0, &format.Error{Offset: 0, Field: "header length", Value: n,
 			Msg: "header is empty, so it cannot hold the JSON object"}
 	case n > MaxHeaderSize:
-		return nil, 0, &format.Error{Offset: 0, Field: "header length", Value: n, Limit: MaxHeaderSize,
+		return 0, &format.Error{Offset: 0, Field: "header length", Value: n, Limit: MaxHeaderSize,
 			Msg: "header is larger than the format allows"}
 	case n > uint64(size-8):
-		return nil, 0, &format.Error{Offset: 0, Field: "header length", Value: n, Limit: size - 8,
+		return 0, &format.Error{Offset: 0, Field: "header length", Value: n, Limit: size - 8,
 			Msg: "header runs past the end of the file"}
 	}
+	return n, nil
+}
+
+// readHeaderText returns the n header bytes after the length prefix,
+// reading what readHeaderLength left in *buf did not hold and growing
+// *buf for it. The result is valid until *buf is reused.
+func readHeaderText(r io.ReaderAt, n uint64, buf *[]byte) ([]byte, error) {
+	first := *buf
 	if 8+n <= uint64(len(first)) {
-		return first[8 : 8+n], n, nil
+		return first[8 : 8+n], nil
 	}
 	// The rest of a larger header goes after what the first read got.
 	if uint64(cap(*buf)) < 8+n {
@@ -168,9 +189,9 @@ func readHeader(r io.ReaderAt, size int64, buf *[]byte) ([]byte, uint64, error) 
 	}
 	all := (*buf)[:8+n]
 	if err := readFull(r, all[len(first):], int64(len(first))); err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	return all[8:], n, nil
+	return all[8:], nil
 }
 
 // readFull reads len(p) bytes at off, turning a short read into an error

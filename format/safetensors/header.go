@@ -52,7 +52,32 @@ func (f *File) parseHeader(hdr []byte, name string, fast bool, done func()) erro
 	// general-purpose check cost a sixth of the parse time, while these
 	// checks ride on work done anyway (a sort, the metadata map, the member
 	// flags).
-	p := &headerParser{base: 8, hdr: hdr}
+	p := newHeaderParser(len(hdr), bytes.Count(hdr, []byte{'{'}))
+	p.hdr = hdr
+	// The specialised scanner takes every header of the usual shape; on
+	// anything else, or any error, the general path parses the header
+	// again from the start, so that its messages and its handling of
+	// unusual input stay as they are.
+	if !fast || !p.fast(f, &scanner{b: hdr}) {
+		f.Metadata, f.MetadataNull = nil, false
+		p.entries, p.dims = p.entries[:0], p.dims[:0]
+		p.sawMetadata = false
+		if err := p.general(f); err != nil {
+			return err
+		}
+	}
+	p.note(f)
+	p.hdr = nil // names are in the arena; the layout needs only the entries
+	if done != nil {
+		done()
+	}
+	return p.layout(f, name)
+}
+
+// newHeaderParser sizes a parser for a header of n bytes holding braces
+// '{' bytes.
+func newHeaderParser(n, braces int) *headerParser {
+	p := &headerParser{base: 8}
 	// Real entries take 100–150 bytes of JSON and have 2–3 dimensions;
 	// sizing the slices from the header (never from a count the header
 	// claims) spares the regrowth copies, which were a sixth of the
@@ -61,32 +86,47 @@ func (f *File) parseHeader(hdr []byte, name string, fast bool, done func()) erro
 	// (names may hold braces too): a vectorised byte count, cheaper than
 	// the regrowth copies a guess from the length cost a million-tensor
 	// header. (Counting "data_offsets" instead cost a tenth of the parse.)
-	p.entries = make([]entry, 0, bytes.Count(hdr, []byte{'{'}))
-	p.dims = make([]uint64, 0, len(hdr)/32+1)
+	p.entries = make([]entry, 0, braces)
+	p.dims = make([]uint64, 0, n/32+1)
 	// Names are about a third of a real header: a first arena chunk of
 	// half the header holds them all, where chunks growing from 4 KiB
 	// allocated about twice the names of a shard.
-	p.arena.Reserve(len(hdr) / 2)
-	// The specialised scanner takes every header of the usual shape; on
-	// anything else, or any error, the general path parses the header
-	// again from the start, so that its messages and its handling of
-	// unusual input stay as they are.
-	if !fast || !p.fast(f) {
-		f.Metadata, f.MetadataNull = nil, false
-		p.entries, p.dims = p.entries[:0], p.dims[:0]
-		p.sawMetadata = false
-		if err := p.general(f); err != nil {
-			return err
-		}
+	p.arena.Reserve(n / 2)
+	return p
+}
+
+// parseWindowed parses a header of n bytes from r a window at a time,
+// with the specialised scanner alone: a big header is then never in
+// memory whole, only the entries and names taken from it. ok is false,
+// with f as it was, when the scanner gives up; the caller then reads the
+// header whole for the general path.
+func (f *File) parseWindowed(r io.ReaderAt, n uint64, name string) (ok bool, err error) {
+	// The entries are sized from the braces of the first window, scaled
+	// to the whole header (a header's entries are much alike), not from
+	// a count of the whole: that would read the header twice, over HTTP
+	// for a remote file.
+	window := make([]byte, indexWindow)
+	first := window[:min(int64(len(window)), int64(n))]
+	if err := readFull(r, first, 8); err != nil {
+		return false, err
 	}
+	braces := uint64(bytes.Count(first, []byte{'{'}))
+	p := newHeaderParser(int(n), int(braces*n/uint64(len(first))+braces/16+16))
+	g := *f
+	s := &scanner{src: r, start: 8, end: 8 + int64(len(first)), size: 8 + int64(n), buf: window, b: first}
+	if !p.fast(&g, s) {
+		return false, nil
+	}
+	*f = g
+	p.note(f)
+	return true, p.layout(f, name)
+}
+
+// note records on f what the parse passed over.
+func (p *headerParser) note(f *File) {
 	if p.unknown > 0 {
 		f.Notes = append(f.Notes, fmt.Sprintf("%d unknown members inside tensor entries were ignored, as the reference reader ignores them", p.unknown))
 	}
-	p.hdr = nil // names are in the arena; the layout needs only the entries
-	if done != nil {
-		done()
-	}
-	return p.layout(f, name)
 }
 
 // general parses the header through the tokenizer.
