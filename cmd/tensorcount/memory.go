@@ -10,7 +10,8 @@ import (
 
 // The collector's settings over a run. Most runs read a few headers,
 // allocate tens of megabytes and exit: at the default pacing they would
-// collect four or five times on the way, a third of their CPU. So a run
+// collect four or five times on the way, a tenth of their CPU or more.
+// So a run
 // starts with the collector off below startHeap (as the Go compiler
 // starts with a large heap); the first collection, which only a big model
 // reaches, hands back to the usual pacing. After counting a big model a
@@ -38,8 +39,11 @@ func startGC() {
 	afterNextGC(func() {
 		gcPolicy.mu.Lock()
 		defer gcPolicy.mu.Unlock()
-		endStartLocked()
-		debug.SetMemoryLimit(math.MaxInt64)
+		// A settled limit, set since, stays.
+		if gcPolicy.starting {
+			endStartLocked()
+			debug.SetMemoryLimit(math.MaxInt64)
+		}
 	})
 }
 
