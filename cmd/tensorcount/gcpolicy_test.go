@@ -52,4 +52,18 @@ func TestGCPolicy(t *testing.T) {
 	require.GreaterOrEqual(t, limit, int64(32<<20))
 	liftMemoryLimit()
 	require.Equal(t, int64(math.MaxInt64), debug.SetMemoryLimit(-1))
+
+	// A count settled before the first collection keeps its limit when
+	// that collection comes.
+	startGC()
+	settleMemory(bigCount)
+	limit = debug.SetMemoryLimit(-1)
+	require.False(t, starting())
+	require.Less(t, limit, int64(math.MaxInt64))
+	for range 20 {
+		runtime.GC()
+		time.Sleep(time.Millisecond) // the finalizer's turn
+	}
+	require.Equal(t, limit, debug.SetMemoryLimit(-1))
+	require.Equal(t, 100, gcPercent())
 }
