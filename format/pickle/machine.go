@@ -332,6 +332,17 @@ func (m *machine) top() (Value, error) {
 	return m.stack[len(m.stack)-1], nil
 }
 
+// popN removes the top n values, returning them (a view of the stack:
+// copy before keeping).
+func (m *machine) popN(n int) ([]Value, error) {
+	if len(m.stack)-m.fence() < n {
+		return nil, m.errf("stack underflow")
+	}
+	v := m.stack[len(m.stack)-n:]
+	m.stack = m.stack[:len(m.stack)-n]
+	return v, nil
+}
+
 // popMark removes everything above the last MARK, and the mark, returning
 // the items (a view of the stack: copy before keeping).
 func (m *machine) popMark() ([]Value, error) {

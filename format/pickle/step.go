@@ -181,13 +181,11 @@ func (m *machine) step(c byte) error {
 	case opEMPTY_SET:
 		return m.push(Value{tagSet, add(&m.r.sets, nil)})
 	case opTUPLE1, opTUPLE2, opTUPLE3:
-		n := int(c-opTUPLE1) + 1
-		if len(m.stack)-m.fence() < n {
-			return m.errf("stack underflow")
+		items, err := m.popN(int(c-opTUPLE1) + 1)
+		if err != nil {
+			return err
 		}
-		t := m.tuple(m.stack[len(m.stack)-n:])
-		m.stack = m.stack[:len(m.stack)-n]
-		return m.push(t)
+		return m.push(m.tuple(items))
 	case opTUPLE:
 		items, err := m.popMark()
 		if err != nil {
@@ -217,11 +215,10 @@ func (m *machine) step(c byte) error {
 		}
 		return m.push(Value{tagFrozenSet, add(&m.r.sets, clone(items))})
 	case opAPPEND:
-		if len(m.stack)-m.fence() < 2 {
-			return m.errf("stack underflow")
+		v, err := m.popN(1)
+		if err != nil {
+			return err
 		}
-		v := m.stack[len(m.stack)-1:]
-		m.stack = m.stack[:len(m.stack)-1]
 		return m.appendTo(v)
 	case opAPPENDS:
 		items, err := m.popMark()
@@ -230,11 +227,10 @@ func (m *machine) step(c byte) error {
 		}
 		return m.appendTo(items)
 	case opSETITEM:
-		if len(m.stack)-m.fence() < 3 {
-			return m.errf("stack underflow")
+		kv, err := m.popN(2)
+		if err != nil {
+			return err
 		}
-		kv := m.stack[len(m.stack)-2:]
-		m.stack = m.stack[:len(m.stack)-2]
 		return m.setItemsOn(kv)
 	case opSETITEMS:
 		items, err := m.popMark()
