@@ -99,7 +99,7 @@ func newFileWith(r io.ReaderAt, size int64, name string, fast bool) (*File, erro
 	// read whole, for the general path.
 	windowed := false
 	if fast && n > maxRecycled {
-		ok, err := f.parseWindowed(r, n, name)
+		ok, err := f.parseWindowed(r, n, name, *buf)
 		if err != nil {
 			return nil, err
 		}

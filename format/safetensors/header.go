@@ -97,17 +97,20 @@ func newHeaderParser(n, braces int) *headerParser {
 
 // parseWindowed parses a header of n bytes from r a window at a time,
 // with the specialised scanner alone: a big header is then never in
-// memory whole, only the entries and names taken from it. ok is false,
-// with f as it was, when the scanner gives up; the caller then reads the
-// header whole for the general path.
-func (f *File) parseWindowed(r io.ReaderAt, n uint64, name string) (ok bool, err error) {
+// memory whole, only the entries and names taken from it. read is what
+// the file's first read got (the length prefix and the header's start),
+// which is not read again. ok is false, with f as it was, when the
+// scanner gives up; the caller then reads the header whole for the
+// general path.
+func (f *File) parseWindowed(r io.ReaderAt, n uint64, name string, read []byte) (ok bool, err error) {
 	// The entries are sized from the braces of the first window, scaled
 	// to the whole header (a header's entries are much alike), not from
 	// a count of the whole: that would read the header twice, over HTTP
 	// for a remote file.
 	window := make([]byte, indexWindow)
 	first := window[:min(int64(len(window)), int64(n))]
-	if err := readFull(r, first, 8); err != nil {
+	have := copy(first, read[min(8, len(read)):])
+	if err := readFull(r, first[have:], 8+int64(have)); err != nil {
 		return false, err
 	}
 	braces := uint64(bytes.Count(first, []byte{'{'}))

@@ -39,12 +39,13 @@ func bigHeaderFile(n int, meta, tail string, edit func(i int, entry string) stri
 
 // largestRead records the largest read made through it.
 type largestRead struct {
-	r   *bytes.Reader
-	max int
+	r          *bytes.Reader
+	max, total int
 }
 
 func (l *largestRead) ReadAt(p []byte, off int64) (int, error) {
 	l.max = max(l.max, len(p))
+	l.total += len(p)
 	return l.r.ReadAt(p, off)
 }
 
@@ -54,11 +55,17 @@ func (l *largestRead) ReadAt(p []byte, off int64) (int, error) {
 // windowed scanner gives up.
 func parseBoth(t *testing.T, b []byte) (windowed, general *File, werr, gerr error, whole bool) {
 	t.Helper()
-	require.Greater(t, binary.LittleEndian.Uint64(b), uint64(maxRecycled))
+	n := binary.LittleEndian.Uint64(b)
+	require.Greater(t, n, uint64(maxRecycled))
 	r := &largestRead{r: bytes.NewReader(b)}
 	windowed, werr = NewFile(r, int64(len(b)))
 	general, gerr = newFileWith(bytes.NewReader(b), int64(len(b)), "", false)
-	return windowed, general, werr, gerr, r.max > indexWindow
+	whole = r.max > indexWindow
+	if !whole && werr == nil {
+		// Each byte of the prefix and the header is read once.
+		require.Equal(t, 8+int(n), r.total, "bytes read")
+	}
+	return windowed, general, werr, gerr, whole
 }
 
 // A header read a window at a time gives what the whole header gives the
