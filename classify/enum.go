@@ -65,10 +65,3 @@ func ParseRole(s string) (Role, bool) {
 	v, ok := roleNames.parse(s)
 	return Role(v), ok && s != ""
 }
-
-// ParseKind returns the Kind named s ("attn_q", "ffn_down", …); "" is
-// KindNone.
-func ParseKind(s string) (Kind, bool) {
-	v, ok := kindNames.parse(s)
-	return Kind(v), ok
-}

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"iter"
 	"path"
 	"slices"
 	"strconv"
@@ -61,17 +60,6 @@ type TensorList struct {
 
 // Len is the number of rows.
 func (l *TensorList) Len() int { return len(l.rows) }
-
-// All yields the rows in listing order.
-func (l *TensorList) All() iter.Seq[TensorRow] {
-	return func(yield func(TensorRow) bool) {
-		for i := range l.rows {
-			if !yield(l.Row(i)) {
-				return
-			}
-		}
-	}
-}
 
 // Row builds the i-th row.
 func (l *TensorList) Row(i int) TensorRow { return l.row(i, nil) }
