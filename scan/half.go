@@ -8,17 +8,26 @@ import "math"
 // themselves, and outruns the histogram, whose counters for F16's many
 // patterns do not fit L1.
 
-// halfSums are floatSums for 16-bit floats: the same four lanes of Σd,
-// group by group of eight values, but Σd² in eight lanes, value j of a
-// group in lane j, with a fused multiply-add (one rounding, and half
-// the vector instructions of a product and a sum); the extremes' order
-// keys are those of the 16-bit patterns, in sixteen lanes, and the zeros
-// one count. The vector kernels need FMA as well as AVX2 for this.
+// halfSums are floatSums for 16-bit floats, with more lanes. Value j of
+// a group of eight adds to lane j of Σd and, by a fused multiply-add
+// (one rounding, and half the vector instructions of a product and a
+// sum), of Σd²; and there are two sets of these lanes, which the groups
+// alternate between, so that a vector kernel's two groups a step add
+// into registers of their own instead of waiting on each other's sums.
+// The extremes' order keys are those of the 16-bit patterns, in sixteen
+// lanes, and the zeros one count. The vector kernels need FMA as well as
+// AVX2 for this.
 type halfSums struct {
-	s      [4]float64
-	q      [8]float64
+	l      [2]halfLanes
 	lo, hi [16]int16
 	zeros  uint64
+}
+
+// halfLanes are one set of halfSums' lanes: one ZMM register each, or
+// two YMM.
+type halfLanes struct {
+	s [8]float64
+	q [8]float64
 }
 
 func (a *halfSums) reset() {
@@ -29,60 +38,41 @@ func (a *halfSums) reset() {
 }
 
 // halfGroups is the Go kernel: it adds whole groups of eight patterns,
-// whose values t gives, in the lanes' order.
+// whose values t gives, in the lanes' order: pairs of groups into the
+// two sets of lanes, as the vector kernels do, and a group left over
+// into the first.
 func halfGroups(a *halfSums, src []byte, k float64, t *[1 << 16]float32) {
-	s0, s1, s2, s3 := a.s[0], a.s[1], a.s[2], a.s[3]
-	q0, q1, q2, q3 := a.q[0], a.q[1], a.q[2], a.q[3]
-	q4, q5, q6, q7 := a.q[4], a.q[5], a.q[6], a.q[7]
-	lo, hi := a.lo[0], a.hi[0]
-	zeros := a.zeros
-	for len(src) >= 16 {
-		b := (*[16]byte)(src)
-		src = src[16:]
-		// Lane by lane, values j and j+4, as sumsF32Go; (a−1)>>15 is 1
-		// only for a zero magnitude a.
-		var u, v uint16
-		var x, y float64
-		var ku, kv int16
-		u, v = uint16(b[0])|uint16(b[1])<<8, uint16(b[8])|uint16(b[9])<<8
-		zeros += uint64((u&0x7FFF-1)>>15 + (v&0x7FFF-1)>>15)
-		x, y = float64(t[u])-k, float64(t[v])-k
-		s0 += x + y
-		q0, q4 = math.FMA(x, x, q0), math.FMA(y, y, q4)
-		ku, kv = key16(u), key16(v)
-		lo, hi = min(lo, ku, kv), max(hi, ku, kv)
-		u, v = uint16(b[2])|uint16(b[3])<<8, uint16(b[10])|uint16(b[11])<<8
-		zeros += uint64((u&0x7FFF-1)>>15 + (v&0x7FFF-1)>>15)
-		x, y = float64(t[u])-k, float64(t[v])-k
-		s1 += x + y
-		q1, q5 = math.FMA(x, x, q1), math.FMA(y, y, q5)
-		ku, kv = key16(u), key16(v)
-		lo, hi = min(lo, ku, kv), max(hi, ku, kv)
-		u, v = uint16(b[4])|uint16(b[5])<<8, uint16(b[12])|uint16(b[13])<<8
-		zeros += uint64((u&0x7FFF-1)>>15 + (v&0x7FFF-1)>>15)
-		x, y = float64(t[u])-k, float64(t[v])-k
-		s2 += x + y
-		q2, q6 = math.FMA(x, x, q2), math.FMA(y, y, q6)
-		ku, kv = key16(u), key16(v)
-		lo, hi = min(lo, ku, kv), max(hi, ku, kv)
-		u, v = uint16(b[6])|uint16(b[7])<<8, uint16(b[14])|uint16(b[15])<<8
-		zeros += uint64((u&0x7FFF-1)>>15 + (v&0x7FFF-1)>>15)
-		x, y = float64(t[u])-k, float64(t[v])-k
-		s3 += x + y
-		q3, q7 = math.FMA(x, x, q3), math.FMA(y, y, q7)
-		ku, kv = key16(u), key16(v)
-		lo, hi = min(lo, ku, kv), max(hi, ku, kv)
+	for len(src) >= 32 {
+		a.group((*[16]byte)(src), &a.l[0], k, t)
+		a.group((*[16]byte)(src[16:]), &a.l[1], k, t)
+		src = src[32:]
 	}
-	a.s = [4]float64{s0, s1, s2, s3}
-	a.q = [8]float64{q0, q1, q2, q3, q4, q5, q6, q7}
+	if len(src) >= 16 {
+		a.group((*[16]byte)(src), &a.l[0], k, t)
+	}
+}
+
+// group adds one group of eight patterns to the lanes l; (a−1)>>15 is 1
+// only for a zero magnitude a.
+func (a *halfSums) group(b *[16]byte, l *halfLanes, k float64, t *[1 << 16]float32) {
+	lo, hi := a.lo[0], a.hi[0]
+	for j := range 8 {
+		u := uint16(b[2*j]) | uint16(b[2*j+1])<<8
+		a.zeros += uint64((u&0x7FFF - 1) >> 15)
+		x := float64(t[u]) - k
+		l.s[j] += x
+		l.q[j] = math.FMA(x, x, l.q[j])
+		lo, hi = min(lo, key16(u)), max(hi, key16(u))
+	}
 	a.lo[0], a.hi[0] = lo, hi
-	a.zeros = zeros
 }
 
 // reduce folds the lanes: Σd, Σd², the extremes' patterns and the zeros.
 func (a *halfSums) reduce() (sum, sq float64, lo, hi uint16, zeros uint64) {
-	sum = (a.s[0] + a.s[1]) + (a.s[2] + a.s[3])
-	sq = ((a.q[0] + a.q[1]) + (a.q[2] + a.q[3])) + ((a.q[4] + a.q[5]) + (a.q[6] + a.q[7]))
+	for _, l := range a.l {
+		sum += ((l.s[0] + l.s[1]) + (l.s[2] + l.s[3])) + ((l.s[4] + l.s[5]) + (l.s[6] + l.s[7]))
+		sq += ((l.q[0] + l.q[1]) + (l.q[2] + l.q[3])) + ((l.q[4] + l.q[5]) + (l.q[6] + l.q[7]))
+	}
 	l, h := a.lo[0], a.hi[0]
 	for i := range a.lo {
 		l, h = min(l, a.lo[i]), max(h, a.hi[i])
@@ -132,8 +122,8 @@ func (s *Stats) addHalfs(src []byte, vals []float64, f16 bool, t *[1 << 16]float
 		u := uint16(src[2*i]) | uint16(src[2*i+1])<<8
 		a.zeros += uint64((u&0x7FFF - 1) >> 15)
 		d := float64(t[u]) - k
-		a.s[0] += d
-		a.q[0] += float64(d * d)
+		a.l[0].s[0] += d
+		a.l[0].q[0] += float64(d * d)
 		ku := key16(u)
 		a.lo[0], a.hi[0] = min(a.lo[0], ku), max(a.hi[0], ku)
 	}

@@ -160,89 +160,140 @@ f32done:
 	POPCNTL AX, AX \
 	ADDQ AX, R12
 
-// FLOAT8FMA folds the eight float32 in Y6 into a halfSums: Σd as
-// FLOAT8MEM does, the squares into eight lanes, Y1 and Y9, by fused
-// multiply-adds. It clobbers Y6–Y8.
-#define FLOAT8FMA \
+// The 16-bit kernels keep a halfSums in registers. With AVX2, its first
+// set of lanes is in Y0, Y1 (Σd) and Y9, Y10 (Σd²), its second in Y11,
+// Y12 and Y13, Y14; with AVX-512, the first in Z0 and Z1, the second in
+// Z9 and Z10. The extremes' keys are in Y2 and Y3, the zeros (counted
+// twice) in R12. Each step's first group of eight goes to the first set,
+// its second group to the second.
+#define LANES0 (halfSums_l)
+#define LANES1 (halfSums_l+halfLanes__size)
+
+#define LOAD_KEYS \
+	VMOVDQU halfSums_lo(DI), Y2 \
+	VMOVDQU halfSums_hi(DI), Y3 \
+	VPXOR Y5, Y5, Y5 \
+	XORQ R12, R12
+
+#define STORE_KEYS \
+	VMOVDQU Y2, halfSums_lo(DI) \
+	VMOVDQU Y3, halfSums_hi(DI) \
+	SHRQ $1, R12 \
+	ADDQ R12, halfSums_zeros(DI) \
+	VZEROUPPER
+
+#define LOAD_HALFS \
+	VMOVUPD (LANES0+halfLanes_s)(DI), Y0 \
+	VMOVUPD (LANES0+halfLanes_s+32)(DI), Y1 \
+	VMOVUPD (LANES0+halfLanes_q)(DI), Y9 \
+	VMOVUPD (LANES0+halfLanes_q+32)(DI), Y10 \
+	VMOVUPD (LANES1+halfLanes_s)(DI), Y11 \
+	VMOVUPD (LANES1+halfLanes_s+32)(DI), Y12 \
+	VMOVUPD (LANES1+halfLanes_q)(DI), Y13 \
+	VMOVUPD (LANES1+halfLanes_q+32)(DI), Y14 \
+	LOAD_KEYS
+
+#define STORE_HALFS \
+	VMOVUPD Y0, (LANES0+halfLanes_s)(DI) \
+	VMOVUPD Y1, (LANES0+halfLanes_s+32)(DI) \
+	VMOVUPD Y9, (LANES0+halfLanes_q)(DI) \
+	VMOVUPD Y10, (LANES0+halfLanes_q+32)(DI) \
+	VMOVUPD Y11, (LANES1+halfLanes_s)(DI) \
+	VMOVUPD Y12, (LANES1+halfLanes_s+32)(DI) \
+	VMOVUPD Y13, (LANES1+halfLanes_q)(DI) \
+	VMOVUPD Y14, (LANES1+halfLanes_q+32)(DI) \
+	STORE_KEYS
+
+#define LOAD_HALFS512 \
+	VMOVUPD (LANES0+halfLanes_s)(DI), Z0 \
+	VMOVUPD (LANES0+halfLanes_q)(DI), Z1 \
+	VMOVUPD (LANES1+halfLanes_s)(DI), Z9 \
+	VMOVUPD (LANES1+halfLanes_q)(DI), Z10 \
+	LOAD_KEYS
+
+#define STORE_HALFS512 \
+	VMOVUPD Z0, (LANES0+halfLanes_s)(DI) \
+	VMOVUPD Z1, (LANES0+halfLanes_q)(DI) \
+	VMOVUPD Z9, (LANES1+halfLanes_s)(DI) \
+	VMOVUPD Z10, (LANES1+halfLanes_q)(DI) \
+	STORE_KEYS
+
+// HALF8 folds the eight float32 in Y6 into one set of lanes: Σd into s0
+// (values 0–3) and s1 (4–7), Σd² into q0 and q1. It clobbers Y6 and Y7.
+#define HALF8(s0, s1, q0, q1) \
 	VCVTPS2PD X6, Y7 \
 	VEXTRACTF128 $1, Y6, X6 \
 	VCVTPS2PD X6, Y6 \
 	VSUBPD Y15, Y7, Y7 \
 	VSUBPD Y15, Y6, Y6 \
-	VADDPD Y6, Y7, Y8 \
-	VADDPD Y8, Y0, Y0 \
-	VFMADD231PD Y7, Y7, Y1 \
-	VFMADD231PD Y6, Y6, Y9
+	VADDPD Y7, s0, s0 \
+	VADDPD Y6, s1, s1 \
+	VFMADD231PD Y7, Y7, q0 \
+	VFMADD231PD Y6, Y6, q1
 
-#define LOAD_HALFS \
-	VMOVUPD 0(DI), Y0 \
-	VMOVUPD 32(DI), Y1 \
-	VMOVUPD 64(DI), Y9 \
-	VMOVDQU 96(DI), Y2 \
-	VMOVDQU 128(DI), Y3 \
-	VPXOR Y5, Y5, Y5 \
-	XORQ R12, R12
+// HALF8Z is HALF8 in one ZMM register a sum: the same additions, eight
+// lanes an instruction. It clobbers Z7.
+#define HALF8Z(s, q) \
+	VCVTPS2PD Y6, Z7 \
+	VSUBPD Z15, Z7, Z7 \
+	VADDPD Z7, s, s \
+	VFMADD231PD Z7, Z7, q
 
-#define STORE_HALFS \
-	VMOVUPD Y0, 0(DI) \
-	VMOVUPD Y1, 32(DI) \
-	VMOVUPD Y9, 64(DI) \
-	VMOVDQU Y2, 96(DI) \
-	VMOVDQU Y3, 128(DI) \
-	SHRQ $1, R12 \
-	ADDQ R12, 160(DI) \
-	VZEROUPPER
+// WIDEN_F16 and WIDEN_BF16 leave in Y6 the eight values at off(SI) as
+// float32: F16 by VCVTPH2PS (F16C), exactly; BF16 are the top halves of
+// float32.
+#define WIDEN_F16(off) \
+	VCVTPH2PS off(SI), Y6
+
+#define WIDEN_BF16(off) \
+	VPMOVZXWD off(SI), Y6 \
+	VPSLLD $16, Y6, Y6
+
+// HALF_KERNEL is the body of a 16-bit kernel: n pairs of groups of eight
+// values at SI, widened by widen, added by half and half2 between load
+// and store.
+#define HALF_KERNEL(load, store, widen, half, half2, loop, done) \
+	MOVQ a+0(FP), DI \
+	MOVQ p+8(FP), SI \
+	MOVQ n+16(FP), CX \
+	load \
+	TESTQ CX, CX \
+	JZ done \
+loop: \
+	VMOVDQU (SI), Y6 \
+	KEYS16 \
+	widen(0) \
+	half \
+	widen(16) \
+	half2 \
+	ADDQ $32, SI \
+	DECQ CX \
+	JNZ loop \
+done: \
+	store \
+	RET
 
 // func sumsF16AVX2(a *halfSums, p *byte, n int, k float64)
-// n pairs of groups of eight IEEE half-precision values, widened by
-// VCVTPH2PS (F16C), exactly.
+// n pairs of groups of eight IEEE half-precision values.
 TEXT ·sumsF16AVX2(SB), NOSPLIT, $0-32
-	MOVQ a+0(FP), DI
-	MOVQ p+8(FP), SI
-	MOVQ n+16(FP), CX
 	VBROADCASTSD k+24(FP), Y15
-	LOAD_HALFS
-	TESTQ CX, CX
-	JZ f16done
-f16loop:
-	VMOVDQU (SI), Y6
-	KEYS16
-	VCVTPH2PS (SI), Y6
-	FLOAT8FMA
-	VCVTPH2PS 16(SI), Y6
-	FLOAT8FMA
-	ADDQ $32, SI
-	DECQ CX
-	JNZ f16loop
-f16done:
-	STORE_HALFS
-	RET
+	HALF_KERNEL(LOAD_HALFS, STORE_HALFS, WIDEN_F16, HALF8(Y0, Y1, Y9, Y10), HALF8(Y11, Y12, Y13, Y14), f16loop, f16done)
 
 // func sumsBF16AVX2(a *halfSums, p *byte, n int, k float64)
-// n pairs of groups of eight bfloat16, the top halves of float32.
+// n pairs of groups of eight bfloat16.
 TEXT ·sumsBF16AVX2(SB), NOSPLIT, $0-32
-	MOVQ a+0(FP), DI
-	MOVQ p+8(FP), SI
-	MOVQ n+16(FP), CX
 	VBROADCASTSD k+24(FP), Y15
-	LOAD_HALFS
-	TESTQ CX, CX
-	JZ bf16done
-bf16loop:
-	VMOVDQU (SI), Y6
-	KEYS16
-	VPMOVZXWD (SI), Y6
-	VPSLLD $16, Y6, Y6
-	FLOAT8FMA
-	VPMOVZXWD 16(SI), Y6
-	VPSLLD $16, Y6, Y6
-	FLOAT8FMA
-	ADDQ $32, SI
-	DECQ CX
-	JNZ bf16loop
-bf16done:
-	STORE_HALFS
-	RET
+	HALF_KERNEL(LOAD_HALFS, STORE_HALFS, WIDEN_BF16, HALF8(Y0, Y1, Y9, Y10), HALF8(Y11, Y12, Y13, Y14), bf16loop, bf16done)
+
+// func sumsF16AVX512(a *halfSums, p *byte, n int, k float64)
+TEXT ·sumsF16AVX512(SB), NOSPLIT, $0-32
+	VBROADCASTSD k+24(FP), Z15
+	HALF_KERNEL(LOAD_HALFS512, STORE_HALFS512, WIDEN_F16, HALF8Z(Z0, Z1), HALF8Z(Z9, Z10), f16loop512, f16done512)
+
+// func sumsBF16AVX512(a *halfSums, p *byte, n int, k float64)
+TEXT ·sumsBF16AVX512(SB), NOSPLIT, $0-32
+	VBROADCASTSD k+24(FP), Z15
+	HALF_KERNEL(LOAD_HALFS512, STORE_HALFS512, WIDEN_BF16, HALF8Z(Z0, Z1), HALF8Z(Z9, Z10), bf16loop512, bf16done512)
 
 // func cpuid1ECX() uint32
 TEXT ·cpuid1ECX(SB), NOSPLIT, $0-4

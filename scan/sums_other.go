@@ -11,6 +11,9 @@ const (
 
 var vector = false
 
+// hasAVX512 is a variable, as on amd64, for the tests that turn it off.
+var hasAVX512 = false
+
 func sumsF32Asm(a *floatSums, src []byte, k float64)        { panic("scan: no vector kernels") }
 func sumsF16Asm(a *halfSums, src []byte, k float64)         { panic("scan: no vector kernels") }
 func sumsBF16Asm(a *halfSums, src []byte, k float64)        { panic("scan: no vector kernels") }
