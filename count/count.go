@@ -12,6 +12,7 @@ import (
 	"github.com/tensorcount/tensorcount/classify"
 	"github.com/tensorcount/tensorcount/format"
 	"github.com/tensorcount/tensorcount/internal/checked"
+	"github.com/tensorcount/tensorcount/internal/prefault"
 	"github.com/tensorcount/tensorcount/internal/text"
 	"github.com/tensorcount/tensorcount/model"
 	"github.com/tensorcount/tensorcount/scan"
@@ -93,14 +94,15 @@ type dataReader interface {
 }
 
 func (c *counter) labelAll() {
-	c.items = make([]Tensor, len(c.m.Tensors))
+	c.items = prefault.Make[Tensor](len(c.m.Tensors), len(c.m.Tensors))
 	a := c.m.Arch
 	cl := classify.New(c.classifyArch())
 	// classify is pure, so large checkpoints are labelled on every core.
 	parallel(len(c.items), func(lo, hi int) {
+		memo := cl.NewMemo()
 		for i := lo; i < hi; i++ {
 			t := &c.m.Tensors[i]
-			c.items[i] = Tensor{Tensor: t, Label: cl.TensorShape(t.Name, t.Shape)}
+			c.items[i] = Tensor{Tensor: t, Label: memo.TensorShape(t.Name, t.Shape)}
 		}
 	})
 	// A diffusers pipeline's tensors belong to the subfolder they came

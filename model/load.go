@@ -13,6 +13,7 @@ import (
 	"github.com/tensorcount/tensorcount/format"
 	"github.com/tensorcount/tensorcount/format/safetensors"
 	"github.com/tensorcount/tensorcount/internal/fsroot"
+	"github.com/tensorcount/tensorcount/internal/prefault"
 	"github.com/tensorcount/tensorcount/internal/text"
 )
 
@@ -250,7 +251,7 @@ func (m *Model) loadIndex(path string) error {
 	for _, f := range set.Files {
 		n += len(f.Tensors)
 	}
-	m.Tensors = make([]format.Tensor, 0, n)
+	m.Tensors = prefault.Make[format.Tensor](0, n)
 	for i, f := range set.Files {
 		m.addSafetensors(set.Paths[i], f)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/tensorcount/tensorcount/format"
 	"github.com/tensorcount/tensorcount/internal/checked"
 	"github.com/tensorcount/tensorcount/internal/names"
+	"github.com/tensorcount/tensorcount/internal/prefault"
 )
 
 // A TensorInfo is one entry of the tensor directory.
@@ -71,8 +72,8 @@ func (p *parser) readTensorInfos(n uint64) error {
 	pre := int(min(n, maxPrealloc))
 	f.names.NameOf = func(i int) string { return f.Tensors[i].Name }
 	f.names.Init(pre)
-	f.Tensors = make([]TensorInfo, 0, pre)
-	p.dims = make([]uint64, 0, max(256, 2*pre))
+	f.Tensors = prefault.Make[TensorInfo](0, pre)
+	p.dims = prefault.Make[uint64](0, max(256, 2*pre))
 	fast := !r.big && r.wide
 	for i := uint64(0); i < n; {
 		if fast && p.pending < names.MaxBatch && p.fastTensorInfo() {
@@ -388,12 +389,12 @@ func (p *parser) checkOverlap() error {
 // FormatTensors returns the tensors in the shared form, with shapes
 // outermost first, absolute offsets, and file as each tensor's File.
 func (f *File) FormatTensors(file string) []format.Tensor {
-	out := make([]format.Tensor, len(f.Tensors))
+	out := prefault.Make[format.Tensor](len(f.Tensors), len(f.Tensors))
 	n := 0
 	for _, t := range f.Tensors {
 		n += len(t.Dims)
 	}
-	shapes := make([]uint64, n)
+	shapes := prefault.Make[uint64](n, n)
 	for i, t := range f.Tensors {
 		shape := shapes[:len(t.Dims):len(t.Dims)]
 		shapes = shapes[len(t.Dims):]

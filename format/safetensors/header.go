@@ -12,6 +12,7 @@ import (
 	"github.com/tensorcount/tensorcount/format"
 	"github.com/tensorcount/tensorcount/internal/checked"
 	"github.com/tensorcount/tensorcount/internal/names"
+	"github.com/tensorcount/tensorcount/internal/prefault"
 )
 
 // entry is a tensor as the header describes it, before validation: 56
@@ -86,8 +87,8 @@ func newHeaderParser(n, braces int) *headerParser {
 	// (names may hold braces too): a vectorised byte count, cheaper than
 	// the regrowth copies a guess from the length cost a million-tensor
 	// header. (Counting "data_offsets" instead cost a tenth of the parse.)
-	p.entries = make([]entry, 0, braces)
-	p.dims = make([]uint64, 0, n/32+1)
+	p.entries = prefault.Make[entry](0, braces)
+	p.dims = prefault.Make[uint64](0, n/32+1)
 	// Names are about a third of a real header: a first arena chunk of
 	// half the header holds them all, where chunks growing from 4 KiB
 	// allocated about twice the names of a shard.
@@ -446,7 +447,7 @@ func (p *headerParser) layout(f *File, name string) error {
 		}
 		return &format.Error{Offset: f.Size, Field: "file size", Value: f.Size, Limit: fmt.Sprintf("8 + %d + %d", f.HeaderSize, cursor), Msg: msg}
 	}
-	f.Tensors = make([]format.Tensor, len(p.entries))
+	f.Tensors = prefault.Make[format.Tensor](len(p.entries), len(p.entries))
 	for i := range p.entries {
 		e := &p.entries[i]
 		f.Tensors[i] = format.Tensor{

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tensorcount/tensorcount/format"
 	"github.com/tensorcount/tensorcount/internal/names"
+	"github.com/tensorcount/tensorcount/internal/prefault"
 )
 
 // A Set is a sharded checkpoint: an index and the shard files it names.
@@ -184,7 +185,7 @@ func (s *Set) Tensors() []format.Tensor {
 	for _, f := range s.Files {
 		n += len(f.Tensors)
 	}
-	all := make([]format.Tensor, 0, n)
+	all := prefault.Make[format.Tensor](0, n)
 	for _, f := range s.Files {
 		all = append(all, f.Tensors...)
 	}
@@ -214,7 +215,7 @@ func (s *Set) lookupAll(entry *names.Index) [][]int32 {
 	for _, f := range s.Files {
 		total += len(f.Tensors)
 	}
-	all := make([]int32, total)
+	all := prefault.Make[int32](total, total)
 	for i, f := range s.Files {
 		pos[i], all = all[:len(f.Tensors):len(f.Tensors)], all[len(f.Tensors):]
 	}

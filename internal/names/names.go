@@ -8,6 +8,8 @@ package names
 import (
 	"hash/maphash"
 	"strings"
+
+	"github.com/tensorcount/tensorcount/internal/prefault"
 )
 
 // An Arena holds names in a few large strings: a name is a substring of
@@ -68,22 +70,8 @@ func (x *Index) Init(n int) {
 	for size < 2*n {
 		size *= 2
 	}
-	x.slots = newSlots(size)
+	x.slots = prefault.Make[uint64](size, size)
 	x.n = 0
-}
-
-// newSlots returns an empty table of size slots, written through. Fresh
-// memory from the operating system is zero without being written, and
-// the table's first access to a page is mostly a read (a probe, or
-// AddBatch's early load): that maps the shared zero page, and the write
-// that follows must replace the mapping and flush it from every CPU the
-// process runs on. Writing the zeros first gives each page one fault and
-// no flush; over DeepSeek-V3's 163 shard headers, whose tables are fresh
-// each, the flushes had cost a tenth of the CPU.
-func newSlots(size int) []uint64 {
-	s := make([]uint64, size)
-	clear(s)
-	return s
 }
 
 // Find returns the position of the item named name, or −1, with the slot
@@ -243,7 +231,7 @@ func (x *Index) lookupFrom(name string, h, v uint64) int {
 
 func (x *Index) grow() {
 	old := x.slots
-	x.slots = newSlots(2 * len(old))
+	x.slots = prefault.Make[uint64](2*len(old), 2*len(old))
 	mask := len(x.slots) - 1
 	for _, v := range old {
 		if v == 0 {
