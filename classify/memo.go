@@ -37,9 +37,8 @@ func (c *Classifier) NewMemo() *Memo {
 // TensorShape labels one tensor: c.TensorShape(name, shape).
 func (m *Memo) TensorShape(name string, shape []uint64) Label {
 	i := strings.Index(name, expertsSep)
-	if i < 0 || m.c.dotted != nil || strings.LastIndex(name, expertsSep) != i {
-		// An adapter's dotted target path could name one expert, and of
-		// two experts indices in a name the last is the Expert.
+	if i < 0 || m.c.dotted != nil {
+		// An adapter's dotted target path could name one expert.
 		return m.c.TensorShape(name, shape)
 	}
 	at := i + len(expertsSep)
@@ -48,7 +47,8 @@ func (m *Memo) TensorShape(name string, shape []uint64) Label {
 		j++
 	}
 	expert, ok := index(name[at:j])
-	if !ok || j == len(name) || name[j] != '.' {
+	if !ok || j == len(name) || name[j] != '.' || strings.Contains(name[j:], expertsSep) {
+		// Of two experts indices in a name, the last is the Expert.
 		return m.c.TensorShape(name, shape)
 	}
 	// The key is the name without the index, and the shape's rank, the

@@ -45,8 +45,7 @@ func (n *notes) once(key, s string) {
 func (n *notes) group(kind, name string, elements uint64) {
 	// The key is built in a reused buffer; indexing a map with
 	// string(bytes) does not allocate, so only a new pattern costs memory.
-	n.buf = append(append(append(n.buf[:0], kind...), 0), name...)
-	n.buf = appendPattern(n.buf[:len(kind)+1], name)
+	n.buf = appendPattern(append(append(n.buf[:0], kind...), 0), name)
 	g, ok := n.groups[string(n.buf)]
 	if !ok {
 		key := string(n.buf)

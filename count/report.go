@@ -189,6 +189,9 @@ func Build(m *model.Model, opt Options) (*Report, error) {
 	return r, nil
 }
 
+// roleSlots is one more than the largest Role.
+const roleSlots = int(classify.RoleOther) + 1
+
 // sum fills the totals and breakdowns. The tables are accumulated through
 // pointers, one map lookup per tensor and table, since this loop runs over
 // every tensor of checkpoints with a hundred thousand of them.
@@ -197,10 +200,28 @@ func (c *counter) sum(r *Report) {
 		comp  classify.Component
 		layer int
 	}
-	layers := map[layerKey]*LayerCount{}
+	// A layer's roles are summed in an array and become its ByRole map
+	// at the end: with a role seen, an entry even when it counts nothing.
+	type layerSums struct {
+		lc     *LayerCount
+		byRole [roleSlots]uint64
+		seen   [roleSlots]bool
+	}
+	layers := map[layerKey]*layerSums{}
+	var layerOrder []*layerSums
 	dtypes := map[string]*DTypeCount{}
-	roles := map[classify.Role]*RoleCount{}
+	var roles [roleSlots]*RoleCount
 	comps := map[classify.Component]*RoleCount{}
+	// Neighbouring tensors mostly share a dtype, component and layer, so
+	// the last table entries are kept at hand instead of looked up again.
+	var (
+		lastDType string
+		d         *DTypeCount
+		lastComp  classify.Component
+		cc        *RoleCount
+		lastLayer = layerKey{layer: -2}
+		ls        *layerSums
+	)
 	for i := range c.items {
 		it := &c.items[i]
 		t, l := it.Tensor, &it.Label
@@ -214,30 +235,43 @@ func (c *counter) sum(r *Report) {
 		r.Bytes += t.Size
 		r.Parameters += p
 
-		d := dtypes[t.DType.Name]
-		if d == nil {
-			d = &DTypeCount{}
-			dtypes[t.DType.Name] = d
+		if d == nil || t.DType.Name != lastDType {
+			lastDType = t.DType.Name
+			if d = dtypes[lastDType]; d == nil {
+				d = &DTypeCount{}
+				dtypes[lastDType] = d
+			}
 		}
 		d.Tensors++
 		d.Elements += n
 		d.Bytes += t.Size
 
-		for _, rc := range [2]*RoleCount{get(roles, l.Role), get(comps, l.Component)} {
+		if cc == nil || l.Component != lastComp {
+			lastComp, cc = l.Component, get(comps, l.Component)
+		}
+		rc := roles[l.Role]
+		if rc == nil {
+			rc = &RoleCount{}
+			roles[l.Role] = rc
+		}
+		for _, rc := range [2]*RoleCount{rc, cc} {
 			rc.Tensors++
 			rc.Elements += n
 			rc.Parameters += p
 		}
 
-		key := layerKey{l.Component, l.Layer}
-		lc, ok := layers[key]
-		if !ok {
-			lc = &LayerCount{Component: string(l.Component), Layer: l.Layer, ByRole: map[classify.Role]uint64{}}
-			layers[key] = lc
+		if key := (layerKey{l.Component, l.Layer}); key != lastLayer {
+			lastLayer = key
+			if ls = layers[key]; ls == nil {
+				ls = &layerSums{lc: &LayerCount{Component: string(l.Component), Layer: l.Layer}}
+				layers[key] = ls
+				layerOrder = append(layerOrder, ls)
+			}
 		}
-		lc.Tensors++
-		lc.Parameters += p
-		lc.ByRole[l.Role] += p
+		ls.lc.Tensors++
+		ls.lc.Parameters += p
+		ls.byRole[l.Role] += p
+		ls.seen[l.Role] = true
 
 		if l.Component == classify.ComponentLanguageModel || l.Component == classify.ComponentMTP {
 			switch {
@@ -257,7 +291,9 @@ func (c *counter) sum(r *Report) {
 		r.ByDType[name] = *d
 	}
 	for role, rc := range roles {
-		r.ByRole[role] = *rc
+		if rc != nil {
+			r.ByRole[classify.Role(role)] = *rc
+		}
 	}
 	for comp, cc := range comps {
 		r.ByComponent[comp] = *cc
@@ -267,8 +303,14 @@ func (c *counter) sum(r *Report) {
 	if r.Parameters > 0 {
 		r.BitsPerParameter = text.Round6(float64(r.Bytes) * 8 / float64(r.Parameters))
 	}
-	for _, lc := range layers {
-		r.ByLayer = append(r.ByLayer, *lc)
+	for _, ls := range layerOrder {
+		ls.lc.ByRole = map[classify.Role]uint64{}
+		for role, seen := range ls.seen {
+			if seen {
+				ls.lc.ByRole[classify.Role(role)] = ls.byRole[role]
+			}
+		}
+		r.ByLayer = append(r.ByLayer, *ls.lc)
 	}
 	order := map[string]int{}
 	for i, comp := range classify.Components() {
