@@ -3,7 +3,6 @@ package source
 import (
 	"fmt"
 	"path"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -22,7 +21,7 @@ type Choice struct {
 	Projector bool
 }
 
-var quantLabel = regexp.MustCompile(`(?i)(?:^|[-._])((?:IQ|Q)[0-9]_[A-Z0-9_]+|(?:IQ|Q)[0-9]+(?:_[0-9A-Z]+)*|BF16|F16|F32|MXFP4(?:_MOE)?|TQ[12]_0)(?:[-.]|$)`)
+var quantLabel = lazyRegexp(`(?i)(?:^|[-._])((?:IQ|Q)[0-9]_[A-Z0-9_]+|(?:IQ|Q)[0-9]+(?:_[0-9A-Z]+)*|BF16|F16|F32|MXFP4(?:_MOE)?|TQ[12]_0)(?:[-.]|$)`)
 
 // GGUFChoices groups the .gguf entries of a listing into the models a
 // user can pick from, sorted by size: split parts
@@ -48,7 +47,7 @@ func GGUFChoices(entries []Entry) []Choice {
 		if !ok {
 			base := path.Base(e.Name)
 			label := base
-			if m := quantLabel.FindStringSubmatch(strings.TrimSuffix(base, ".gguf")); m != nil {
+			if m := quantLabel().FindStringSubmatch(strings.TrimSuffix(base, ".gguf")); m != nil {
 				label = strings.ToUpper(m[1])
 			}
 			s = &set{c: Choice{Label: label, Projector: strings.Contains(strings.ToLower(base), "mmproj")}, count: count}

@@ -7,6 +7,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // A Kind says where a Spec points.
@@ -94,8 +95,8 @@ func Endpoint() string {
 }
 
 var (
-	repoPart = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,95}$`)
-	tagPart  = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$`)
+	repoPart = lazyRegexp(`^[A-Za-z0-9][A-Za-z0-9._-]{0,95}$`)
+	tagPart  = lazyRegexp(`^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$`)
 )
 
 // weightOrIndex reports whether a path in a repository names a file the
@@ -157,7 +158,7 @@ func checkRepo(arg, repo string) error {
 		return bad(arg, "a repository is org/name")
 	}
 	for _, p := range parts {
-		if !repoPart.MatchString(p) || strings.Contains(p, "..") || strings.HasSuffix(p, ".") {
+		if !repoPart().MatchString(p) || strings.Contains(p, "..") || strings.HasSuffix(p, ".") {
 			return bad(arg, "not a valid repository name")
 		}
 	}
@@ -351,12 +352,19 @@ func parseOllama(arg string) (Spec, error) {
 	default:
 		return s, bad(arg, "expected ollama://[host/][namespace/]name[:tag]")
 	}
-	if !hostPart.MatchString(ref.Host) || !repoPart.MatchString(ref.Namespace) ||
-		!repoPart.MatchString(ref.Name) || !tagPart.MatchString(ref.Tag) {
+	if !hostPart().MatchString(ref.Host) || !repoPart().MatchString(ref.Namespace) ||
+		!repoPart().MatchString(ref.Name) || !tagPart().MatchString(ref.Tag) {
 		return s, bad(arg, "expected ollama://[host/][namespace/]name[:tag]")
 	}
 	s.Ollama = ref
 	return s, nil
 }
 
-var hostPart = regexp.MustCompile(`^[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?$`)
+var hostPart = lazyRegexp(`^[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?$`)
+
+// lazyRegexp compiles expr on first use. The counted repetitions above
+// compile to hundreds of instructions each: compiled at start, they were
+// a quarter of the start-up of every run, remote or not.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
