@@ -138,6 +138,11 @@ func roleList() string {
 func Tensors(r *count.Report, q TensorQuery) *TensorList {
 	l := &TensorList{Schema: TensorsSchema, Path: r.Path, Format: r.Format, report: r}
 	var rows []int32
+	if q.Role == "" && q.Layer == nil && q.Match == "" {
+		// Every row: sized once, so that a million-tensor listing
+		// leaves no regrowth copies to collect.
+		rows = make([]int32, 0, len(r.PerTensor))
+	}
 	role, _ := classify.ParseRole(q.Role)
 	for i := range r.PerTensor {
 		ct := &r.PerTensor[i]

@@ -21,8 +21,12 @@ var gcPolicy struct {
 	starting bool // collector off below startHeap, until the first collection
 }
 
-// startHeap is the heap a run may reach before its first collection.
-const startHeap = 96 << 20
+// startHeap is the heap a run may reach before its first collection. A
+// million-tensor load reaches about 240 MB, half of it the parse's
+// garbage, which the load's own collection then returns to the system
+// (model.LoadWith): below that, the collections on the way to it marked
+// the growing heap two or three times, a sixth of the run's CPU.
+const startHeap = 256 << 20
 
 // bigCount is the tensor count from which a command bounds its heap once
 // the count is built.
