@@ -124,11 +124,12 @@ func Compare(a, b *count.Report) (*Diff, error) {
 		d.MatchedBy = "canonical name"
 	}
 	ga, gb := groups(a, canonical), groups(b, canonical)
+	inB, inA := gb.lookupAll(ga.keys), ga.lookupAll(gb.keys)
 	dtypes := map[[2]string]int{}
-	for x, key := range ga.keys {
+	for x := range ga.keys {
 		x := int32(x)
-		y, ok := gb.group(key)
-		if !ok {
+		y := inB[x]
+		if y < 0 {
 			d.OnlyInA = append(d.OnlyInA, ga.tensor(x))
 			d.mark(&ga, x)
 			continue
@@ -147,8 +148,8 @@ func Compare(a, b *count.Report) (*Diff, error) {
 		// tensor replaces; its first tensor's dtype stands for it.
 		dtypes[[2]string{dx, dy}]++
 	}
-	for y, key := range gb.keys {
-		if _, ok := ga.group(key); !ok {
+	for y := range gb.keys {
+		if inA[y] < 0 {
 			d.OnlyInB = append(d.OnlyInB, gb.tensor(int32(y)))
 			d.mark(&gb, int32(y))
 		}
@@ -208,6 +209,15 @@ func (g *grouping) group(key string) (int32, bool) {
 	return int32(k), ok
 }
 
+// lookupAll finds the group of each key, −1 for none, in batches whose
+// table loads overlap (names.Index.LookupAll): a million tensors a side
+// are a million misses of the caches each way.
+func (g *grouping) lookupAll(keys []string) []int32 {
+	pos := make([]int32, len(keys))
+	g.byKey.LookupAll(pos, func(k int) string { return keys[k] })
+	return pos
+}
+
 // groups keys every tensor of r: its name, or its canonical GGUF name
 // when canonical is set (tensors without one keep their name, so buffers
 // such as rope_freqs show up as present on one side only).
@@ -216,6 +226,9 @@ func groups(r *count.Report, canonical bool) grouping {
 	g := grouping{r: r, next: make([]int32, n)}
 	g.byKey.NameOf = func(k int) string { return g.keys[k] }
 	g.byKey.Init(n)
+	if !canonical && g.eachAlone() {
+		return g
+	}
 	for i := range r.PerTensor {
 		it := &r.PerTensor[i]
 		key := it.Tensor.Name
@@ -239,6 +252,29 @@ func groups(r *count.Report, canonical bool) grouping {
 	}
 	g.last = nil
 	return g
+}
+
+// eachAlone groups every tensor alone, and reports true, when no two
+// tensors share a name, as in one file or one sharded set: the names are
+// then added in batches (names.Index.AddAll), with no lookup of their
+// own. Otherwise (the components of a diffusers pipeline may repeat a
+// name) it leaves g empty.
+func (g *grouping) eachAlone() bool {
+	ts := g.r.PerTensor
+	g.keys = make([]string, len(ts))
+	for i := range ts {
+		g.keys[i] = ts[i].Tensor.Name
+	}
+	if g.byKey.AddAll(len(g.keys), g.byKey.NameOf) >= 0 {
+		g.keys = nil
+		g.byKey.Init(len(ts))
+		return false
+	}
+	g.first, g.size = make([]int32, len(ts)), make([]int32, len(ts))
+	for i := range ts {
+		g.first[i], g.size[i], g.next[i] = int32(i), 1, -1
+	}
+	return true
 }
 
 // ties says how each side treats the output head.

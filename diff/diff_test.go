@@ -7,6 +7,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/tensorcount/tensorcount/classify"
+	"github.com/tensorcount/tensorcount/count"
+	"github.com/tensorcount/tensorcount/format"
 	"github.com/tensorcount/tensorcount/internal/fixture"
 	"github.com/tensorcount/tensorcount/internal/fixture/archs"
 )
@@ -100,4 +103,38 @@ func TestDiffTieNeedsEqualShapes(t *testing.T) {
 	require.Len(t, d.Ties, 1)
 	require.Contains(t, d.Ties[0], "cannot be A's model.embed_tokens.weight [6 4] tied: the shapes differ")
 	require.NotContains(t, d.Verdict, "ties to")
+}
+
+// Names repeated within one side (the components of a diffusers pipeline
+// may share one) group together, against a side whose names are unique.
+func TestDiffRepeatedNames(t *testing.T) {
+	report := func(ts ...format.Tensor) *count.Report {
+		r := &count.Report{Format: "safetensors", ByRole: map[classify.Role]count.RoleCount{}}
+		for i := range ts {
+			r.PerTensor = append(r.PerTensor, count.Tensor{Tensor: &ts[i], Label: classify.Label{Role: classify.RoleConv}, Parameters: ts[i].Elements()})
+			r.Tensors++
+		}
+		return r
+	}
+	f32 := format.DType{Name: "F32", BlockSize: 1, BlockBytes: 4}
+	a := report(format.Tensor{Name: "conv_in.weight", Shape: []uint64{4, 3}, DType: f32},
+		format.Tensor{Name: "norm.weight", Shape: []uint64{4}, DType: f32},
+		format.Tensor{Name: "conv_in.weight", Shape: []uint64{8, 3}, DType: f32})
+	b := report(format.Tensor{Name: "conv_in.weight", Shape: []uint64{4, 3}, DType: f32},
+		format.Tensor{Name: "norm.weight", Shape: []uint64{4}, DType: f32},
+		format.Tensor{Name: "extra.weight", Shape: []uint64{2}, DType: f32})
+	d := compare(t, a, b)
+	require.Len(t, d.ShapeChanges, 1)
+	require.Equal(t, "conv_in.weight (+1 more)", d.ShapeChanges[0].A.Name)
+	require.Equal(t, uint64(36), d.ShapeChanges[0].A.Elements)
+	require.Equal(t, uint64(12), d.ShapeChanges[0].B.Elements)
+	require.Empty(t, d.OnlyInA)
+	require.Len(t, d.OnlyInB, 1)
+	require.Equal(t, "extra.weight", d.OnlyInB[0].Name)
+	require.False(t, d.Same)
+	// The other way round, the repeated side is B.
+	d = compare(t, b, a)
+	require.Len(t, d.ShapeChanges, 1)
+	require.Equal(t, "conv_in.weight (+1 more)", d.ShapeChanges[0].B.Name)
+	require.Equal(t, "extra.weight", d.OnlyInA[0].Name)
 }

@@ -223,24 +223,13 @@ func (s *Set) lookupAll(entry *names.Index) [][]int32 {
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(s.Files)) {
 		wg.Go(func() {
-			var batch [names.MaxBatch]string
-			var found [names.MaxBatch]int
 			for {
 				i := int(next.Add(1) - 1)
 				if i >= len(s.Files) {
 					return
 				}
 				ts := s.Files[i].Tensors
-				for first := 0; first < len(ts); first += len(batch) {
-					n := min(len(batch), len(ts)-first)
-					for k := range n {
-						batch[k] = ts[first+k].Name
-					}
-					entry.LookupBatch(batch[:n], found[:n])
-					for k := range n {
-						pos[i][first+k] = int32(found[k])
-					}
-				}
+				entry.LookupAll(pos[i], func(k int) string { return ts[k].Name })
 			}
 		})
 	}

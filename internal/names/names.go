@@ -177,6 +177,24 @@ func (x *Index) LookupBatch(names []string, pos []int) {
 	}
 }
 
+// LookupAll sets pos[i] to the position of the item named nameOf(i), or
+// −1, for i from 0 to len(pos)−1, a batch at a time (LookupBatch). Like
+// Lookup, it only reads the index.
+func (x *Index) LookupAll(pos []int32, nameOf func(int) string) {
+	var batch [MaxBatch]string
+	var found [MaxBatch]int
+	for first := 0; first < len(pos); first += MaxBatch {
+		n := min(MaxBatch, len(pos)-first)
+		for k := range n {
+			batch[k] = nameOf(first + k)
+		}
+		x.LookupBatch(batch[:n], found[:n])
+		for k := range n {
+			pos[first+k] = int32(found[k])
+		}
+	}
+}
+
 // hashBatch hashes names and loads the first slot of each, into hashes and
 // first: the loads, independent of one another, overlap.
 func (x *Index) hashBatch(names []string, hashes, first *[MaxBatch]uint64) {

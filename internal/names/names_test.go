@@ -105,3 +105,27 @@ func TestAddAll(t *testing.T) {
 		require.Equal(t, dup, x.AddAll(len(items), x.NameOf), "duplicate at %d", dup)
 	}
 }
+
+// LookupAll finds what Lookup finds, across batches and for names absent.
+func TestLookupAll(t *testing.T) {
+	var items []string
+	for i := range 300 {
+		items = append(items, fmt.Sprintf("w.%d", i))
+	}
+	x := Index{NameOf: func(i int) string { return items[i] }}
+	x.Init(len(items))
+	require.Equal(t, -1, x.AddAll(len(items), x.NameOf))
+	queries := make([]string, 0, 2*len(items))
+	for i := len(items) - 1; i >= 0; i-- {
+		queries = append(queries, items[i], fmt.Sprintf("absent.%d", i))
+	}
+	pos := make([]int32, len(queries))
+	x.LookupAll(pos, func(k int) string { return queries[k] })
+	for k, q := range queries {
+		want := int32(-1)
+		if k%2 == 0 {
+			want = int32(len(items) - 1 - k/2)
+		}
+		require.Equal(t, want, pos[k], q)
+	}
+}
