@@ -52,7 +52,9 @@ func TestGCPolicy(t *testing.T) {
 	}
 	startGC()
 	requireStartOrUsual()
-	liftMemoryLimit() // a load while starting keeps the start limit
+	done := startLoad() // a load while starting keeps the start settings
+	requireStartOrUsual()
+	done()
 	requireStartOrUsual()
 
 	runtime.GC()
@@ -70,8 +72,27 @@ func TestGCPolicy(t *testing.T) {
 	limit := debug.SetMemoryLimit(-1)
 	require.Less(t, limit, int64(math.MaxInt64))
 	require.GreaterOrEqual(t, limit, int64(32<<20))
-	liftMemoryLimit()
+	// A load after the start holds the collector off up to startHeap
+	// above the heap, in place of the settled limit, and restores the
+	// usual pacing once over.
+	done = startLoad()
+	require.Equal(t, -1, gcPercent())
+	require.Greater(t, debug.SetMemoryLimit(-1), int64(startHeap))
+	require.NotEqual(t, limit, debug.SetMemoryLimit(-1))
+	done()
+	require.Equal(t, 100, gcPercent())
 	require.Equal(t, int64(math.MaxInt64), debug.SetMemoryLimit(-1))
+	// A collection during a load, as its limit sets off, ends the hold.
+	done = startLoad()
+	require.Equal(t, -1, gcPercent())
+	for deadline := time.Now().Add(10 * time.Second); gcPercent() != 100; {
+		require.True(t, time.Now().Before(deadline), "a collection did not end the load's hold")
+		runtime.GC()
+		time.Sleep(time.Millisecond)
+	}
+	require.Equal(t, int64(math.MaxInt64), debug.SetMemoryLimit(-1))
+	done()
+	require.Equal(t, 100, gcPercent())
 
 	// A count settled before the first collection keeps its limit when
 	// that collection comes.

@@ -19,6 +19,7 @@ import (
 var gcPolicy struct {
 	mu       sync.Mutex
 	starting bool // collector off below startHeap, until the first collection
+	loading  bool // collector off during a load (startLoad)
 }
 
 // startHeap is the heap a run may reach before its first collection. A
@@ -66,16 +67,50 @@ func afterNextGC(f func()) {
 	runtime.SetFinalizer(&sentinel{}, func(*sentinel) { f() })
 }
 
-// liftMemoryLimit removes a limit settleMemory set for an earlier model:
-// a load grows the heap by what it keeps, and a limit below that would
-// make it collect without end. A run still starting keeps its start
-// limit, which the first collection lifts.
-func liftMemoryLimit() {
+// startLoad readies the collector for a load and returns what to call
+// once it is over. A load's garbage (the parse's tables) is about what it
+// keeps, and a big load collects it itself once done (model.LoadWith), so
+// collections on the way only mark the heap so far again: after the
+// start, the collector stays off during a load until the heap has grown
+// by loadHeap, and the first collection, the load's own or one that limit
+// sets off, restores the usual pacing. The load also lifts a limit
+// settleMemory set for an earlier model, which its growth would otherwise
+// keep hitting. A run still starting keeps its start settings, which the
+// first collection ends.
+func startLoad() (done func()) {
 	gcPolicy.mu.Lock()
 	defer gcPolicy.mu.Unlock()
-	if !gcPolicy.starting {
-		debug.SetMemoryLimit(math.MaxInt64)
+	if gcPolicy.starting {
+		return func() {}
 	}
+	gcPolicy.loading = true
+	debug.SetGCPercent(-1)
+	debug.SetMemoryLimit(int64(heapObjects() + loadHeap))
+	end := func() {
+		gcPolicy.mu.Lock()
+		defer gcPolicy.mu.Unlock()
+		if gcPolicy.loading {
+			gcPolicy.loading = false
+			debug.SetGCPercent(100)
+			debug.SetMemoryLimit(math.MaxInt64)
+		}
+	}
+	afterNextGC(end)
+	return end
+}
+
+// loadHeap is how much a load after the first may grow the heap before it
+// collects: a million-tensor load grows it by about 260 MB.
+const loadHeap = 320 << 20
+
+// heapObjects is the heap's live objects and the garbage not yet swept.
+func heapObjects() uint64 {
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return s[0].Value.Uint64()
 }
 
 // settleMemory bounds the heap once a big model is counted. What lives
@@ -92,12 +127,10 @@ func settleMemory(tensors int) {
 	if tensors < bigCount {
 		return
 	}
-	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	metrics.Read(s)
-	if s[0].Value.Kind() != metrics.KindUint64 {
+	heap := heapObjects()
+	if heap == 0 {
 		return
 	}
-	heap := s[0].Value.Uint64() // live objects, and garbage not yet swept
 	gcPolicy.mu.Lock()
 	defer gcPolicy.mu.Unlock()
 	endStartLocked()

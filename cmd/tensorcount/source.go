@@ -59,7 +59,7 @@ func loadModel(ctx context.Context, e *env, arg string, f *flagValues) (*model.M
 	if err != nil {
 		return nil, err
 	}
-	liftMemoryLimit()
+	defer startLoad()()
 	if !spec.IsRemote() {
 		return model.LoadWith(arg, f.modelOptions())
 	}
