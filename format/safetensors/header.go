@@ -41,6 +41,9 @@ type headerParser struct {
 
 	sawMetadata bool
 	lastDType   uint8 // the scanner's last dtype
+	// uniqueByCaller: the caller checks that no tensor name repeats
+	// (a Set's check), so the layout does not.
+	uniqueByCaller bool
 }
 
 // parseHeader fills f.Tensors and f.Metadata from the header bytes hdr.
@@ -48,12 +51,12 @@ type headerParser struct {
 // compare the two paths). done, when not nil, is called once the header
 // bytes are no longer needed, before the layout checks build the tensor
 // list, so that a big header's buffer can be let go of first.
-func (f *File) parseHeader(hdr []byte, name string, fast bool, done func()) error {
+func (f *File) parseHeader(hdr []byte, name string, fast bool, mode parseMode, done func()) error {
 	// Duplicate names are checked here rather than by the tokenizer: its
 	// general-purpose check cost a sixth of the parse time, while these
 	// checks ride on work done anyway (a sort, the metadata map, the member
 	// flags).
-	p := newHeaderParser(len(hdr), bytes.Count(hdr, []byte{'{'}))
+	p := newHeaderParser(len(hdr), bytes.Count(hdr, []byte{'{'}), mode)
 	p.hdr = hdr
 	// The specialised scanner takes every header of the usual shape; on
 	// anything else, or any error, the general path parses the header
@@ -77,8 +80,8 @@ func (f *File) parseHeader(hdr []byte, name string, fast bool, done func()) erro
 
 // newHeaderParser sizes a parser for a header of n bytes holding braces
 // '{' bytes.
-func newHeaderParser(n, braces int) *headerParser {
-	p := &headerParser{base: 8}
+func newHeaderParser(n, braces int, mode parseMode) *headerParser {
+	p := &headerParser{base: 8, uniqueByCaller: mode&inSet != 0}
 	// Real entries take 100–150 bytes of JSON and have 2–3 dimensions;
 	// sizing the slices from the header (never from a count the header
 	// claims) spares the regrowth copies, which were a sixth of the
@@ -103,7 +106,7 @@ func newHeaderParser(n, braces int) *headerParser {
 // which is not read again. ok is false, with f as it was, when the
 // scanner gives up; the caller then reads the header whole for the
 // general path.
-func (f *File) parseWindowed(r io.ReaderAt, n uint64, name string, read []byte) (ok bool, err error) {
+func (f *File) parseWindowed(r io.ReaderAt, n uint64, name string, read []byte, mode parseMode) (ok bool, err error) {
 	// The entries are sized from the braces of the first window, scaled
 	// to the whole header (a header's entries are much alike), not from
 	// a count of the whole: that would read the header twice, over HTTP
@@ -115,7 +118,7 @@ func (f *File) parseWindowed(r io.ReaderAt, n uint64, name string, read []byte) 
 		return false, err
 	}
 	braces := uint64(bytes.Count(first, []byte{'{'}))
-	p := newHeaderParser(int(n), int(braces*n/uint64(len(first))+braces/16+16))
+	p := newHeaderParser(int(n), int(braces*n/uint64(len(first))+braces/16+16), mode)
 	g := *f
 	s := &scanner{src: r, start: 8, end: 8 + int64(len(first)), size: 8 + int64(n), buf: window, b: first}
 	if !p.fast(&g, s) {
@@ -376,14 +379,15 @@ func (p *headerParser) layout(f *File, name string) error {
 	// A table sized from the entries finds duplicate names in one pass;
 	// sorting the names instead cost a sixth of the parse, and a map of
 	// names about 40 bytes a tensor.
-	idx := names.Index{NameOf: func(i int) string { return p.entries[i].name }}
-	idx.Init(len(p.entries))
-	if dup := idx.AddAll(len(p.entries), idx.NameOf); dup >= 0 {
-		e := &p.entries[dup]
-		return &format.Error{Offset: e.at, Field: "tensor " + format.Quote(e.name),
-			Msg: "duplicate object member name: the tensor is described twice"}
+	if !p.uniqueByCaller {
+		idx := names.Index{NameOf: func(i int) string { return p.entries[i].name }}
+		idx.Init(len(p.entries))
+		if dup := idx.AddAll(len(p.entries), idx.NameOf); dup >= 0 {
+			e := &p.entries[dup]
+			return &format.Error{Offset: e.at, Field: "tensor " + format.Quote(e.name),
+				Msg: "duplicate object member name: the tensor is described twice"}
+		}
 	}
-	idx = names.Index{}
 	for i := range p.entries {
 		e := &p.entries[i]
 		field := lazyField(e.name).field

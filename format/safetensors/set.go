@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -103,7 +104,7 @@ func (p *parallel) open(i int, path string) {
 		defer p.wg.Done()
 		p.sem <- struct{}{}
 		defer func() { <-p.sem }()
-		f, err := Open(path)
+		f, err := openShard(path)
 		p.mu.Lock()
 		p.files[i], p.errs[i] = f, err
 		p.mu.Unlock()
@@ -138,6 +139,8 @@ func (s *Set) check() error {
 			case j < 0:
 				return &format.Error{File: s.Paths[i], Offset: -1, Field: "tensor " + format.Quote(t.Name),
 					Msg: "is in this shard but the index does not list it"}
+			case found[j] == int32(i+1):
+				return s.describedTwice(i, t.Name)
 			case found[j] != 0:
 				return &format.Error{File: s.Paths[i], Offset: -1, Field: "tensor " + format.Quote(t.Name),
 					Msg: "is stored in two shards: " + format.Quote(idx.Shards[found[j]-1]) + " holds it too"}
@@ -177,6 +180,31 @@ func (s *Set) check() error {
 		s.Notes = append(s.Notes, fmt.Sprintf("index metadata.total_size is %d bytes but the shards hold %d tensor bytes (writers differ: some store file sizes)", idx.TotalSize, bytes))
 	}
 	return nil
+}
+
+// openShard opens a shard of a set: Open, but for the check of names
+// the shard repeats, which the set's check does for all its shards at
+// once (describedTwice).
+func openShard(path string) (*File, error) {
+	f, fd, err := format.OpenAndParse(path, func(r *os.File, size int64) (*File, error) { return newFileWith(r, size, path, inSet) })
+	if err != nil {
+		return nil, err
+	}
+	f.closer = fd
+	return f, nil
+}
+
+// describedTwice is the error for shard i holding name twice: Open's,
+// which says where, from the shard parsed again with the check openShard
+// skipped.
+func (s *Set) describedTwice(i int, name string) error {
+	f, err := Open(s.Paths[i])
+	if err != nil {
+		return err
+	}
+	f.Close()
+	return &format.Error{File: s.Paths[i], Offset: -1, Field: "tensor " + format.Quote(name),
+		Msg: "duplicate object member name: the tensor is described twice (the file changed while it was read)"}
 }
 
 // Tensors returns every tensor of the set, shard by shard.

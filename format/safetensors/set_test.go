@@ -166,3 +166,39 @@ func TestSetTensorInTwoShards(t *testing.T) {
 	require.Equal(t, `tensor "b"`, fe.Field)
 	require.Contains(t, fe.Msg, "stored in two shards")
 }
+
+// A shard that describes a tensor twice fails as Open fails on it alone:
+// the file, the byte offset of the second description, the name.
+func TestSetShardDescribesTensorTwice(t *testing.T) {
+	for _, c := range []struct {
+		name, weightMap string
+		alone           bool // the error is Open's on the shard alone
+	}{
+		{"listed with its shard", `{"a":"model-00001-of-00002.safetensors","b":"model-00002-of-00002.safetensors","c":"model-00002-of-00002.safetensors"}`, true},
+		// Listed with the first shard, which holds it too: stored twice.
+		{"listed with another shard", `{"a":"model-00001-of-00002.safetensors","b":"model-00001-of-00002.safetensors","c":"model-00002-of-00002.safetensors"}`, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			first := []string{"a"}
+			if !c.alone {
+				first = append(first, "b")
+			}
+			index := writeSet(t, [][]string{first, {"b", "c", "b"}}, c.weightMap, "")
+			shard := filepath.Join(filepath.Dir(index), "model-00002-of-00002.safetensors")
+			_, alone := Open(shard)
+			_, err := OpenSet(index)
+			var fe, fa *format.Error
+			require.True(t, errors.As(err, &fe), "%v", err)
+			require.True(t, errors.As(alone, &fa), "%v", alone)
+			require.Contains(t, fa.Msg, "described twice")
+			if c.alone {
+				require.Equal(t, fa, fe)
+				require.Greater(t, fe.Offset, int64(8))
+				require.Equal(t, shard, fe.File)
+			} else {
+				require.Equal(t, `tensor "b"`, fe.Field)
+				require.Contains(t, fe.Msg, "stored in two shards")
+			}
+		})
+	}
+}
