@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"sync"
 
 	"github.com/go-json-experiment/json/jsontext"
 
@@ -44,6 +45,9 @@ type headerParser struct {
 	// uniqueByCaller: the caller checks that no tensor name repeats
 	// (a Set's check), so the layout does not.
 	uniqueByCaller bool
+
+	order   []int32  // the entries by offset, in the layout
+	scratch *scratch // where entries and order came from, if recycled
 }
 
 // parseHeader fills f.Tensors and f.Metadata from the header bytes hdr.
@@ -90,7 +94,12 @@ func newHeaderParser(n, braces int, mode parseMode) *headerParser {
 	// (names may hold braces too): a vectorised byte count, cheaper than
 	// the regrowth copies a guess from the length cost a million-tensor
 	// header. (Counting "data_offsets" instead cost a tenth of the parse.)
-	p.entries = prefault.Make[entry](0, braces)
+	if sc, _ := layoutScratch.Get().(*scratch); sc != nil && cap(sc.entries) >= braces {
+		p.scratch = sc
+		p.entries = sc.entries[:0]
+	} else {
+		p.entries = prefault.Make[entry](0, braces)
+	}
 	p.dims = prefault.Make[uint64](0, n/32+1)
 	// Names are about a third of a real header: a first arena chunk of
 	// half the header holds them all, where chunks growing from 4 KiB
@@ -372,7 +381,13 @@ func (p *headerParser) layout(f *File, name string) error {
 	if cap(p.dims) > len(p.dims)+len(p.dims)/4+1024 {
 		p.dims = slices.Clone(p.dims)
 	}
-	order := make([]int32, len(p.entries))
+	defer p.recycle()
+	if p.scratch == nil || cap(p.scratch.order) < len(p.entries) {
+		p.order = make([]int32, len(p.entries))
+	} else {
+		p.order = p.scratch.order[:len(p.entries)]
+	}
+	order := p.order
 	for i := range order {
 		order[i] = int32(i)
 	}
@@ -464,6 +479,37 @@ func (p *headerParser) layout(f *File, name string) error {
 		}
 	}
 	return nil
+}
+
+// scratch is a header parse's working memory, the entries and their
+// order, which a parse hands to the next once its tensor list is built:
+// the shards of a set are parsed one after another on a few goroutines,
+// and without it each shard's tables were memory fresh from the system,
+// a page fault a page (DeepSeek-V3's 163 shards: 6 MB).
+type scratch struct {
+	entries []entry
+	order   []int32
+}
+
+var layoutScratch sync.Pool
+
+// maxScratch is the most entries a parse hands on: a bigger header is
+// one of a kind, and its tables are not kept for a next that may never
+// come.
+const maxScratch = 1 << 16
+
+// recycle hands the parser's entries and order to the next parse.
+func (p *headerParser) recycle() {
+	if cap(p.entries) > maxScratch {
+		return
+	}
+	sc := p.scratch
+	if sc == nil {
+		sc = &scratch{}
+	}
+	sc.entries, sc.order = p.entries[:0], p.order[:0]
+	p.entries, p.order, p.scratch = nil, nil, nil
+	layoutScratch.Put(sc)
 }
 
 // lazyField names a member of a tensor's entry for an error message. The
