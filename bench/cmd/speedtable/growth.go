@@ -28,18 +28,17 @@ func cliGrowth(runs int, cli string, p func(string) string) (table, brief string
 	} {
 		for _, f := range []struct{ format, small, big string }{{"GGUF", gguf100k, gguf1M}, {"safetensors", st100k, st1M}} {
 			logf("CLI %s %s", c.label, f.format)
-			var rs [2]result
-			for i, file := range []string{f.small, f.big} {
+			var argvs [][]string
+			for _, file := range []string{f.small, f.big} {
 				argv := append([]string{cli}, c.args...)
 				if len(c.args) == 2 { // diff: the file against itself
 					argv[len(argv)-1] = p(file)
 				}
-				argv = append(argv, p(file))
-				r, err := repeat(runs, argv...)
-				if err != nil {
-					return "", "", err
-				}
-				rs[i] = r
+				argvs = append(argvs, append(argv, p(file)))
+			}
+			rs, err := interleave(runs, argvs...)
+			if err != nil {
+				return "", "", err
 			}
 			what := c.label + " " + f.format
 			if g := rs[1].wall.Seconds() / rs[0].wall.Seconds(); g > worst.growth {
