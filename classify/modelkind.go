@@ -122,7 +122,12 @@ func adapterNames(names []string) bool {
 		return false
 	}
 	n := 0
-	for _, name := range names {
+	for i, name := range names {
+		// Stop once the rest could not make a majority: a model's first
+		// names settle it without labelling the others.
+		if 2*(n+len(names)-i) <= len(names) {
+			return false
+		}
 		r := Tensor(name).Role
 		if r == RoleAdapter || r == RoleBuffer && strings.HasPrefix(name, "lora_") {
 			n++

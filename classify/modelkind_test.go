@@ -68,3 +68,31 @@ func TestModelKind(t *testing.T) {
 	require.True(t, CheckpointHybridLM.LanguageModel())
 	require.False(t, CheckpointEncoderDecoder.LanguageModel())
 }
+
+// Adapter factors must be most of the names, wherever they sit: the
+// early stop never decides before the rest could make a majority.
+func TestAdapterNamesMajority(t *testing.T) {
+	lora := "base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight"
+	base := "model.layers.0.self_attn.q_proj.weight"
+	names := func(plain, adapters int, adaptersFirst bool) []string {
+		var out []string
+		for range plain {
+			out = append(out, base)
+		}
+		for range adapters {
+			if adaptersFirst {
+				out = append([]string{lora}, out...)
+			} else {
+				out = append(out, lora)
+			}
+		}
+		return out
+	}
+	for _, first := range []bool{false, true} {
+		require.False(t, adapterNames(names(5, 5, first)), "half")
+		require.True(t, adapterNames(names(5, 6, first)), "one more than half")
+		require.False(t, adapterNames(names(6, 5, first)))
+		require.True(t, adapterNames(names(0, 1, first)))
+		require.False(t, adapterNames(names(1, 0, first)))
+	}
+}
