@@ -13,7 +13,6 @@ import (
 	"github.com/tensorcount/tensorcount/format"
 	"github.com/tensorcount/tensorcount/format/safetensors"
 	"github.com/tensorcount/tensorcount/internal/fsroot"
-	"github.com/tensorcount/tensorcount/internal/prefault"
 	"github.com/tensorcount/tensorcount/internal/text"
 )
 
@@ -217,13 +216,18 @@ func (m *Model) loadSafetensors(path string) error {
 }
 
 func (m *Model) addSafetensors(path string, f *safetensors.File) {
+	m.addSafetensorsFile(path, f)
+	m.addTensors(f.Tensors)
+}
+
+// addSafetensorsFile records a file and its notes, not its tensors.
+func (m *Model) addSafetensorsFile(path string, f *safetensors.File) {
 	var bytes int64
 	for _, t := range f.Tensors {
 		bytes += t.Size
 	}
 	m.Files = append(m.Files, File{Path: path, Format: Safetensors, Tensors: len(f.Tensors),
 		Bytes: bytes, Size: f.Size, HeaderBytes: f.DataOffset})
-	m.addTensors(f.Tensors)
 	for _, n := range f.Notes {
 		m.notef(filepath.Base(path) + ": " + n)
 	}
@@ -247,13 +251,10 @@ func (m *Model) loadIndex(path string) error {
 	}
 	defer set.Close()
 	m.Format = Safetensors
-	n := 0
-	for _, f := range set.Files {
-		n += len(f.Tensors)
-	}
-	m.Tensors = prefault.Make[format.Tensor](0, n)
+	// The set's list, not a copy of it: the shards' lists are its parts.
+	m.addTensors(set.Tensors())
 	for i, f := range set.Files {
-		m.addSafetensors(set.Paths[i], f)
+		m.addSafetensorsFile(set.Paths[i], f)
 	}
 	if set.Index.HasTotalParameters {
 		m.IndexTotalParameters = set.Index.TotalParameters

@@ -20,8 +20,8 @@ import (
 // the scanner took the header.
 func bothPaths(t testing.TB, b []byte) bool {
 	t.Helper()
-	fast, errFast := newFileWith(bytes.NewReader(b), int64(len(b)), "x", 0)
-	general, errGeneral := newFileWith(bytes.NewReader(b), int64(len(b)), "x", generalOnly)
+	fast, errFast := newFileWith(bytes.NewReader(b), int64(len(b)), "x", parseOptions{})
+	general, errGeneral := newFileWith(bytes.NewReader(b), int64(len(b)), "x", parseOptions{generalOnly: true})
 	if !reflect.DeepEqual(errFast, errGeneral) {
 		t.Fatalf("errors differ:\nfast:    %#v\ngeneral: %#v\ninput: %q", errFast, errGeneral, b)
 	}

@@ -81,24 +81,24 @@ func (f *File) Close() error {
 }
 
 func newFile(r io.ReaderAt, size int64, name string) (*File, error) {
-	return newFileWith(r, size, name, 0)
+	return newFileWith(r, size, name, parseOptions{})
 }
 
-// A parseMode changes how a header is parsed.
-type parseMode uint8
-
-const (
+// parseOptions change how a header is parsed.
+type parseOptions struct {
 	// generalOnly parses with the general path alone: the tests compare
 	// it with the specialised scanner.
-	generalOnly parseMode = 1 << iota
+	generalOnly bool
 	// inSet parses a shard of a Set, whose check finds a name a shard
 	// stores twice (and then parses the shard again, with this check, for
 	// its exact error): the shard's own check for it is skipped.
-	inSet
-)
+	inSet bool
+	// tensors, when set, gives the memory for the list of n tensors.
+	tensors func(n int) []format.Tensor
+}
 
-func newFileWith(r io.ReaderAt, size int64, name string, mode parseMode) (*File, error) {
-	fast := mode&generalOnly == 0
+func newFileWith(r io.ReaderAt, size int64, name string, opt parseOptions) (*File, error) {
+	fast := !opt.generalOnly
 	buf := headerBuffers.Get().(*[]byte)
 	defer recycleHeader(buf)
 	n, err := readHeaderLength(r, size, buf)
@@ -113,7 +113,7 @@ func newFileWith(r io.ReaderAt, size int64, name string, mode parseMode) (*File,
 	// read whole, for the general path.
 	windowed := false
 	if fast && n > maxRecycled {
-		ok, err := f.parseWindowed(r, n, name, *buf, mode)
+		ok, err := f.parseWindowed(r, n, name, *buf, opt)
 		if err != nil {
 			return nil, err
 		}
@@ -129,7 +129,7 @@ func newFileWith(r io.ReaderAt, size int64, name string, mode parseMode) (*File,
 				*buf = nil
 			}
 		}
-		if err := f.parseHeader(hdr, name, fast && n <= maxRecycled, mode, release); err != nil {
+		if err := f.parseHeader(hdr, name, fast && n <= maxRecycled, opt, release); err != nil {
 			return nil, err
 		}
 	}

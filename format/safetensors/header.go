@@ -48,6 +48,8 @@ type headerParser struct {
 
 	order   []int32  // the entries by offset, in the layout
 	scratch *scratch // where entries and order came from, if recycled
+
+	tensors func(n int) []format.Tensor // parseOptions.tensors
 }
 
 // parseHeader fills f.Tensors and f.Metadata from the header bytes hdr.
@@ -55,12 +57,12 @@ type headerParser struct {
 // compare the two paths). done, when not nil, is called once the header
 // bytes are no longer needed, before the layout checks build the tensor
 // list, so that a big header's buffer can be let go of first.
-func (f *File) parseHeader(hdr []byte, name string, fast bool, mode parseMode, done func()) error {
+func (f *File) parseHeader(hdr []byte, name string, fast bool, opt parseOptions, done func()) error {
 	// Duplicate names are checked here rather than by the tokenizer: its
 	// general-purpose check cost a sixth of the parse time, while these
 	// checks ride on work done anyway (a sort, the metadata map, the member
 	// flags).
-	p := newHeaderParser(len(hdr), bytes.Count(hdr, []byte{'{'}), mode)
+	p := newHeaderParser(len(hdr), bytes.Count(hdr, []byte{'{'}), opt)
 	p.hdr = hdr
 	// The specialised scanner takes every header of the usual shape; on
 	// anything else, or any error, the general path parses the header
@@ -84,8 +86,8 @@ func (f *File) parseHeader(hdr []byte, name string, fast bool, mode parseMode, d
 
 // newHeaderParser sizes a parser for a header of n bytes holding braces
 // '{' bytes.
-func newHeaderParser(n, braces int, mode parseMode) *headerParser {
-	p := &headerParser{base: 8, uniqueByCaller: mode&inSet != 0}
+func newHeaderParser(n, braces int, opt parseOptions) *headerParser {
+	p := &headerParser{base: 8, uniqueByCaller: opt.inSet, tensors: opt.tensors}
 	// Real entries take 100–150 bytes of JSON and have 2–3 dimensions;
 	// sizing the slices from the header (never from a count the header
 	// claims) spares the regrowth copies, which were a sixth of the
@@ -115,7 +117,7 @@ func newHeaderParser(n, braces int, mode parseMode) *headerParser {
 // which is not read again. ok is false, with f as it was, when the
 // scanner gives up; the caller then reads the header whole for the
 // general path.
-func (f *File) parseWindowed(r io.ReaderAt, n uint64, name string, read []byte, mode parseMode) (ok bool, err error) {
+func (f *File) parseWindowed(r io.ReaderAt, n uint64, name string, read []byte, opt parseOptions) (ok bool, err error) {
 	// The entries are sized from the braces of the first window, scaled
 	// to the whole header (a header's entries are much alike), not from
 	// a count of the whole: that would read the header twice, over HTTP
@@ -127,7 +129,7 @@ func (f *File) parseWindowed(r io.ReaderAt, n uint64, name string, read []byte, 
 		return false, err
 	}
 	braces := uint64(bytes.Count(first, []byte{'{'}))
-	p := newHeaderParser(int(n), int(braces*n/uint64(len(first))+braces/16+16), mode)
+	p := newHeaderParser(int(n), int(braces*n/uint64(len(first))+braces/16+16), opt)
 	g := *f
 	s := &scanner{src: r, start: 8, end: 8 + int64(len(first)), size: 8 + int64(n), buf: window, b: first}
 	if !p.fast(&g, s) {
@@ -466,7 +468,11 @@ func (p *headerParser) layout(f *File, name string) error {
 		}
 		return &format.Error{Offset: f.Size, Field: "file size", Value: f.Size, Limit: fmt.Sprintf("8 + %d + %d", f.HeaderSize, cursor), Msg: msg}
 	}
-	f.Tensors = prefault.Make[format.Tensor](len(p.entries), len(p.entries))
+	if p.tensors != nil {
+		f.Tensors = p.tensors(len(p.entries))
+	} else {
+		f.Tensors = prefault.Make[format.Tensor](len(p.entries), len(p.entries))
+	}
 	for i := range p.entries {
 		e := &p.entries[i]
 		f.Tensors[i] = format.Tensor{

@@ -28,6 +28,8 @@ type Set struct {
 	// Notes records what was accepted but is worth saying, such as a
 	// total_size that disagrees with the shards.
 	Notes []string
+
+	slab *tensorSlab
 }
 
 // OpenSet opens an index file and every shard it names (shards must sit in
@@ -48,8 +50,11 @@ func OpenSet(indexPath string) (*Set, error) {
 	dir := filepath.Dir(indexPath)
 	p := newParallel()
 	idx, err := readIndex(f, size, func(i int, name string) { p.open(i, filepath.Join(dir, name)) })
+	if err == nil {
+		p.slab.reserve(idx)
+	}
 	files, errs := p.wait()
-	s := &Set{IndexPath: indexPath, Files: files}
+	s := &Set{IndexPath: indexPath, Files: files, slab: &p.slab}
 	if err != nil {
 		s.Close()
 		return nil, format.WithFile(err, indexPath)
@@ -86,6 +91,47 @@ type parallel struct {
 	mu    sync.Mutex
 	files []*File
 	errs  []error
+	slab  tensorSlab
+}
+
+// A tensorSlab is one list for every shard's tensors, in shard order,
+// so that the set's list (Tensors) is not a copy of the shards': a
+// million-tensor set's copy was 100 MB. It is laid out once the index
+// is read, from the number of tensors it lists in each shard; a shard
+// parsed by then, or holding another number, makes its own list, which
+// Tensors copies in.
+type tensorSlab struct {
+	mu     sync.Mutex
+	all    []format.Tensor // nil until the index is read
+	at     []int           // shard i's tensors are all[at[i]:at[i+1]]
+	placed []bool          // shard i's list is its part of all
+}
+
+// reserve lays the slab out for the shards of idx.
+func (sl *tensorSlab) reserve(idx *Index) {
+	at := make([]int, len(idx.Shards)+1)
+	for _, e := range idx.Entries {
+		at[e.Shard+1]++
+	}
+	for i := range idx.Shards {
+		at[i+1] += at[i]
+	}
+	all := prefault.Make[format.Tensor](at[len(at)-1], at[len(at)-1])
+	sl.mu.Lock()
+	defer sl.mu.Unlock()
+	sl.all, sl.at, sl.placed = all, at, make([]bool, len(idx.Shards))
+}
+
+// take returns the memory for shard i's list of n tensors: its part of
+// the slab when that is laid out and of that size.
+func (sl *tensorSlab) take(i, n int) []format.Tensor {
+	sl.mu.Lock()
+	defer sl.mu.Unlock()
+	if sl.all != nil && i < len(sl.placed) && !sl.placed[i] && sl.at[i+1]-sl.at[i] == n {
+		sl.placed[i] = true
+		return sl.all[sl.at[i]:sl.at[i+1]:sl.at[i+1]]
+	}
+	return prefault.Make[format.Tensor](n, n)
 }
 
 func newParallel() *parallel {
@@ -104,7 +150,7 @@ func (p *parallel) open(i int, path string) {
 		defer p.wg.Done()
 		p.sem <- struct{}{}
 		defer func() { <-p.sem }()
-		f, err := openShard(path)
+		f, err := openShard(path, func(n int) []format.Tensor { return p.slab.take(i, n) })
 		p.mu.Lock()
 		p.files[i], p.errs[i] = f, err
 		p.mu.Unlock()
@@ -185,8 +231,10 @@ func (s *Set) check() error {
 // openShard opens a shard of a set: Open, but for the check of names
 // the shard repeats, which the set's check does for all its shards at
 // once (describedTwice).
-func openShard(path string) (*File, error) {
-	f, fd, err := format.OpenAndParse(path, func(r *os.File, size int64) (*File, error) { return newFileWith(r, size, path, inSet) })
+func openShard(path string, tensors func(n int) []format.Tensor) (*File, error) {
+	f, fd, err := format.OpenAndParse(path, func(r *os.File, size int64) (*File, error) {
+		return newFileWith(r, size, path, parseOptions{inSet: true, tensors: tensors})
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -208,7 +256,26 @@ func (s *Set) describedTwice(i int, name string) error {
 }
 
 // Tensors returns every tensor of the set, shard by shard.
+//
+// The list shares its memory with the shards' Files[i].Tensors: a caller
+// that changes it and still needs the shards' own lists copies it first.
 func (s *Set) Tensors() []format.Tensor {
+	if sl := s.slab; sl != nil && sl.all != nil && len(sl.placed) == len(s.Files) {
+		sl.mu.Lock()
+		defer sl.mu.Unlock()
+		fits := true
+		for i, f := range s.Files {
+			fits = fits && len(f.Tensors) == sl.at[i+1]-sl.at[i]
+		}
+		if fits { // as it is in a set whose check passed
+			for i, f := range s.Files {
+				if !sl.placed[i] {
+					copy(sl.all[sl.at[i]:], f.Tensors)
+				}
+			}
+			return sl.all
+		}
+	}
 	n := 0
 	for _, f := range s.Files {
 		n += len(f.Tensors)

@@ -202,3 +202,35 @@ func TestSetShardDescribesTensorTwice(t *testing.T) {
 		})
 	}
 }
+
+// The set's list is every shard's list in shard order, whether a shard
+// was parsed before the index was read (and copied in) or into its part
+// of the list; it is not a copy for the shards parsed after.
+func TestSetTensorsInShardOrder(t *testing.T) {
+	var shards [][]string
+	for i := range 40 {
+		shards = append(shards, []string{fmt.Sprintf("s%d.a", i), fmt.Sprintf("s%d.b", i)})
+	}
+	s, err := OpenSet(writeSet(t, shards, "", ""))
+	require.NoError(t, err)
+	defer s.Close()
+	var want []format.Tensor
+	for _, f := range s.Files {
+		want = append(want, f.Tensors...)
+	}
+	all := s.Tensors()
+	require.Equal(t, want, all)
+	require.Equal(t, all, s.Tensors(), "a second call")
+	shared := 0
+	for i, f := range s.Files {
+		at := 2 * i
+		if &f.Tensors[0] == &all[at] {
+			shared++
+		}
+	}
+	t.Logf("%d of %d shards parsed into the set's list", shared, len(s.Files))
+	// A list made by append from the set's list leaves the shards alone.
+	grown := append(all, format.Tensor{Name: "extra"})
+	require.Equal(t, "s39.b", s.Files[39].Tensors[1].Name)
+	require.Len(t, grown, 81)
+}

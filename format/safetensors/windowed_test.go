@@ -59,7 +59,7 @@ func parseBoth(t *testing.T, b []byte) (windowed, general *File, werr, gerr erro
 	require.Greater(t, n, uint64(maxRecycled))
 	r := &largestRead{r: bytes.NewReader(b)}
 	windowed, werr = NewFile(r, int64(len(b)))
-	general, gerr = newFileWith(bytes.NewReader(b), int64(len(b)), "", generalOnly)
+	general, gerr = newFileWith(bytes.NewReader(b), int64(len(b)), "", parseOptions{generalOnly: true})
 	whole = r.max > indexWindow
 	if !whole && werr == nil {
 		// Each byte of the prefix and the header is read once.
