@@ -41,6 +41,10 @@ type File struct {
 	Notes []string
 
 	closer io.Closer
+	// list, when set, builds Tensors, in the memory the function given
+	// returns for them: a set's shard parsed before the set's list was
+	// laid out waits for it (tensorSlab.finish).
+	list func(mem func(n int) []format.Tensor)
 }
 
 // Open opens the named file read-only and parses its header. Errors are
@@ -93,7 +97,8 @@ type parseOptions struct {
 	// stores twice (and then parses the shard again, with this check, for
 	// its exact error): the shard's own check for it is skipped.
 	inSet bool
-	// tensors, when set, gives the memory for the list of n tensors.
+	// tensors, when set, gives the memory for the list of n tensors, or
+	// nil to have the list built later (File.list).
 	tensors func(n int) []format.Tensor
 }
 

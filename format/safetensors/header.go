@@ -383,7 +383,11 @@ func (p *headerParser) layout(f *File, name string) error {
 	if cap(p.dims) > len(p.dims)+len(p.dims)/4+1024 {
 		p.dims = slices.Clone(p.dims)
 	}
-	defer p.recycle()
+	defer func() {
+		if f.list == nil {
+			p.recycle()
+		}
+	}()
 	if p.scratch == nil || cap(p.scratch.order) < len(p.entries) {
 		p.order = make([]int32, len(p.entries))
 	} else {
@@ -468,11 +472,24 @@ func (p *headerParser) layout(f *File, name string) error {
 		}
 		return &format.Error{Offset: f.Size, Field: "file size", Value: f.Size, Limit: fmt.Sprintf("8 + %d + %d", f.HeaderSize, cursor), Msg: msg}
 	}
+	var dst []format.Tensor
 	if p.tensors != nil {
-		f.Tensors = p.tensors(len(p.entries))
-	} else {
-		f.Tensors = prefault.Make[format.Tensor](len(p.entries), len(p.entries))
+		if dst = p.tensors(len(p.entries)); dst == nil {
+			// The entries are kept, not recycled, until the list is built.
+			f.list = func(mem func(int) []format.Tensor) { p.list(f, name, mem(len(p.entries))) }
+			return nil
+		}
 	}
+	p.list(f, name, dst)
+	return nil
+}
+
+// list builds f.Tensors from the entries, into dst when it is not nil.
+func (p *headerParser) list(f *File, name string, dst []format.Tensor) {
+	if dst == nil {
+		dst = prefault.Make[format.Tensor](len(p.entries), len(p.entries))
+	}
+	f.Tensors = dst
 	for i := range p.entries {
 		e := &p.entries[i]
 		f.Tensors[i] = format.Tensor{
@@ -484,7 +501,7 @@ func (p *headerParser) layout(f *File, name string) error {
 			Size:   int64(e.end - e.begin),
 		}
 	}
-	return nil
+	f.list = nil
 }
 
 // scratch is a header parse's working memory, the entries and their

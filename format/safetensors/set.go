@@ -54,6 +54,9 @@ func OpenSet(indexPath string) (*Set, error) {
 		p.slab.reserve(idx)
 	}
 	files, errs := p.wait()
+	if err == nil {
+		p.slab.finish(files)
+	}
 	s := &Set{IndexPath: indexPath, Files: files, slab: &p.slab}
 	if err != nil {
 		s.Close()
@@ -97,9 +100,11 @@ type parallel struct {
 // A tensorSlab is one list for every shard's tensors, in shard order,
 // so that the set's list (Tensors) is not a copy of the shards': a
 // million-tensor set's copy was 100 MB. It is laid out once the index
-// is read, from the number of tensors it lists in each shard; a shard
-// parsed by then, or holding another number, makes its own list, which
-// Tensors copies in.
+// is read, from the number of tensors it lists in each shard. A shard
+// parsed before that keeps its entries and builds its list once the
+// layout is known (finish); one holding another number of tensors than
+// the index lists, which the check then rejects, makes its own, and
+// Tensors copies it in.
 type tensorSlab struct {
 	mu     sync.Mutex
 	all    []format.Tensor // nil until the index is read
@@ -122,16 +127,30 @@ func (sl *tensorSlab) reserve(idx *Index) {
 	sl.all, sl.at, sl.placed = all, at, make([]bool, len(idx.Shards))
 }
 
-// take returns the memory for shard i's list of n tensors: its part of
-// the slab when that is laid out and of that size.
+// take returns the memory for shard i's list of n tensors once the slab
+// is laid out: its part of it, when of that size, else a list of its own.
+// Before, it returns nil: the shard's list is built later (finish).
 func (sl *tensorSlab) take(i, n int) []format.Tensor {
 	sl.mu.Lock()
 	defer sl.mu.Unlock()
-	if sl.all != nil && i < len(sl.placed) && !sl.placed[i] && sl.at[i+1]-sl.at[i] == n {
+	if sl.all == nil {
+		return nil
+	}
+	if i < len(sl.placed) && !sl.placed[i] && sl.at[i+1]-sl.at[i] == n {
 		sl.placed[i] = true
 		return sl.all[sl.at[i]:sl.at[i+1]:sl.at[i+1]]
 	}
 	return prefault.Make[format.Tensor](n, n)
+}
+
+// finish builds the lists of the shards parsed before the slab was laid
+// out: into their parts of it, where they fit.
+func (sl *tensorSlab) finish(files []*File) {
+	for i, f := range files {
+		if f != nil && f.list != nil {
+			f.list(func(n int) []format.Tensor { return sl.take(i, n) })
+		}
+	}
 }
 
 func newParallel() *parallel {
