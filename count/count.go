@@ -97,39 +97,58 @@ func (c *counter) labelAll() {
 	c.items = prefault.Make[Tensor](len(c.m.Tensors), len(c.m.Tensors))
 	a := c.m.Arch
 	cl := classify.New(c.classifyArch())
-	// classify is pure, so large checkpoints are labelled on every core.
+	// classify is pure, so large checkpoints are labelled on every core;
+	// the same pass finds the few tensors the steps below change, so that
+	// they do not walk every tensor again.
+	var (
+		mu    sync.Mutex
+		found []candidates
+	)
 	parallel(len(c.items), func(lo, hi int) {
 		memo := cl.NewMemo()
+		cs := candidates{from: lo}
 		for i := lo; i < hi; i++ {
 			t := &c.m.Tensors[i]
 			c.items[i] = Tensor{Tensor: t, Label: memo.TensorShape(t.Name, t.Shape)}
-		}
-	})
-	// A diffusers pipeline's tensors belong to the subfolder they came
-	// from: unet, vae, text_encoder, …
-	if len(c.m.FileComponent) > 0 {
-		for i := range c.items {
-			if comp, ok := c.m.FileComponent[c.items[i].File]; ok {
-				c.items[i].Label.Component = classify.Component(comp)
+			l := &c.items[i].Label
+			// A diffusers pipeline's tensors belong to the subfolder they
+			// came from: unet, vae, text_encoder, …
+			if comp, ok := c.m.FileComponent[t.File]; ok {
+				l.Component = classify.Component(comp)
+			}
+			if l.Component == classify.ComponentMTP && l.Layer >= 0 {
+				cs.mtpLayers = append(cs.mtpLayers, l.Layer)
+			}
+			if l.Role == classify.RoleQuantAux && l.Packed != classify.PackNone {
+				cs.quantState = append(cs.quantState, i)
+			}
+			if a.Layers != 0 && l.Layer >= 0 && l.Layer >= a.Layers {
+				cs.pastLayers = append(cs.pastLayers, i)
+			}
+			if strings.HasSuffix(t.Name, ".biases") {
+				cs.biases = append(cs.biases, i)
 			}
 		}
-	}
+		mu.Lock()
+		found = append(found, cs)
+		mu.Unlock()
+	})
+	slices.SortFunc(found, func(x, y candidates) int { return x.from - y.from })
 	mtpLayers := map[int]bool{}
-	for i := range c.items {
-		if l := &c.items[i].Label; l.Component == classify.ComponentMTP && l.Layer >= 0 {
-			mtpLayers[l.Layer] = true
+	for _, cs := range found {
+		for _, layer := range cs.mtpLayers {
+			mtpLayers[layer] = true
 		}
 	}
 	// bitsandbytes stores its packed 4-bit weight under the plain name
 	// "M.weight"; only the bookkeeping beside it ("M.weight.absmax", the
 	// quant state) says it is packed.
-	for i := range c.items {
-		l := &c.items[i].Label
-		if l.Role != classify.RoleQuantAux || l.Packed == classify.PackNone {
-			continue
-		}
-		if j, ok := c.sibling(&c.items[i], ".weight"); ok && c.items[j].Label.Packed == classify.PackNone && c.items[j].Label.Role != classify.RoleQuantAux {
-			c.items[j].Label.Packed = l.Packed
+	for _, cs := range found {
+		for _, i := range cs.quantState {
+			l := &c.items[i].Label
+			if j, ok := c.sibling(&c.items[i], ".weight"); ok && c.items[j].Label.Packed == classify.PackNone && c.items[j].Label.Role != classify.RoleQuantAux {
+				c.items[j].Label.Packed = l.Packed
+			}
 		}
 	}
 	// Multi-token-prediction layers sit after the main ones (DeepSeek-V3's
@@ -137,16 +156,15 @@ func (c *counter) labelAll() {
 	// config says there are such layers or the layer holds an MTP-only
 	// tensor (enorm, eh_proj).
 	moved := 0
-	for i := range c.items {
-		l := &c.items[i].Label
-		if l.Layer < 0 || a.Layers == 0 || l.Layer < a.Layers {
-			continue
-		}
-		if l.Component == classify.ComponentLanguageModel && (a.MTPLayers > 0 || mtpLayers[l.Layer]) {
-			l.Component = classify.ComponentMTP
-		}
-		if l.Component == classify.ComponentMTP {
-			moved++
+	for _, cs := range found {
+		for _, i := range cs.pastLayers {
+			l := &c.items[i].Label
+			if l.Component == classify.ComponentLanguageModel && (a.MTPLayers > 0 || mtpLayers[l.Layer]) {
+				l.Component = classify.ComponentMTP
+			}
+			if l.Component == classify.ComponentMTP {
+				moved++
+			}
 		}
 	}
 	if moved > 0 {
@@ -156,14 +174,25 @@ func (c *counter) labelAll() {
 	// and "M.biases"; the last are quantization offsets, not the bias of a
 	// layer. The tensors say so whatever the config says (mlx-lm writes
 	// both "quantization" and a "quantization_config" without a method).
-	for i := range c.items {
-		it := &c.items[i]
-		if module, ok := strings.CutSuffix(it.Tensor.Name, ".biases"); ok {
+	for _, cs := range found {
+		for _, i := range cs.biases {
+			it := &c.items[i]
+			module := strings.TrimSuffix(it.Tensor.Name, ".biases")
 			if w, ok := c.lookup(module + ".weight"); ok && c.mlxPacked(&c.items[w]) {
 				it.Label.Role = classify.RoleQuantAux
 			}
 		}
 	}
+}
+
+// candidates are the tensors of one part of a labelling pass that its
+// later steps look at, by position, in order.
+type candidates struct {
+	from       int   // the part's first tensor
+	mtpLayers  []int // the layers of MTP tensors
+	quantState []int // bitsandbytes quant states, which mark their weight packed
+	pastLayers []int // tensors in layers at or past the config's count: MTP candidates
+	biases     []int // "….biases": MLX quantization offsets, perhaps
 }
 
 // lookup finds the item of a tensor name.
