@@ -455,9 +455,17 @@ func (r *Report) DTypesBySize() []string {
 	return names
 }
 
-// integerDTypes hold integers or booleans; packed quantized weights
-// (U32 words, I8/U8 codes beside their scales) are recognised elsewhere.
-var integerDTypes = map[string]bool{"BOOL": true, "I64": true, "I32": true, "I16": true, "U64": true, "U32": true, "U16": true}
+// integerDType reports whether a dtype holds integers or booleans;
+// packed quantized weights (U32 words, I8/U8 codes beside their scales)
+// are recognised elsewhere. A switch, not a map: it runs for every
+// counted tensor.
+func integerDType(name string) bool {
+	switch name {
+	case "BOOL", "I64", "I32", "I16", "U64", "U32", "U16":
+		return true
+	}
+	return false
+}
 
 // integers names the counted tensors of integer or boolean type that are
 // not packed weights: masks, codes, lookup tables. They are counted, since
@@ -467,7 +475,7 @@ func (c *counter) integers() {
 	var elements uint64
 	for i := range c.items {
 		it := &c.items[i]
-		if !it.Counted() || !integerDTypes[it.DType.Name] || it.Label.Packed != classify.PackNone || it.Parameters != it.Elements() {
+		if !it.Counted() || !integerDType(it.DType.Name) || it.Label.Packed != classify.PackNone || it.Parameters != it.Elements() {
 			continue
 		}
 		names = append(names, text.Safe(it.Name))
