@@ -73,7 +73,7 @@ func (p *parser) readTensorInfos(n uint64) error {
 	f.names.NameOf = func(i int) string { return f.Tensors[i].Name }
 	f.names.Init(pre)
 	f.Tensors = prefault.Make[TensorInfo](0, pre)
-	p.dims = prefault.Make[uint64](0, max(256, 2*pre))
+	p.dims = make([]uint64, 0, max(256, 2*pre)) // written first, and no pointers: no prefault needed
 	fast := !r.big && r.wide
 	for i := uint64(0); i < n; {
 		if fast && p.pending < names.MaxBatch && p.fastTensorInfo() {
@@ -394,7 +394,7 @@ func (f *File) FormatTensors(file string) []format.Tensor {
 	for _, t := range f.Tensors {
 		n += len(t.Dims)
 	}
-	shapes := prefault.Make[uint64](n, n)
+	shapes := make([]uint64, n) // written first, and no pointers: no prefault needed
 	for i, t := range f.Tensors {
 		shape := shapes[:len(t.Dims):len(t.Dims)]
 		shapes = shapes[len(t.Dims):]

@@ -102,7 +102,10 @@ func newHeaderParser(n, braces int, opt parseOptions) *headerParser {
 	} else {
 		p.entries = prefault.Make[entry](0, braces)
 	}
-	p.dims = prefault.Make[uint64](0, n/32+1)
+	// The shapes are written before anything reads them and hold no
+	// pointers for the collector to scan, so, unlike the entries, they
+	// need no prefault: only the pages used fault in.
+	p.dims = make([]uint64, 0, n/32+1)
 	// Names are about a third of a real header: a first arena chunk of
 	// half the header holds them all, where chunks growing from 4 KiB
 	// allocated about twice the names of a shard.
