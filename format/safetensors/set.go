@@ -110,10 +110,25 @@ type tensorSlab struct {
 	all    []format.Tensor // nil until the index is read
 	at     []int           // shard i's tensors are all[at[i]:at[i+1]]
 	placed []bool          // shard i's list is its part of all
+	none   bool            // the index lists too many tensors for a slab
 }
 
-// reserve lays the slab out for the shards of idx.
+// maxSlab is the most tensors a slab is laid out for before a shard is
+// seen to hold them: an index may list far more names than its shards
+// hold (the check then fails), and 104 bytes a name would make a big
+// index's few bytes a name cost ten times the index.
+var maxSlab = 1 << 21 // a variable for the tests
+
+// reserve lays the slab out for the shards of idx, unless it lists more
+// than maxSlab tensors; the shards then make their own lists, which
+// Tensors copies.
 func (sl *tensorSlab) reserve(idx *Index) {
+	if len(idx.Entries) > maxSlab {
+		sl.mu.Lock()
+		defer sl.mu.Unlock()
+		sl.none = true
+		return
+	}
 	at := make([]int, len(idx.Shards)+1)
 	for _, e := range idx.Entries {
 		at[e.Shard+1]++
@@ -128,11 +143,15 @@ func (sl *tensorSlab) reserve(idx *Index) {
 }
 
 // take returns the memory for shard i's list of n tensors once the slab
-// is laid out: its part of it, when of that size, else a list of its own.
-// Before, it returns nil: the shard's list is built later (finish).
+// is laid out: its part of it, when of that size, else a list of its own
+// (as when there is to be no slab). Before, it returns nil: the shard's
+// list is built later (finish).
 func (sl *tensorSlab) take(i, n int) []format.Tensor {
 	sl.mu.Lock()
 	defer sl.mu.Unlock()
+	if sl.none {
+		return prefault.Make[format.Tensor](n, n)
+	}
 	if sl.all == nil {
 		return nil
 	}

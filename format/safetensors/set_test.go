@@ -234,3 +234,23 @@ func TestSetTensorsInShardOrder(t *testing.T) {
 	require.Equal(t, "s39.b", s.Files[39].Tensors[1].Name)
 	require.Len(t, grown, 81)
 }
+
+// An index listing more tensors than a slab is laid out for still gives
+// every shard's list, each its own.
+func TestSetTensorsWithoutSlab(t *testing.T) {
+	defer func(n int) { maxSlab = n }(maxSlab)
+	maxSlab = 3
+	var shards [][]string
+	for i := range 20 {
+		shards = append(shards, []string{fmt.Sprintf("s%d.a", i), fmt.Sprintf("s%d.b", i)})
+	}
+	s, err := OpenSet(writeSet(t, shards, "", ""))
+	require.NoError(t, err)
+	defer s.Close()
+	all := s.Tensors()
+	require.Len(t, all, 40)
+	for i, f := range s.Files {
+		require.Equal(t, f.Tensors, all[2*i:2*i+2])
+		require.NotSame(t, &f.Tensors[0], &all[2*i], "shard %d", i)
+	}
+}
