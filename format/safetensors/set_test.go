@@ -203,17 +203,25 @@ func TestSetShardDescribesTensorTwice(t *testing.T) {
 	}
 }
 
-// The set's list is every shard's list in shard order, whether a shard
-// was parsed before the index was read (and copied in) or into its part
-// of the list; it is not a copy for the shards parsed after.
-func TestSetTensorsInShardOrder(t *testing.T) {
+// openPairs opens a set of n shards of two tensors each, closed when the
+// test ends.
+func openPairs(t *testing.T, n int) *Set {
+	t.Helper()
 	var shards [][]string
-	for i := range 40 {
+	for i := range n {
 		shards = append(shards, []string{fmt.Sprintf("s%d.a", i), fmt.Sprintf("s%d.b", i)})
 	}
 	s, err := OpenSet(writeSet(t, shards, "", ""))
 	require.NoError(t, err)
-	defer s.Close()
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// The set's list is every shard's list in shard order, whether a shard
+// was parsed before the index was read (and copied in) or into its part
+// of the list; it is not a copy for the shards parsed after.
+func TestSetTensorsInShardOrder(t *testing.T) {
+	s := openPairs(t, 40)
 	var want []format.Tensor
 	for _, f := range s.Files {
 		want = append(want, f.Tensors...)
@@ -240,13 +248,7 @@ func TestSetTensorsInShardOrder(t *testing.T) {
 func TestSetTensorsWithoutSlab(t *testing.T) {
 	defer func(n int) { maxSlab = n }(maxSlab)
 	maxSlab = 3
-	var shards [][]string
-	for i := range 20 {
-		shards = append(shards, []string{fmt.Sprintf("s%d.a", i), fmt.Sprintf("s%d.b", i)})
-	}
-	s, err := OpenSet(writeSet(t, shards, "", ""))
-	require.NoError(t, err)
-	defer s.Close()
+	s := openPairs(t, 20)
 	all := s.Tensors()
 	require.Len(t, all, 40)
 	for i, f := range s.Files {
