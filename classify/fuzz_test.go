@@ -39,5 +39,26 @@ func FuzzTensor(f *testing.F) {
 		if again := Tensor(name); again != l {
 			t.Fatalf("%q: not deterministic", name)
 		}
+		// A Memo labels the name as the Classifier does, and so every
+		// name it may take for another expert's: the same name with the
+		// index after ".experts." changed.
+		c := New(Arch{Architecture: "deepseek_v3", Layers: 4})
+		m := c.NewMemo()
+		variants := []string{name}
+		if i := strings.Index(name, expertsSep); i >= 0 {
+			at := i + len(expertsSep)
+			j := at
+			for j < len(name) && name[j] >= '0' && name[j] <= '9' {
+				j++
+			}
+			for _, e := range []string{"0", "7", "12", "007", ""} {
+				variants = append(variants, name[:at]+e+name[j:])
+			}
+		}
+		for _, v := range append(variants, variants...) {
+			if got, want := m.TensorShape(v, nil), c.TensorShape(v, nil); got != want {
+				t.Fatalf("%q: the memo's label %+v, the classifier's %+v", v, got, want)
+			}
+		}
 	})
 }
