@@ -11,6 +11,7 @@ import (
 	"github.com/tensorcount/tensorcount/format/gguf"
 	"github.com/tensorcount/tensorcount/internal/names"
 	"github.com/tensorcount/tensorcount/internal/text"
+	"github.com/tensorcount/tensorcount/model"
 )
 
 // A Diff is the structural difference between two checkpoints: which
@@ -123,8 +124,15 @@ func Compare(a, b *count.Report) (*Diff, error) {
 	if canonical {
 		d.MatchedBy = "canonical name"
 	}
-	ga, gb := groups(a, canonical), groups(b, canonical)
-	inB, inA := gb.lookupAll(ga.keys), ga.lookupAll(gb.keys)
+	var ga, gb grouping
+	var inB, inA []int32
+	if !canonical && sameNames(a, b) {
+		ga, gb = singletons(a), singletons(b)
+		inB, inA = ga.first, gb.first // tensor i is tensor i
+	} else {
+		ga, gb = groups(a, canonical), groups(b, canonical)
+		inB, inA = gb.lookupAll(ga.keys), ga.lookupAll(gb.keys)
+	}
 	dtypes := map[[2]string]int{}
 	for x := range ga.keys {
 		x := int32(x)
@@ -251,6 +259,38 @@ func groups(r *count.Report, canonical bool) grouping {
 		g.size[k]++
 	}
 	g.last = nil
+	return g
+}
+
+// sameNames reports whether a and b name the same tensors in the same
+// order and no name twice, as two versions of one checkpoint mostly do
+// (a model and its requantization): then tensor i of one side is tensor
+// i of the other, with no table to find it. A name is known to be there
+// once when a side is one safetensors or GGUF file, whose reader rejects
+// a name described twice.
+func sameNames(a, b *count.Report) bool {
+	once := func(r *count.Report) bool {
+		return len(r.Files) == 1 && (r.Format == model.Safetensors || r.Format == model.GGUF)
+	}
+	if len(a.PerTensor) != len(b.PerTensor) || !once(a) && !once(b) {
+		return false
+	}
+	for i := range a.PerTensor {
+		if a.PerTensor[i].Tensor.Name != b.PerTensor[i].Tensor.Name {
+			return false
+		}
+	}
+	return true
+}
+
+// singletons groups every tensor of r alone, keyed by its name.
+func singletons(r *count.Report) grouping {
+	n := len(r.PerTensor)
+	g := grouping{r: r, keys: make([]string, n), first: make([]int32, n), size: make([]int32, n), next: make([]int32, n)}
+	for i := range r.PerTensor {
+		g.keys[i] = r.PerTensor[i].Tensor.Name
+		g.first[i], g.size[i], g.next[i] = int32(i), 1, -1
+	}
 	return g
 }
 

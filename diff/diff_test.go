@@ -1,6 +1,7 @@
 package diff
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -137,4 +138,44 @@ func TestDiffRepeatedNames(t *testing.T) {
 	require.Len(t, d.ShapeChanges, 1)
 	require.Equal(t, "conv_in.weight (+1 more)", d.ShapeChanges[0].B.Name)
 	require.Equal(t, "extra.weight", d.OnlyInA[0].Name)
+}
+
+// Two sides naming the same tensors in the same order are matched by
+// position, and the diff is the one the tables find: dtype and shape
+// changes, parameters, the verdict.
+func TestDiffSameNamesByPosition(t *testing.T) {
+	f32 := format.DType{Name: "F32", BlockSize: 1, BlockBytes: 4}
+	bf16 := format.DType{Name: "BF16", BlockSize: 1, BlockBytes: 2}
+	report := func(files int, dt format.DType, last []uint64) *count.Report {
+		ts := []format.Tensor{
+			{Name: "embed.weight", Shape: []uint64{8, 4}, DType: dt},
+			{Name: "layers.0.attn.weight", Shape: []uint64{4, 4}, DType: dt},
+			{Name: "norm.weight", Shape: last, DType: f32},
+		}
+		r := &count.Report{Format: "safetensors", ByRole: map[classify.Role]count.RoleCount{}}
+		for i := range files {
+			r.Files = append(r.Files, count.FileReport{Path: fmt.Sprint(i)})
+		}
+		for i := range ts {
+			r.PerTensor = append(r.PerTensor, count.Tensor{Tensor: &ts[i], Label: classify.Label{Role: classify.RoleNorm}, Parameters: ts[i].Elements()})
+			r.Tensors++
+			r.Parameters += ts[i].Elements()
+		}
+		return r
+	}
+	a, b := report(1, f32, []uint64{4}), report(1, bf16, []uint64{5})
+	require.True(t, sameNames(a, b))
+	byPosition := compare(t, a, b)
+	// Two files a side: a name could be there twice, so the tables match.
+	a2, b2 := report(2, f32, []uint64{4}), report(2, bf16, []uint64{5})
+	require.False(t, sameNames(a2, b2))
+	byTable := compare(t, a2, b2)
+	require.Equal(t, byTable, byPosition)
+	require.Len(t, byPosition.ShapeChanges, 1)
+	require.Equal(t, []DTypeChange{{From: "F32", To: "BF16", Tensors: 2}}, byPosition.DTypeChanges)
+	// Another order, or another name, is not the same names.
+	c := report(1, f32, []uint64{4})
+	c.PerTensor[0], c.PerTensor[1] = c.PerTensor[1], c.PerTensor[0]
+	require.False(t, sameNames(a, c))
+	require.Len(t, compare(t, a, c).ShapeChanges, 0)
 }
