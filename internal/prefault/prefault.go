@@ -15,6 +15,8 @@ package prefault
 
 import (
 	"os"
+	"runtime"
+	"sync"
 	"unsafe"
 )
 
@@ -29,9 +31,35 @@ func Make[T any](n, c int) []T {
 		// they are part of: no pointer changes, which is what lets the
 		// writes skip the write barrier.
 		b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s[:c]))), size)
-		for i := 0; i < len(b); i += pageSize {
-			b[i] = 0
-		}
+		touch(b)
 	}
 	return s
+}
+
+// parallelBytes is the size from which the pages are written on every
+// CPU: a fault costs a microsecond or two, and a 10 MB list is 2,500 of
+// them.
+const parallelBytes = 4 << 20
+
+// touch writes a zero byte in every page of b, which is zero.
+func touch(b []byte) {
+	workers := runtime.GOMAXPROCS(0)
+	if len(b) < parallelBytes || workers < 2 {
+		touchPages(b)
+		return
+	}
+	step := (len(b)/workers + pageSize - 1) &^ (pageSize - 1)
+	var wg sync.WaitGroup
+	for lo := step; lo < len(b); lo += step {
+		part := b[lo:min(lo+step, len(b))]
+		wg.Go(func() { touchPages(part) })
+	}
+	touchPages(b[:min(step, len(b))])
+	wg.Wait()
+}
+
+func touchPages(b []byte) {
+	for i := 0; i < len(b); i += pageSize {
+		b[i] = 0
+	}
 }
