@@ -227,35 +227,66 @@ func parallel(n int, fn func(lo, hi int)) {
 	wg.Wait()
 }
 
-// count sets every tensor's Parameters and Excluded.
+// count sets every tensor's Parameters and Excluded. Large checkpoints
+// are counted on every core, each part recording its notes apart; the
+// few tensors that may be packed weights, whose counting looks up their
+// neighbours and may read data, are then counted in order.
 func (c *counter) count() {
-	for i := range c.items {
-		it := &c.items[i]
-		it.Parameters = it.Tensor.Elements()
-		switch it.Label.Role {
-		case classify.RoleBuffer:
-			c.notes.group("buffer", it.Tensor.Name, it.Parameters)
-			it.Excluded = ExcludedBuffer
-			continue
-		case classify.RoleQuantAux:
-			c.notes.group("quant_aux", it.Tensor.Name, it.Parameters)
-			it.Excluded = ExcludedQuantAux
-			continue
-		}
-		if _, tied := c.m.TiedTo[i]; tied {
-			// A pickle checkpoint names one storage view twice: exactly
-			// the same numbers, so no sampling is needed (the model's
-			// note says which).
-			it.Excluded = ExcludedTiedCopy
-			continue
-		}
-		if n, how, ok := c.unpack(it); ok {
-			if n != it.Parameters {
-				c.notes.group("unpack:"+how, it.Tensor.Name, n-it.Parameters)
+	type part struct {
+		from   int
+		notes  *notes
+		packed []int // tensors that may be packed weights
+	}
+	var (
+		mu    sync.Mutex
+		parts []part
+	)
+	parallel(len(c.items), func(lo, hi int) {
+		p := part{from: lo, notes: newNotes(nil)}
+		for i := lo; i < hi; i++ {
+			it := &c.items[i]
+			it.Parameters = it.Tensor.Elements()
+			switch it.Label.Role {
+			case classify.RoleBuffer:
+				p.notes.group(i, "buffer", it.Tensor.Name, it.Parameters)
+				it.Excluded = ExcludedBuffer
+				continue
+			case classify.RoleQuantAux:
+				p.notes.group(i, "quant_aux", it.Tensor.Name, it.Parameters)
+				it.Excluded = ExcludedQuantAux
+				continue
 			}
-			it.Parameters = n
+			if _, tied := c.m.TiedTo[i]; tied {
+				// A pickle checkpoint names one storage view twice: exactly
+				// the same numbers, so no sampling is needed (the model's
+				// note says which).
+				it.Excluded = ExcludedTiedCopy
+				continue
+			}
+			if it.Label.Packed != classify.PackNone || mlxShaped(it.Tensor) {
+				p.packed = append(p.packed, i)
+			}
+		}
+		mu.Lock()
+		parts = append(parts, p)
+		mu.Unlock()
+	})
+	slices.SortFunc(parts, func(x, y part) int { return x.from - y.from })
+	for _, p := range parts {
+		c.notes.merge(p.notes)
+	}
+	for _, p := range parts {
+		for _, i := range p.packed {
+			it := &c.items[i]
+			if n, how, ok := c.unpack(it); ok {
+				if n != it.Parameters {
+					c.notes.group(i, "unpack:"+how, it.Tensor.Name, n-it.Parameters)
+				}
+				it.Parameters = n
+			}
 		}
 	}
+	c.notes.orderGroups()
 }
 
 // unpack returns the logical element count of a packed weight
@@ -508,7 +539,7 @@ func languageModel(k classify.CheckpointKind) bool {
 // dimensions agree with it.
 func (c *counter) mlxPacked(it *Tensor) bool {
 	t := it.Tensor
-	if t.DType.Name != "U32" || len(t.Shape) < 2 || !strings.HasSuffix(t.Name, ".weight") {
+	if !mlxShaped(t) {
 		return false
 	}
 	module := strings.TrimSuffix(t.Name, ".weight")
@@ -523,6 +554,13 @@ func (c *counter) mlxPacked(it *Tensor) bool {
 		}
 	}
 	return true
+}
+
+// mlxShaped reports whether t looks like an MLX quantized weight before
+// its neighbours are looked at: "….weight" in U32 words, of rank 2 or
+// more.
+func mlxShaped(t *format.Tensor) bool {
+	return t.DType.Name == "U32" && len(t.Shape) >= 2 && strings.HasSuffix(t.Name, ".weight")
 }
 
 // mlxBits is the width of an MLX quantized weight: the config's, else

@@ -2,6 +2,7 @@ package count
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -24,6 +25,7 @@ type noteGroup struct {
 	kind, pattern string
 	tensors       int
 	elements      uint64
+	first         int // the tensor it was first recorded for
 }
 
 func newNotes(initial []string) *notes {
@@ -40,21 +42,41 @@ func (n *notes) once(key, s string) {
 	}
 }
 
-// group records a tensor under a kind of note ("buffer", "quant_aux",
-// "unpack:<how>") with the elements the note is about.
-func (n *notes) group(kind, name string, elements uint64) {
+// group records tensor at, named name, under a kind of note ("buffer",
+// "quant_aux", "unpack:<how>") with the elements the note is about.
+func (n *notes) group(at int, kind, name string, elements uint64) {
 	// The key is built in a reused buffer; indexing a map with
 	// string(bytes) does not allocate, so only a new pattern costs memory.
 	n.buf = appendPattern(append(append(n.buf[:0], kind...), 0), name)
 	g, ok := n.groups[string(n.buf)]
 	if !ok {
 		key := string(n.buf)
-		g = &noteGroup{kind: kind, pattern: text.Safe(key[len(kind)+1:])}
+		g = &noteGroup{kind: kind, pattern: text.Safe(key[len(kind)+1:]), first: at}
 		n.groups[key] = g
 		n.order = append(n.order, key)
 	}
 	g.tensors++
 	g.elements += elements
+}
+
+// merge adds the groups of o, recorded for later tensors than n's.
+func (n *notes) merge(o *notes) {
+	for _, key := range o.order {
+		og := o.groups[key]
+		if g, ok := n.groups[key]; ok {
+			g.tensors += og.tensors
+			g.elements += og.elements
+			continue
+		}
+		n.groups[key] = og
+		n.order = append(n.order, key)
+	}
+}
+
+// orderGroups puts the groups in the order of the tensors they were
+// first recorded for, as recording them one tensor after another does.
+func (n *notes) orderGroups() {
+	slices.SortStableFunc(n.order, func(a, b string) int { return n.groups[a].first - n.groups[b].first })
 }
 
 // maxPatterns is how many name patterns one kind of note lists before

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -247,4 +248,43 @@ func TestNoHeadNoConfig(t *testing.T) {
 	for _, n := range r.Notes {
 		require.NotContains(t, n, "tied embeddings")
 	}
+}
+
+// Notes grouped by pattern come in the order their tensors first appear,
+// kind by kind, however the count splits the tensors between the CPUs:
+// here the unpack note for tensor 50, which is counted after the others,
+// comes first, then the quant_aux ones (tensors 51, 52, 9,002), then the
+// buffer (7,002).
+func TestNoteGroupsInTensorOrder(t *testing.T) {
+	var specs []fixture.TensorSpec
+	add := func(name string, dtype string, shape ...uint64) {
+		specs = append(specs, fixture.TensorSpec{Name: name, Shape: shape, DType: dtype})
+	}
+	for i := range 10_000 {
+		switch i {
+		case 50:
+			add("model.layers.0.mlp.up_proj.weight", "U32", 64, 8)
+			add("model.layers.0.mlp.up_proj.scales", "F16", 64, 1)
+			add("model.layers.0.mlp.up_proj.biases", "F16", 64, 1)
+		case 7_000:
+			add("model.layers.1.self_attn.rotary_emb.inv_freq", "F32", 32)
+		case 9_000:
+			add("model.layers.2.self_attn.q_proj.weight_scale_inv", "F32", 1, 1)
+		default:
+			add(fmt.Sprintf("extra.%d.weight", i), "F32", 1)
+		}
+	}
+	dir := writeModel(t, specs, nil, `{"model_type":"llama","quantization":{"group_size":64,"bits":4}}`)
+	r := buildPath(t, dir, Options{})
+	at := func(sub string) int {
+		for i, n := range r.Notes {
+			if strings.Contains(n, sub) {
+				return i
+			}
+		}
+		t.Fatalf("no note contains %q: %q", sub, r.Notes)
+		return -1
+	}
+	order := []int{at("MLX 4-bit"), at("up_proj.scales"), at("up_proj.biases"), at("weight_scale_inv"), at("inv_freq")}
+	require.True(t, slices.IsSorted(order), "%v: %q", order, r.Notes)
 }
