@@ -1,7 +1,9 @@
 package count
 
 import (
+	"encoding/json"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -226,4 +228,24 @@ func TestCorpusTies(t *testing.T) {
 	require.Equal(t, uint64(212_992), r.ByRole[classify.RoleAdapter].Parameters)
 	requireNote(t, r, "a LoRA adapter (rank 8) for Meta-Llama-3-8B-Instruct: 212.99K parameters of its own")
 	require.Nil(t, r.Formula, "an adapter gets no 12·L·d² comparison")
+}
+
+// Counted on one core or on several, a checkpoint gives the same report:
+// the parts' notes and sums add up to what one pass over every tensor
+// makes, layer tables, notes and their order included.
+func TestCountSameOnEveryCore(t *testing.T) {
+	dir := t.TempDir()
+	_, err := archs.Write(dir, archs.DeepSeekV3())
+	require.NoError(t, err)
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(5)) // five parts, whatever the machine
+	parts := buildPath(t, dir, Options{})
+	runtime.GOMAXPROCS(1)
+	one := buildPath(t, dir, Options{})
+	require.Equal(t, one.ByLayer, parts.ByLayer)
+	require.Equal(t, one.Notes, parts.Notes)
+	a, err := json.Marshal(one)
+	require.NoError(t, err)
+	b, err := json.Marshal(parts)
+	require.NoError(t, err)
+	require.JSONEq(t, string(a), string(b))
 }

@@ -2,8 +2,10 @@ package count
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/tensorcount/tensorcount/classify"
 	"github.com/tensorcount/tensorcount/format"
@@ -192,101 +194,31 @@ func Build(m *model.Model, opt Options) (*Report, error) {
 // roleSlots is one more than the largest Role.
 const roleSlots = int(classify.RoleOther) + 1
 
-// sum fills the totals and breakdowns. The tables are accumulated through
-// pointers, one map lookup per tensor and table, since this loop runs over
-// every tensor of checkpoints with a hundred thousand of them.
+// sum fills the totals and breakdowns: large checkpoints a part per
+// core (sums), the parts then added in order.
 func (c *counter) sum(r *Report) {
-	type layerKey struct {
-		comp  classify.Component
-		layer int
-	}
-	// A layer's roles are summed in an array and become its ByRole map
-	// at the end: with a role seen, an entry even when it counts nothing.
-	type layerSums struct {
-		lc     *LayerCount
-		byRole [roleSlots]uint64
-		seen   [roleSlots]bool
-	}
-	layers := map[layerKey]*layerSums{}
-	var layerOrder []*layerSums
-	dtypes := map[string]*DTypeCount{}
-	var roles [roleSlots]*RoleCount
-	comps := map[classify.Component]*RoleCount{}
-	// Neighbouring tensors mostly share a dtype, component and layer, so
-	// the last table entries are kept at hand instead of looked up again.
 	var (
-		lastDType string
-		d         *DTypeCount
-		lastComp  classify.Component
-		cc        *RoleCount
-		lastLayer = layerKey{layer: -2}
-		ls        *layerSums
+		mu    sync.Mutex
+		parts []*sums
 	)
-	for i := range c.items {
-		it := &c.items[i]
-		t, l := it.Tensor, &it.Label
-		n := t.Elements()
-		var p uint64
-		if it.Counted() {
-			p = it.Parameters
+	parallel(len(c.items), func(lo, hi int) {
+		s := newSums(lo)
+		for i := lo; i < hi; i++ {
+			s.add(&c.items[i])
 		}
-		r.Tensors++
-		r.Elements += n
-		r.Bytes += t.Size
-		r.Parameters += p
-
-		if d == nil || t.DType.Name != lastDType {
-			lastDType = t.DType.Name
-			if d = dtypes[lastDType]; d == nil {
-				d = &DTypeCount{}
-				dtypes[lastDType] = d
-			}
-		}
-		d.Tensors++
-		d.Elements += n
-		d.Bytes += t.Size
-
-		if cc == nil || l.Component != lastComp {
-			lastComp, cc = l.Component, get(comps, l.Component)
-		}
-		rc := roles[l.Role]
-		if rc == nil {
-			rc = &RoleCount{}
-			roles[l.Role] = rc
-		}
-		for _, rc := range [2]*RoleCount{rc, cc} {
-			rc.Tensors++
-			rc.Elements += n
-			rc.Parameters += p
-		}
-
-		if key := (layerKey{l.Component, l.Layer}); key != lastLayer {
-			lastLayer = key
-			if ls = layers[key]; ls == nil {
-				ls = &layerSums{lc: &LayerCount{Component: string(l.Component), Layer: l.Layer}}
-				layers[key] = ls
-				layerOrder = append(layerOrder, ls)
-			}
-		}
-		ls.lc.Tensors++
-		ls.lc.Parameters += p
-		ls.byRole[l.Role] += p
-		ls.seen[l.Role] = true
-
-		if l.Component == classify.ComponentLanguageModel || l.Component == classify.ComponentMTP {
-			switch {
-			case l.Role == classify.RoleEmbedding && (l.Kind == classify.KindTokenEmbd || l.Kind == classify.KindNone || l.Kind == classify.KindPerLayerEmbd):
-				r.EmbeddingParameters += p
-				if l.Kind == classify.KindPerLayerEmbd {
-					r.PerLayerEmbeddingParameters += p
-				}
-			case l.Role == classify.RolePositionEmbedding:
-				r.PositionEmbeddingParameters += p
-			case l.Role == classify.RoleHead && l.Kind == classify.KindOutput:
-				r.HeadParameters += p
-			}
-		}
+		mu.Lock()
+		parts = append(parts, s)
+		mu.Unlock()
+	})
+	slices.SortFunc(parts, func(x, y *sums) int { return x.from - y.from })
+	all := parts[0]
+	for _, s := range parts[1:] {
+		all.merge(s)
 	}
+	r.Tensors, r.Elements, r.Bytes, r.Parameters = all.tensors, all.elements, all.bytes, all.parameters
+	r.EmbeddingParameters, r.PerLayerEmbeddingParameters = all.embedding, all.perLayerEmbedding
+	r.PositionEmbeddingParameters, r.HeadParameters = all.position, all.head
+	dtypes, roles, comps, layerOrder := all.dtypes, all.roles, all.comps, all.layerOrder
 	for name, d := range dtypes {
 		r.ByDType[name] = *d
 	}
@@ -310,7 +242,7 @@ func (c *counter) sum(r *Report) {
 				ls.lc.ByRole[classify.Role(role)] = ls.byRole[role]
 			}
 		}
-		r.ByLayer = append(r.ByLayer, *ls.lc)
+		r.ByLayer = append(r.ByLayer, ls.lc)
 	}
 	order := map[string]int{}
 	for i, comp := range classify.Components() {
@@ -323,6 +255,172 @@ func (c *counter) sum(r *Report) {
 		}
 		return a.Layer < b.Layer
 	})
+}
+
+// sums are the totals and tables of a run of tensors. The tables are
+// accumulated through pointers, one map lookup per tensor and table at
+// most, since this runs over every tensor of checkpoints with a hundred
+// thousand of them.
+type sums struct {
+	from                         int // the run's first tensor
+	tensors                      int
+	elements, parameters         uint64
+	bytes                        int64
+	embedding, perLayerEmbedding uint64
+	position, head               uint64
+	dtypes                       map[string]*DTypeCount
+	roles                        [roleSlots]*RoleCount
+	comps                        map[classify.Component]*RoleCount
+	layers                       map[layerKey]*layerSums
+	layerOrder                   []*layerSums // in the order the layers first appear
+
+	// Neighbouring tensors mostly share a dtype, component and layer, so
+	// the last table entries are kept at hand instead of looked up again.
+	lastDType string
+	d         *DTypeCount
+	lastComp  classify.Component
+	cc        *RoleCount
+	lastLayer layerKey
+	ls        *layerSums
+}
+
+type layerKey struct {
+	comp  classify.Component
+	layer int
+}
+
+// layerSums are a layer's figures; its roles are summed in an array and
+// become its ByRole map at the end: with a role seen, an entry even when
+// it counts nothing.
+type layerSums struct {
+	lc     LayerCount
+	byRole [roleSlots]uint64
+	seen   [roleSlots]bool
+}
+
+func newSums(from int) *sums {
+	return &sums{from: from, dtypes: map[string]*DTypeCount{}, comps: map[classify.Component]*RoleCount{},
+		layers: map[layerKey]*layerSums{}, lastLayer: layerKey{layer: -2}}
+}
+
+// add adds one tensor.
+func (s *sums) add(it *Tensor) {
+	t, l := it.Tensor, &it.Label
+	n := t.Elements()
+	var p uint64
+	if it.Counted() {
+		p = it.Parameters
+	}
+	s.tensors++
+	s.elements += n
+	s.bytes += t.Size
+	s.parameters += p
+
+	if s.d == nil || t.DType.Name != s.lastDType {
+		s.lastDType = t.DType.Name
+		if s.d = s.dtypes[s.lastDType]; s.d == nil {
+			s.d = &DTypeCount{}
+			s.dtypes[s.lastDType] = s.d
+		}
+	}
+	s.d.Tensors++
+	s.d.Elements += n
+	s.d.Bytes += t.Size
+
+	if s.cc == nil || l.Component != s.lastComp {
+		s.lastComp, s.cc = l.Component, get(s.comps, l.Component)
+	}
+	rc := s.roles[l.Role]
+	if rc == nil {
+		rc = &RoleCount{}
+		s.roles[l.Role] = rc
+	}
+	for _, rc := range [2]*RoleCount{rc, s.cc} {
+		rc.Tensors++
+		rc.Elements += n
+		rc.Parameters += p
+	}
+
+	if key := (layerKey{l.Component, l.Layer}); key != s.lastLayer {
+		s.lastLayer = key
+		if s.ls = s.layers[key]; s.ls == nil {
+			s.ls = &layerSums{lc: LayerCount{Component: string(l.Component), Layer: l.Layer}}
+			s.layers[key] = s.ls
+			s.layerOrder = append(s.layerOrder, s.ls)
+		}
+	}
+	s.ls.lc.Tensors++
+	s.ls.lc.Parameters += p
+	s.ls.byRole[l.Role] += p
+	s.ls.seen[l.Role] = true
+
+	if l.Component == classify.ComponentLanguageModel || l.Component == classify.ComponentMTP {
+		switch {
+		case l.Role == classify.RoleEmbedding && (l.Kind == classify.KindTokenEmbd || l.Kind == classify.KindNone || l.Kind == classify.KindPerLayerEmbd):
+			s.embedding += p
+			if l.Kind == classify.KindPerLayerEmbd {
+				s.perLayerEmbedding += p
+			}
+		case l.Role == classify.RolePositionEmbedding:
+			s.position += p
+		case l.Role == classify.RoleHead && l.Kind == classify.KindOutput:
+			s.head += p
+		}
+	}
+}
+
+// merge adds the sums of a later run of tensors.
+func (s *sums) merge(o *sums) {
+	s.tensors += o.tensors
+	s.elements += o.elements
+	s.bytes += o.bytes
+	s.parameters += o.parameters
+	s.embedding += o.embedding
+	s.perLayerEmbedding += o.perLayerEmbedding
+	s.position += o.position
+	s.head += o.head
+	for name, od := range o.dtypes {
+		d := s.dtypes[name]
+		if d == nil {
+			d = &DTypeCount{}
+			s.dtypes[name] = d
+		}
+		d.Tensors += od.Tensors
+		d.Elements += od.Elements
+		d.Bytes += od.Bytes
+	}
+	addRole := func(rc, o *RoleCount) {
+		rc.Tensors += o.Tensors
+		rc.Elements += o.Elements
+		rc.Parameters += o.Parameters
+	}
+	for role, orc := range o.roles {
+		if orc == nil {
+			continue
+		}
+		if s.roles[role] == nil {
+			s.roles[role] = &RoleCount{}
+		}
+		addRole(s.roles[role], orc)
+	}
+	for comp, occ := range o.comps {
+		addRole(get(s.comps, comp), occ)
+	}
+	for _, ols := range o.layerOrder {
+		key := layerKey{classify.Component(ols.lc.Component), ols.lc.Layer}
+		ls := s.layers[key]
+		if ls == nil {
+			ls = &layerSums{lc: LayerCount{Component: ols.lc.Component, Layer: ols.lc.Layer}}
+			s.layers[key] = ls
+			s.layerOrder = append(s.layerOrder, ls)
+		}
+		ls.lc.Tensors += ols.lc.Tensors
+		ls.lc.Parameters += ols.lc.Parameters
+		for role := range ls.byRole {
+			ls.byRole[role] += ols.byRole[role]
+			ls.seen[role] = ls.seen[role] || ols.seen[role]
+		}
+	}
 }
 
 // maxUnknownListed bounds the unrecognised name patterns a note lists.
