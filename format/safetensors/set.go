@@ -50,8 +50,11 @@ func OpenSet(indexPath string) (*Set, error) {
 	dir := filepath.Dir(indexPath)
 	p := newParallel()
 	idx, err := readIndex(f, size, func(i int, name string) { p.open(i, filepath.Join(dir, name)) })
+	var entries entryTable
 	if err == nil {
 		p.slab.reserve(idx)
+		// The index's table is built while the last shards are parsed.
+		entries = newEntryTable(idx)
 	}
 	files, errs := p.wait()
 	if err == nil {
@@ -79,11 +82,25 @@ func OpenSet(indexPath string) (*Set, error) {
 		}
 		return nil, format.WithFile(err, s.Paths[i])
 	}
-	if err := s.check(); err != nil {
+	if err := s.check(&entries); err != nil {
 		s.Close()
 		return nil, err
 	}
 	return s, nil
+}
+
+// An entryTable finds an index entry by name, and the first entry that
+// repeats an earlier one's name, or −1.
+type entryTable struct {
+	names.Index
+	dup int
+}
+
+func newEntryTable(idx *Index) entryTable {
+	t := entryTable{Index: names.Index{NameOf: func(i int) string { return idx.Entries[i].Name }}}
+	t.Init(len(idx.Entries))
+	t.dup = t.AddAll(len(idx.Entries), t.NameOf)
+	return t
 }
 
 // parallel opens shards on a bounded number of goroutines. More workers
@@ -201,16 +218,14 @@ func (p *parallel) wait() ([]*File, []error) {
 }
 
 // check compares the index with the shard headers: one lookup per
-// tensor in a table sized from the index (names.Index).
-func (s *Set) check() error {
+// tensor in the index's table.
+func (s *Set) check(entry *entryTable) error {
 	idx := s.Index
-	entry := names.Index{NameOf: func(i int) string { return idx.Entries[i].Name }}
-	entry.Init(len(idx.Entries))
-	if dup := entry.AddAll(len(idx.Entries), entry.NameOf); dup >= 0 {
-		return &format.Error{File: s.IndexPath, Offset: -1, Field: "weight_map." + idx.Entries[dup].Name,
+	if entry.dup >= 0 {
+		return &format.Error{File: s.IndexPath, Offset: -1, Field: "weight_map." + idx.Entries[entry.dup].Name,
 			Msg: "duplicate object member name: the tensor is listed twice"}
 	}
-	pos := s.lookupAll(&entry)
+	pos := s.lookupAll(&entry.Index)
 	found := make([]int32, len(idx.Entries)) // shard+1 that holds each entry
 	var bytes uint64
 	// A tensor in the wrong shard is reported after the walk, as a
