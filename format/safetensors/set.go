@@ -164,19 +164,27 @@ func (sl *tensorSlab) reserve(idx *Index) {
 // (as when there is to be no slab). Before, it returns nil: the shard's
 // list is built later (finish).
 func (sl *tensorSlab) take(i, n int) []format.Tensor {
+	if part, later := sl.part(i, n); part != nil || later {
+		return part
+	}
+	return prefault.Make[format.Tensor](n, n) // outside the lock
+}
+
+// part returns shard i's part of the slab, when it is laid out and the
+// part holds n tensors, or reports that it is not laid out yet.
+func (sl *tensorSlab) part(i, n int) (part []format.Tensor, later bool) {
 	sl.mu.Lock()
 	defer sl.mu.Unlock()
-	if sl.none {
-		return prefault.Make[format.Tensor](n, n)
-	}
-	if sl.all == nil {
-		return nil
-	}
-	if i < len(sl.placed) && !sl.placed[i] && sl.at[i+1]-sl.at[i] == n {
+	switch {
+	case sl.none:
+		return nil, false
+	case sl.all == nil:
+		return nil, true
+	case i < len(sl.placed) && !sl.placed[i] && sl.at[i+1]-sl.at[i] == n:
 		sl.placed[i] = true
-		return sl.all[sl.at[i]:sl.at[i+1]:sl.at[i+1]]
+		return sl.all[sl.at[i]:sl.at[i+1]:sl.at[i+1]], false
 	}
-	return prefault.Make[format.Tensor](n, n)
+	return nil, false
 }
 
 // finish builds the lists of the shards parsed before the slab was laid
