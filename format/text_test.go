@@ -2,6 +2,7 @@ package format_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -25,6 +26,12 @@ func TestWidth(t *testing.T) {
 		"model.日本.x": 12,
 	} {
 		require.Equal(t, w, format.Width(s), "%q", s)
+	}
+	// A wide rune anywhere in a run of ASCII, which is measured eight
+	// bytes at a time.
+	for k := range 20 {
+		s := strings.Repeat("a", k) + "日" + strings.Repeat("b", 9)
+		require.Equal(t, k+2+9, format.Width(s), "%q", s)
 	}
 }
 

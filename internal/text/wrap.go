@@ -10,7 +10,7 @@ import (
 // them, less the ANSI colour sequences this package's callers add (text
 // from files never holds ESC: Safe escapes it).
 func Width(s string) int {
-	if !strings.Contains(s, "\x1b[") {
+	if strings.IndexByte(s, 0x1b) < 0 {
 		return format.Width(s)
 	}
 	n := 0
