@@ -11,11 +11,11 @@ import (
 // The collector's settings over a run. Most runs read a few headers,
 // allocate tens of megabytes and exit: at the default pacing they would
 // collect four or five times on the way, a tenth of their CPU or more.
-// So a run
-// starts with the collector off below startHeap (as the Go compiler
-// starts with a large heap); the first collection, which only a big model
-// reaches, hands back to the usual pacing. After counting a big model a
-// soft limit bounds the heap (settleMemory); the next load lifts it.
+// So a run starts with the collector off below startHeap (as the Go
+// compiler starts with a large heap); the first collection, which only a
+// big model reaches, hands back to the usual pacing. After counting a big
+// model a soft limit bounds the heap (settleMemory); the next load lifts
+// it and holds the collector off while it runs (startLoad).
 var gcPolicy struct {
 	mu       sync.Mutex
 	starting bool // collector off below startHeap, until the first collection

@@ -63,7 +63,10 @@ type Index struct {
 
 const tagMask = 0xFFFF_FFFF_0000_0000
 
-// Init empties the index and sizes it for n names.
+// Init empties the index and sizes it for n names. The table is written
+// through as it is made (prefault): its pages are first touched by
+// probes, reads, which on fresh memory cost a TLB flush on every CPU
+// when the write comes.
 func (x *Index) Init(n int) {
 	x.seed = maphash.MakeSeed()
 	size := 8
