@@ -37,8 +37,9 @@ func (c *Classifier) NewMemo() *Memo {
 // TensorShape labels one tensor: c.TensorShape(name, shape).
 func (m *Memo) TensorShape(name string, shape []uint64) Label {
 	i := strings.Index(name, expertsSep)
-	if i < 0 || m.c.dotted != nil {
-		// An adapter's dotted target path could name one expert.
+	if i < 0 || m.c.arch.Adapter != nil {
+		// An adapter's target modules or modules to save could name one
+		// expert ("experts.7.w1", or a bare "7").
 		return m.c.TensorShape(name, shape)
 	}
 	at := i + len(expertsSep)

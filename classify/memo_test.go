@@ -61,7 +61,7 @@ func memoNames() []string {
 // order, for every architecture and adapter.
 func TestMemoAgrees(t *testing.T) {
 	names := memoNames()
-	ad := &Adapter{PeftType: "LORA", TargetModules: []string{"down_proj", "experts.7.up_proj"}}
+	ad := &Adapter{PeftType: "LORA", TargetModules: []string{"down_proj", "experts.7.up_proj", "7"}, ModulesToSave: []string{"9"}}
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, a := range []Arch{{}, {Architecture: "deepseek_v3", Layers: 61}, {Architecture: "llama", Adapter: ad},
 		{Architecture: "qwen3_next", Layers: 4, LayerTypes: []LayerType{LayerLinearAttention, LayerAttention, LayerLinearAttention, LayerAttention}}} {
