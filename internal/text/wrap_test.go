@@ -4,24 +4,16 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/tensorcount/tensorcount/format"
 )
 
-// Width counts columns: ANSI colour sequences take none, wide runes two,
-// and a lone escape byte is text like any other.
+// Width is format.Width of the text without its ANSI colour sequences;
+// a lone escape byte is text like any other.
 func TestWidth(t *testing.T) {
-	for s, w := range map[string]int{
-		"":                          0,
-		"model.layers.0.mlp.weight": 25,
-		"\x1b[31mred\x1b[0m":        3,
-		"a\x1b[1mb\x1b[0mc":         3,
-		"漢字":                        4,
-		"\x1b[32m漢\x1b[0m字":         4,
-		"é, 14,680,064 elements":    22,
-	} {
-		require.Equal(t, w, Width(s), "%q", s)
-	}
-	// A lone escape is measured as Width measures it without colour.
-	for _, s := range []string{"a\x1bb", "\x1b", "a\x1b"} {
-		require.Equal(t, Width(s), Width(s+"\x1b[0m"), "%q", s)
+	for _, s := range []string{"", "model.layers.0.mlp.weight", "漢字", "é, 14,680,064 elements", "a\x1bb", "\x1b"} {
+		require.Equal(t, format.Width(s), Width(s), "%q", s)
+		require.Equal(t, format.Width(s), Width(Paint(s, Red, true)), "%q in red", s)
+		require.Equal(t, 2*format.Width(s), Width(Paint(s, Green, true)+s), "%q, half green", s)
 	}
 }
