@@ -303,6 +303,54 @@ TEXT ·cpuid1ECX(SB), NOSPLIT, $0-4
 	MOVL CX, ret+0(FP)
 	RET
 
+// Q8_BLOCK and Q4_BLOCK take the quants of the block at SI, which the
+// moment and gather kernels share: the sum of the quants (Q4_0: of the
+// nibbles) in the low 32 bits of AX, the sum of their squares in the
+// upper 32, and the zero quants in BX. Q8_BLOCK needs Y15 (1 in each
+// 16-bit lane) and Y14 (zero) and clobbers Y1–Y8; Q4_BLOCK needs X11–X14
+// (q4consts, zero) and clobbers X1–X7 and R13.
+#define Q8_BLOCK \
+	VPMOVSXBW 2(SI), Y1 \
+	VPMOVSXBW 18(SI), Y2 \
+	VPMADDWD Y1, Y1, Y3 \
+	VPMADDWD Y2, Y2, Y4 \
+	VPADDD Y4, Y3, Y3 \
+	VPADDW Y2, Y1, Y5 \
+	VPMADDWD Y15, Y5, Y5 \
+	VPHADDD Y3, Y5, Y6 \
+	VEXTRACTI128 $1, Y6, X7 \
+	VPADDD X7, X6, X6 \
+	VPHADDD X6, X6, X6 \
+	VMOVQ X6, AX \
+	VMOVDQU 2(SI), Y8 \
+	VPCMPEQB Y14, Y8, Y8 \
+	VPMOVMSKB Y8, BX \
+	POPCNTL BX, BX
+
+#define Q4_BLOCK \
+	VMOVDQU 2(SI), X1 \
+	VPSRLW $4, X1, X2 \
+	VPAND X13, X1, X1 \
+	VPAND X13, X2, X2 \
+	VPADDB X2, X1, X3 \
+	VPSADBW X14, X3, X3 \
+	VPSHUFB X1, X12, X4 \
+	VPSHUFB X2, X12, X5 \
+	VPADDB X5, X4, X4 \
+	VPSADBW X14, X4, X4 \
+	VPSLLQ $32, X4, X4 \
+	VPADDQ X4, X3, X3 \
+	VPSHUFD $0x4E, X3, X4 \
+	VPADDQ X4, X3, X3 \
+	VMOVQ X3, AX \
+	VPCMPEQB X11, X1, X6 \
+	VPCMPEQB X11, X2, X7 \
+	VPMOVMSKB X6, BX \
+	VPMOVMSKB X7, R13 \
+	SHLL $16, R13 \
+	ORL R13, BX \
+	POPCNTL BX, BX
+
 // func q8MomentsAVX2(dst *uint64, src *byte, n int)
 // For n Q8_0 blocks of 34 bytes (a scale, then 32 int8 quants), the sum
 // of the quants (int32, bits 0–31), of their squares (bits 32–55) and
@@ -318,22 +366,7 @@ TEXT ·q8MomentsAVX2(SB), NOSPLIT, $0-24
 	TESTQ CX, CX
 	JZ q8done
 q8loop:
-	VPMOVSXBW 2(SI), Y1  // quants 0–15
-	VPMOVSXBW 18(SI), Y2 // quants 16–31
-	VPMADDWD Y1, Y1, Y3
-	VPMADDWD Y2, Y2, Y4
-	VPADDD Y4, Y3, Y3    // eight partial sums of squares
-	VPADDW Y2, Y1, Y5
-	VPMADDWD Y15, Y5, Y5 // eight partial sums
-	VPHADDD Y3, Y5, Y6   // per half: two partial sums, two of squares
-	VEXTRACTI128 $1, Y6, X7
-	VPADDD X7, X6, X6
-	VPHADDD X6, X6, X6   // the sum, then the sum of squares
-	VMOVQ X6, AX
-	VMOVDQU 2(SI), Y8
-	VPCMPEQB Y14, Y8, Y8
-	VPMOVMSKB Y8, BX
-	POPCNTL BX, BX
+	Q8_BLOCK
 	MOVWLZX (SI), DX
 	TESTL $0x7FFF, DX
 	CMOVLEQ R8, BX       // a zero scale: every value is zero
@@ -375,28 +408,7 @@ TEXT ·q4MomentsAVX2(SB), NOSPLIT, $0-24
 	TESTQ CX, CX
 	JZ q4done
 q4loop:
-	VMOVDQU 2(SI), X1
-	VPSRLW $4, X1, X2
-	VPAND X13, X1, X1    // low nibbles: elements 0–15
-	VPAND X13, X2, X2    // high nibbles: elements 16–31
-	VPADDB X2, X1, X3
-	VPSADBW X14, X3, X3  // two partial sums of nibbles
-	VPSHUFB X1, X12, X4
-	VPSHUFB X2, X12, X5
-	VPADDB X5, X4, X4
-	VPSADBW X14, X4, X4  // two partial sums of squares
-	VPSLLQ $32, X4, X4
-	VPADDQ X4, X3, X3
-	VPSHUFD $0x4E, X3, X4
-	VPADDQ X4, X3, X3
-	VMOVQ X3, AX
-	VPCMPEQB X11, X1, X6
-	VPCMPEQB X11, X2, X7
-	VPMOVMSKB X6, BX
-	VPMOVMSKB X7, DX
-	SHLL $16, DX
-	ORL DX, BX
-	POPCNTL BX, BX
+	Q4_BLOCK
 	MOVWLZX (SI), DX
 	TESTL $0x7FFF, DX
 	CMOVLEQ R8, BX       // a zero scale: every value is zero
@@ -420,22 +432,7 @@ TEXT ·q8GatherAVX2(SB), NOSPLIT, $0-40
 	JEQ q8gdone
 q8gloop:
 	GATHER_SCALE(q8gdone)
-	VPMOVSXBW 2(SI), Y1
-	VPMOVSXBW 18(SI), Y2
-	VPMADDWD Y1, Y1, Y3
-	VPMADDWD Y2, Y2, Y4
-	VPADDD Y4, Y3, Y3
-	VPADDW Y2, Y1, Y5
-	VPMADDWD Y15, Y5, Y5
-	VPHADDD Y3, Y5, Y6
-	VEXTRACTI128 $1, Y6, X7
-	VPADDD X7, X6, X6
-	VPHADDD X6, X6, X6
-	VMOVQ X6, AX
-	VMOVDQU 2(SI), Y8
-	VPCMPEQB Y14, Y8, Y8
-	VPMOVMSKB Y8, BX
-	POPCNTL BX, BX
+	Q8_BLOCK
 	MOVLQSX AX, R14
 	GATHER_CELL(q8gz)
 	ADDQ $34, SI
@@ -456,28 +453,7 @@ TEXT ·q4GatherAVX2(SB), NOSPLIT, $0-40
 	JEQ q4gdone
 q4gloop:
 	GATHER_SCALE(q4gdone)
-	VMOVDQU 2(SI), X1
-	VPSRLW $4, X1, X2
-	VPAND X13, X1, X1
-	VPAND X13, X2, X2
-	VPADDB X2, X1, X3
-	VPSADBW X14, X3, X3
-	VPSHUFB X1, X12, X4
-	VPSHUFB X2, X12, X5
-	VPADDB X5, X4, X4
-	VPSADBW X14, X4, X4
-	VPSLLQ $32, X4, X4
-	VPADDQ X4, X3, X3
-	VPSHUFD $0x4E, X3, X4
-	VPADDQ X4, X3, X3
-	VMOVQ X3, AX
-	VPCMPEQB X11, X1, X6
-	VPCMPEQB X11, X2, X7
-	VPMOVMSKB X6, BX
-	VPMOVMSKB X7, R13
-	SHLL $16, R13
-	ORL R13, BX
-	POPCNTL BX, BX
+	Q4_BLOCK
 	MOVL AX, R14
 	SUBQ $256, R14
 	GATHER_CELL(q4gz)
