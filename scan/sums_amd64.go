@@ -49,21 +49,21 @@ var hasF16C = hasAVX2 && cpuid1ECX()&(1<<29) != 0
 var hasAVX512 = hasAVX2 && cpu.X86.HasAVX512F
 
 func sumsF16Asm(a *halfSums, src []byte, k float64) {
-	if n := len(src) / 32; n > 0 {
-		if hasAVX512 {
-			sumsF16AVX512(a, &src[0], n, k)
-		} else {
-			sumsF16AVX2(a, &src[0], n, k)
-		}
-	}
+	sumsHalfAsm(a, src, k, sumsF16AVX512, sumsF16AVX2)
 }
 
 func sumsBF16Asm(a *halfSums, src []byte, k float64) {
+	sumsHalfAsm(a, src, k, sumsBF16AVX512, sumsBF16AVX2)
+}
+
+// sumsHalfAsm runs a 16-bit kernel, its AVX-512 form where it may, on the
+// whole pairs of groups of eight in src.
+func sumsHalfAsm(a *halfSums, src []byte, k float64, wide, narrow func(*halfSums, *byte, int, float64)) {
 	if n := len(src) / 32; n > 0 {
 		if hasAVX512 {
-			sumsBF16AVX512(a, &src[0], n, k)
+			wide(a, &src[0], n, k)
 		} else {
-			sumsBF16AVX2(a, &src[0], n, k)
+			narrow(a, &src[0], n, k)
 		}
 	}
 }
