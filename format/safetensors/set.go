@@ -120,8 +120,7 @@ type parallel struct {
 // is read, from the number of tensors it lists in each shard. A shard
 // parsed before that keeps its entries and builds its list once the
 // layout is known (finish); one holding another number of tensors than
-// the index lists, which the check then rejects, makes its own, and
-// Tensors copies it in.
+// the index lists, which the check then rejects, makes its own.
 type tensorSlab struct {
 	mu     sync.Mutex
 	all    []format.Tensor // nil until the index is read
@@ -138,7 +137,7 @@ var maxSlab = 1 << 21 // a variable for the tests
 
 // reserve lays the slab out for the shards of idx, unless it lists more
 // than maxSlab tensors; the shards then make their own lists, which
-// Tensors copies.
+// Tensors concatenates.
 func (sl *tensorSlab) reserve(idx *Index) {
 	if len(idx.Entries) > maxSlab {
 		sl.mu.Lock()
@@ -185,6 +184,14 @@ func (sl *tensorSlab) part(i, n int) (part []format.Tensor, later bool) {
 		return sl.all[sl.at[i]:sl.at[i+1]:sl.at[i+1]], false
 	}
 	return nil, false
+}
+
+// whole reports whether every shard's list is its part of the slab, as in
+// a set whose check passed, unless the slab was not laid out.
+func (sl *tensorSlab) whole() bool {
+	sl.mu.Lock()
+	defer sl.mu.Unlock()
+	return sl.all != nil && !slices.Contains(sl.placed, false)
 }
 
 // finish builds the lists of the shards parsed before the slab was laid
@@ -321,21 +328,8 @@ func (s *Set) describedTwice(i int, name string) error {
 // The list shares its memory with the shards' Files[i].Tensors: a caller
 // that changes it and still needs the shards' own lists copies it first.
 func (s *Set) Tensors() []format.Tensor {
-	if sl := s.slab; sl != nil && sl.all != nil && len(sl.placed) == len(s.Files) {
-		sl.mu.Lock()
-		defer sl.mu.Unlock()
-		fits := true
-		for i, f := range s.Files {
-			fits = fits && len(f.Tensors) == sl.at[i+1]-sl.at[i]
-		}
-		if fits { // as it is in a set whose check passed
-			for i, f := range s.Files {
-				if !sl.placed[i] {
-					copy(sl.all[sl.at[i]:], f.Tensors)
-				}
-			}
-			return sl.all
-		}
+	if sl := s.slab; sl != nil && sl.whole() {
+		return sl.all
 	}
 	n := 0
 	for _, f := range s.Files {

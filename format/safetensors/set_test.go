@@ -218,7 +218,7 @@ func openPairs(t *testing.T, n int) *Set {
 }
 
 // The set's list is every shard's list in shard order, whether a shard
-// was parsed before the index was read (and copied in) or into its part
+// was parsed before the index was read (its list built there afterwards) or into its part
 // of the list; it is not a copy for the shards parsed after.
 func TestSetTensorsInShardOrder(t *testing.T) {
 	s := openPairs(t, 40)
