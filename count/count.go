@@ -100,13 +100,9 @@ func (c *counter) labelAll() {
 	// classify is pure, so large checkpoints are labelled on every core;
 	// the same pass finds the few tensors the steps below change, so that
 	// they do not walk every tensor again.
-	var (
-		mu    sync.Mutex
-		found []candidates
-	)
-	parallel(len(c.items), func(lo, hi int) {
+	found := parallel(len(c.items), func(lo, hi int) candidates {
 		memo := cl.NewMemo()
-		cs := candidates{from: lo}
+		var cs candidates
 		for i := lo; i < hi; i++ {
 			t := &c.m.Tensors[i]
 			c.items[i] = Tensor{Tensor: t, Label: memo.TensorShape(t.Name, t.Shape)}
@@ -129,11 +125,8 @@ func (c *counter) labelAll() {
 				cs.biases = append(cs.biases, i)
 			}
 		}
-		mu.Lock()
-		found = append(found, cs)
-		mu.Unlock()
+		return cs
 	})
-	slices.SortFunc(found, func(x, y candidates) int { return x.from - y.from })
 	mtpLayers := map[int]bool{}
 	for _, cs := range found {
 		for _, layer := range cs.mtpLayers {
@@ -188,7 +181,6 @@ func (c *counter) labelAll() {
 // candidates are the tensors of one part of a labelling pass that its
 // later steps look at, by position, in order.
 type candidates struct {
-	from       int   // the part's first tensor
 	mtpLayers  []int // the layers of MTP tensors
 	quantState []int // bitsandbytes quant states, which mark their weight packed
 	pastLayers []int // tensors in layers at or past the config's count: MTP candidates
@@ -207,24 +199,23 @@ func (c *counter) lookup(name string) (int, bool) {
 	return i, ok
 }
 
-// parallel runs fn over [0, n) split into one contiguous range per CPU;
-// small inputs run on the calling goroutine.
-func parallel(n int, fn func(lo, hi int)) {
+// parallel runs fn over [0, n) split into one contiguous range per CPU,
+// and returns its results in the ranges' order; small inputs run on the
+// calling goroutine, as one range.
+func parallel[T any](n int, fn func(lo, hi int) T) []T {
 	workers := runtime.GOMAXPROCS(0)
 	if n < 4096 || workers < 2 {
-		fn(0, n)
-		return
+		return []T{fn(0, n)}
 	}
-	var wg sync.WaitGroup
 	step := (n + workers - 1) / workers
-	for lo := 0; lo < n; lo += step {
-		wg.Add(1)
-		go func(lo, hi int) {
-			defer wg.Done()
-			fn(lo, hi)
-		}(lo, min(lo+step, n))
+	parts := make([]T, (n+step-1)/step)
+	var wg sync.WaitGroup
+	for k := range parts {
+		lo := k * step
+		wg.Go(func() { parts[k] = fn(lo, min(lo+step, n)) })
 	}
 	wg.Wait()
+	return parts
 }
 
 // count sets every tensor's Parameters and Excluded. Large checkpoints
@@ -233,16 +224,11 @@ func parallel(n int, fn func(lo, hi int)) {
 // neighbours and may read data, are then counted in order.
 func (c *counter) count() {
 	type part struct {
-		from   int
 		notes  *notes
 		packed []int // tensors that may be packed weights
 	}
-	var (
-		mu    sync.Mutex
-		parts []part
-	)
-	parallel(len(c.items), func(lo, hi int) {
-		p := part{from: lo, notes: newNotes(nil)}
+	parts := parallel(len(c.items), func(lo, hi int) part {
+		p := part{notes: newNotes(nil)}
 		for i := lo; i < hi; i++ {
 			it := &c.items[i]
 			it.Parameters = it.Tensor.Elements()
@@ -267,11 +253,8 @@ func (c *counter) count() {
 				p.packed = append(p.packed, i)
 			}
 		}
-		mu.Lock()
-		parts = append(parts, p)
-		mu.Unlock()
+		return p
 	})
-	slices.SortFunc(parts, func(x, y part) int { return x.from - y.from })
 	for _, p := range parts {
 		c.notes.merge(p.notes)
 	}

@@ -2,10 +2,8 @@ package count
 
 import (
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/tensorcount/tensorcount/classify"
 	"github.com/tensorcount/tensorcount/format"
@@ -197,20 +195,13 @@ const roleSlots = int(classify.RoleOther) + 1
 // sum fills the totals and breakdowns: large checkpoints a part per
 // core (sums), the parts then added in order.
 func (c *counter) sum(r *Report) {
-	var (
-		mu    sync.Mutex
-		parts []*sums
-	)
-	parallel(len(c.items), func(lo, hi int) {
-		s := newSums(lo)
+	parts := parallel(len(c.items), func(lo, hi int) *sums {
+		s := newSums()
 		for i := lo; i < hi; i++ {
 			s.add(&c.items[i])
 		}
-		mu.Lock()
-		parts = append(parts, s)
-		mu.Unlock()
+		return s
 	})
-	slices.SortFunc(parts, func(x, y *sums) int { return x.from - y.from })
 	all := parts[0]
 	for _, s := range parts[1:] {
 		all.merge(s)
@@ -262,7 +253,6 @@ func (c *counter) sum(r *Report) {
 // most, since this runs over every tensor of checkpoints with a hundred
 // thousand of them.
 type sums struct {
-	from                         int // the run's first tensor
 	tensors                      int
 	elements, parameters         uint64
 	bytes                        int64
@@ -298,8 +288,8 @@ type layerSums struct {
 	seen   [roleSlots]bool
 }
 
-func newSums(from int) *sums {
-	return &sums{from: from, dtypes: map[string]*DTypeCount{}, comps: map[classify.Component]*RoleCount{},
+func newSums() *sums {
+	return &sums{dtypes: map[string]*DTypeCount{}, comps: map[classify.Component]*RoleCount{},
 		layers: map[layerKey]*layerSums{}, lastLayer: layerKey{layer: -2}}
 }
 
