@@ -218,8 +218,8 @@ func openPairs(t *testing.T, n int) *Set {
 }
 
 // The set's list is every shard's list in shard order, whether a shard
-// was parsed before the index was read (its list built there afterwards) or into its part
-// of the list; it is not a copy for the shards parsed after.
+// was parsed before the index was read (its list built there afterwards)
+// or after; it is not a copy of the shards' lists.
 func TestSetTensorsInShardOrder(t *testing.T) {
 	s := openPairs(t, 40)
 	var want []format.Tensor
