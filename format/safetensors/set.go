@@ -50,11 +50,11 @@ func OpenSet(indexPath string) (*Set, error) {
 	dir := filepath.Dir(indexPath)
 	p := newParallel()
 	idx, err := readIndex(f, size, func(i int, name string) { p.open(i, filepath.Join(dir, name)) })
-	var entries entryTable
+	var listed *listing
 	if err == nil {
-		p.slab.reserve(idx)
-		// The index's table is built while the last shards are parsed.
-		entries = newEntryTable(idx)
+		// The index is grouped by shard while the last shards are parsed.
+		listed = newListing(idx)
+		p.slab.reserve(listed)
 	}
 	files, errs := p.wait()
 	if err == nil {
@@ -82,7 +82,7 @@ func OpenSet(indexPath string) (*Set, error) {
 		}
 		return nil, format.WithFile(err, s.Paths[i])
 	}
-	if err := s.check(&entries); err != nil {
+	if err := s.check(listed); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -135,27 +135,21 @@ type tensorSlab struct {
 // index's few bytes a name cost ten times the index.
 var maxSlab = 1 << 21 // a variable for the tests
 
-// reserve lays the slab out for the shards of idx, unless it lists more
+// reserve lays the slab out for the shards of the listing, unless it has more
 // than maxSlab tensors; the shards then make their own lists, which
 // Tensors concatenates.
-func (sl *tensorSlab) reserve(idx *Index) {
-	if len(idx.Entries) > maxSlab {
+func (sl *tensorSlab) reserve(l *listing) {
+	n := len(l.ents)
+	if n > maxSlab {
 		sl.mu.Lock()
 		defer sl.mu.Unlock()
 		sl.none = true
 		return
 	}
-	at := make([]int, len(idx.Shards)+1)
-	for _, e := range idx.Entries {
-		at[e.Shard+1]++
-	}
-	for i := range idx.Shards {
-		at[i+1] += at[i]
-	}
-	all := prefault.Make[format.Tensor](at[len(at)-1], at[len(at)-1])
+	all := prefault.Make[format.Tensor](n, n)
 	sl.mu.Lock()
 	defer sl.mu.Unlock()
-	sl.all, sl.at, sl.placed = all, at, make([]bool, len(idx.Shards))
+	sl.all, sl.at, sl.placed = all, l.at, make([]bool, len(l.at)-1)
 }
 
 // take returns the memory for shard i's list of n tensors once the slab
@@ -232,12 +226,31 @@ func (p *parallel) wait() ([]*File, []error) {
 	return p.files, p.errs
 }
 
-// check compares the index with the shard headers: one lookup per
-// tensor in the index's table.
-func (s *Set) check(entry *entryTable) error {
+// check compares the index with the shard headers. A set that agrees
+// is proven so shard by shard (agree); any other is walked with one
+// lookup per tensor in an index-wide table, to say what is wrong.
+func (s *Set) check(listed *listing) error {
+	if bytes, ok := s.agree(listed); ok {
+		s.noteTotalSize(bytes)
+		return nil
+	}
+	bytes, err := s.walk()
+	if err != nil {
+		return err
+	}
+	// The walk found nothing wrong, which agree cannot have missed
+	// unless two names' hashes collided.
+	s.noteTotalSize(bytes)
+	return nil
+}
+
+// walk finds what is wrong with a set that agree did not prove right, and
+// returns its tensor bytes when nothing is.
+func (s *Set) walk() (uint64, error) {
 	idx := s.Index
+	entry := newEntryTable(idx)
 	if entry.dup >= 0 {
-		return &format.Error{File: s.IndexPath, Offset: -1, Field: "weight_map." + idx.Entries[entry.dup].Name,
+		return 0, &format.Error{File: s.IndexPath, Offset: -1, Field: "weight_map." + idx.Entries[entry.dup].Name,
 			Msg: "duplicate object member name: the tensor is listed twice"}
 	}
 	pos := s.lookupAll(&entry.Index)
@@ -251,12 +264,12 @@ func (s *Set) check(entry *entryTable) error {
 			j := pos[i][ti]
 			switch {
 			case j < 0:
-				return &format.Error{File: s.Paths[i], Offset: -1, Field: "tensor " + format.Quote(t.Name),
+				return 0, &format.Error{File: s.Paths[i], Offset: -1, Field: "tensor " + format.Quote(t.Name),
 					Msg: "is in this shard but the index does not list it"}
 			case found[j] == int32(i+1):
-				return s.describedTwice(i, t.Name)
+				return 0, s.describedTwice(i, t.Name)
 			case found[j] != 0:
-				return &format.Error{File: s.Paths[i], Offset: -1, Field: "tensor " + format.Quote(t.Name),
+				return 0, &format.Error{File: s.Paths[i], Offset: -1, Field: "tensor " + format.Quote(t.Name),
 					Msg: "is stored in two shards: " + format.Quote(idx.Shards[found[j]-1]) + " holds it too"}
 			case idx.Entries[j].Shard != i:
 				if misplacedShard < 0 {
@@ -271,10 +284,10 @@ func (s *Set) check(entry *entryTable) error {
 	if misplacedShard >= 0 {
 		e := idx.Entries[misplacedEntry]
 		if found[misplacedEntry] != 0 {
-			return &format.Error{File: s.Paths[misplacedShard], Offset: -1, Field: "tensor " + format.Quote(e.Name),
+			return 0, &format.Error{File: s.Paths[misplacedShard], Offset: -1, Field: "tensor " + format.Quote(e.Name),
 				Msg: "is stored in two shards: " + format.Quote(idx.Shards[e.Shard]) + " holds it too"}
 		}
-		return &format.Error{File: s.Paths[misplacedShard], Offset: -1, Field: "tensor " + format.Quote(e.Name),
+		return 0, &format.Error{File: s.Paths[misplacedShard], Offset: -1, Field: "tensor " + format.Quote(e.Name),
 			Value: idx.Shards[e.Shard], Msg: "is in this shard but the index assigns it to another"}
 	}
 	var missing []IndexEntry
@@ -286,14 +299,19 @@ func (s *Set) check(entry *entryTable) error {
 	if len(missing) > 0 {
 		// Name the alphabetically first, so the message is stable.
 		first := slices.MinFunc(missing, func(a, b IndexEntry) int { return strings.Compare(a.Name, b.Name) })
-		return &format.Error{File: s.IndexPath, Offset: -1, Field: "weight_map",
+		return 0, &format.Error{File: s.IndexPath, Offset: -1, Field: "weight_map",
 			Msg: fmt.Sprintf("tensor %s is listed in shard %s, which does not hold it (%d listed tensors are missing from their shards)",
 				format.Quote(first.Name), format.Quote(idx.Shards[first.Shard]), len(missing))}
 	}
-	if idx.HasTotalSize && idx.TotalSize != bytes {
+	return bytes, nil
+}
+
+// noteTotalSize notes an index total_size that is not the shards' tensor
+// bytes.
+func (s *Set) noteTotalSize(bytes uint64) {
+	if idx := s.Index; idx.HasTotalSize && idx.TotalSize != bytes {
 		s.Notes = append(s.Notes, fmt.Sprintf("index metadata.total_size is %d bytes but the shards hold %d tensor bytes (writers differ: some store file sizes)", idx.TotalSize, bytes))
 	}
-	return nil
 }
 
 // openShard opens a shard of a set: Open, but for the check of names
