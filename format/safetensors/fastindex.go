@@ -2,7 +2,8 @@ package safetensors
 
 import (
 	"io"
-	"strings"
+
+	"github.com/tensorcount/tensorcount/internal/names"
 )
 
 // indexWindow is how much of an index the scanner holds at once when it
@@ -60,8 +61,7 @@ func fastIndex(b []byte, src io.ReaderAt, size int64, onShard func(int, string),
 	}
 	// The names cannot be longer than the text: one builder holds them
 	// all, without regrowing.
-	var arena strings.Builder
-	arena.Grow(int(size))
+	arena := names.NewBuffer(int(size))
 	idx := &Index{}
 	if !s.refill() || s.next() != '{' {
 		return nil, false
@@ -106,7 +106,7 @@ func fastIndex(b []byte, src io.ReaderAt, size int64, onShard func(int, string),
 	}
 }
 
-func fastWeightMap(s *scanner, size int64, arena *strings.Builder, idx *Index, onShard func(int, string), announced *int) bool {
+func fastWeightMap(s *scanner, size int64, arena *names.Buffer, idx *Index, onShard func(int, string), announced *int) bool {
 	if s.next() != '{' {
 		return false
 	}
@@ -128,12 +128,13 @@ func fastWeightMap(s *scanner, size int64, arena *strings.Builder, idx *Index, o
 			return false
 		}
 		k, ok := s.str()
-		if !ok || arena.Cap()-arena.Len() < len(k) {
+		if !ok {
 			return false
 		}
-		start := arena.Len()
-		arena.Write(k)
-		name := arena.String()[start:]
+		name, ok := arena.Add(k)
+		if !ok {
+			return false
+		}
 		if s.next() != ':' {
 			return false
 		}

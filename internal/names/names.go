@@ -8,6 +8,7 @@ package names
 import (
 	"hash/maphash"
 	"strings"
+	"unsafe"
 
 	"github.com/tensorcount/tensorcount/internal/prefault"
 )
@@ -44,6 +45,36 @@ func (a *Arena) Add(p []byte) string {
 	start := a.b.Len()
 	a.b.Write(p)
 	return a.b.String()[start:]
+}
+
+// A Buffer holds names one after another in memory sized once, for a
+// reader that knows an upper bound of their bytes (an index file's size).
+// Memory of 4 MiB or more is advised onto huge pages (prefault), which
+// saves a fault for every 4 KiB page the names fill.
+type Buffer struct {
+	b []byte
+}
+
+// NewBuffer returns a Buffer for names of up to n bytes in all.
+func NewBuffer(n int) Buffer {
+	b := make([]byte, 0, n)
+	prefault.AdviseHuge(b[:n])
+	return Buffer{b: b}
+}
+
+// Add copies p into the buffer and returns it as a string, or reports
+// false when the buffer has no room for it. The bytes of a string handed
+// out are never written again, as a strings.Builder's are not.
+func (x *Buffer) Add(p []byte) (string, bool) {
+	if cap(x.b)-len(x.b) < len(p) {
+		return "", false
+	}
+	if len(p) == 0 {
+		return "", true
+	}
+	start := len(x.b)
+	x.b = append(x.b, p...)
+	return unsafe.String(&x.b[start], len(p)), true
 }
 
 // An Index maps names to the positions of the items that carry them. It

@@ -21,6 +21,30 @@ func TestArenaKeepsEveryName(t *testing.T) {
 	require.Len(t, a.Add(big), 3<<20)
 }
 
+func TestBuffer(t *testing.T) {
+	for _, size := range []int{40, 5 << 20} { // without and with huge pages
+		b := NewBuffer(size)
+		var got []string
+		used := 0
+		for i := 0; ; i++ {
+			name := fmt.Sprintf("layers.%d.w", i)
+			s, ok := b.Add([]byte(name))
+			if !ok {
+				require.Greater(t, used+len(name), size, "refused with room left")
+				break
+			}
+			used += len(name)
+			got = append(got, s)
+		}
+		for i, s := range got {
+			require.Equal(t, fmt.Sprintf("layers.%d.w", i), s)
+		}
+		s, ok := b.Add(nil)
+		require.True(t, ok)
+		require.Equal(t, "", s)
+	}
+}
+
 func TestIndex(t *testing.T) {
 	var items []string
 	x := Index{NameOf: func(i int) string { return items[i] }}

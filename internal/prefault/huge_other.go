@@ -2,6 +2,5 @@
 
 package prefault
 
-const hugePage = 2 << 20
-
-func adviseHuge([]byte) {}
+// AdviseHuge does nothing where there are no transparent huge pages.
+func AdviseHuge([]byte) {}

@@ -46,9 +46,7 @@ const parallelBytes = 4 << 20
 
 // touch writes a zero byte in every page of b, which is zero.
 func touch(b []byte) {
-	if len(b) >= 2*hugePage {
-		adviseHuge(b)
-	}
+	AdviseHuge(b)
 	workers := runtime.GOMAXPROCS(0)
 	if len(b) < parallelBytes || workers < 2 {
 		touchPages(b)
