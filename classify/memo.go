@@ -48,8 +48,7 @@ func (m *Memo) TensorShape(name string, shape []uint64) Label {
 		j++
 	}
 	expert, ok := index(name[at:j])
-	if !ok || j == len(name) || name[j] != '.' || strings.Contains(name[j:], expertsSep) {
-		// Of two experts indices in a name, the last is the Expert.
+	if !ok || j == len(name) || name[j] != '.' {
 		return m.c.TensorShape(name, shape)
 	}
 	// The key is the name without the index, and the shape's rank, the
@@ -66,6 +65,13 @@ func (m *Memo) TensorShape(name string, shape []uint64) Label {
 	}
 	l := m.c.TensorShape(name, shape)
 	e := memoLabel{l: l}
+	if strings.Contains(name[j:], expertsSep) {
+		// Of two experts indices in a name, the last is the Expert. The
+		// key holds all that follows the first, so every name of this
+		// key has the second.
+		m.seen[string(m.key)] = e
+		return l
+	}
 	// The label can be another expert's only when the index became its
 	// Expert, and its Module is a substring of the name that spans the
 	// index (where the names of two experts differ).
