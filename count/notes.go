@@ -181,33 +181,31 @@ func mergeByLastSegment(gs []*noteGroup) []*noteGroup {
 // appendPattern appends name with its numeric segments replaced by N:
 // "h.11.attn.bias" becomes "h.N.attn.bias".
 func appendPattern(b []byte, name string) []byte {
-	// The name is copied whole and its numeric segments collapsed in
-	// place, one byte loop: a segment at a time cost three calls a
-	// segment, and this runs for every tensor a note groups.
-	start := len(b)
-	b = append(b, name...)
-	w, seg, digits := start, start, true // write position, its segment's start, all digits so far
-	for r := start; r < len(b); r++ {
-		c := b[r]
-		if c == '.' {
-			if digits && w > seg {
-				w = seg
-				b[w] = 'N'
-				w++
-			}
-			b[w] = '.'
-			w++
-			seg, digits = w, true
-			continue
+	for {
+		i := strings.IndexByte(name, '.')
+		seg := name
+		if i >= 0 {
+			seg = name[:i]
 		}
-		digits = digits && '0' <= c && c <= '9'
-		b[w] = c
-		w++
+		// Most segments are words: the first byte tells.
+		if seg != "" && '0' <= seg[0] && seg[0] <= '9' && allDigits(seg[1:]) {
+			b = append(b, 'N')
+		} else {
+			b = append(b, seg...)
+		}
+		if i < 0 {
+			return b
+		}
+		b = append(b, '.')
+		name = name[i+1:]
 	}
-	if digits && w > seg {
-		w = seg
-		b[w] = 'N'
-		w++
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
 	}
-	return b[:w]
+	return true
 }
