@@ -7,19 +7,18 @@ package names
 
 import (
 	"hash/maphash"
-	"strings"
 	"unsafe"
 
 	"github.com/tensorcount/tensorcount/internal/prefault"
 )
 
-// An Arena holds names in a few large strings: a name is a substring of
-// the arena, not an allocation of its own. A strings.Builder's String does
-// not copy, and writes within its capacity never move what it holds, so
-// every substring handed out stays valid and unchanged.
+// An Arena holds names in a few large chunks: a name is a substring of a
+// chunk, not an allocation of its own. Bytes handed out as a string are
+// never written again (as in a strings.Builder), so every string stays
+// valid and unchanged.
 type Arena struct {
-	b    strings.Builder
-	next int // size of the next chunk
+	buf  []byte // the current chunk, filled up to its length
+	next int    // size of the next chunk
 }
 
 const (
@@ -32,49 +31,24 @@ const (
 // (a third of a safetensors header) allocates them in one piece.
 func (a *Arena) Reserve(n int) { a.next = min(max(n, a.next), maxChunk) }
 
+// Use makes b's capacity the arena's current chunk, for a caller that
+// carves names' memory from pieces of its own (or sizes it from a file):
+// names go there until it is full, and to chunks of the arena's own after.
+// Nothing else may write to b.
+func (a *Arena) Use(b []byte) { a.buf = b[:0] }
+
 // Add copies p into the arena and returns it as a string.
 func (a *Arena) Add(p []byte) string {
 	if len(p) == 0 {
 		return ""
 	}
-	if a.b.Cap()-a.b.Len() < len(p) {
-		a.b = strings.Builder{}
-		a.b.Grow(max(len(p), a.next, minChunk))
+	if cap(a.buf)-len(a.buf) < len(p) {
+		a.buf = make([]byte, 0, max(len(p), a.next, minChunk))
 		a.next = min(2*max(a.next, minChunk), maxChunk)
 	}
-	start := a.b.Len()
-	a.b.Write(p)
-	return a.b.String()[start:]
-}
-
-// A Buffer holds names one after another in memory sized once, for a
-// reader that knows an upper bound of their bytes (an index file's size).
-// Memory of 4 MiB or more is advised onto huge pages (prefault), which
-// saves a fault for every 4 KiB page the names fill.
-type Buffer struct {
-	b []byte
-}
-
-// NewBuffer returns a Buffer for names of up to n bytes in all.
-func NewBuffer(n int) Buffer {
-	b := make([]byte, 0, n)
-	prefault.AdviseHuge(b[:n])
-	return Buffer{b: b}
-}
-
-// Add copies p into the buffer and returns it as a string, or reports
-// false when the buffer has no room for it. The bytes of a string handed
-// out are never written again, as a strings.Builder's are not.
-func (x *Buffer) Add(p []byte) (string, bool) {
-	if cap(x.b)-len(x.b) < len(p) {
-		return "", false
-	}
-	if len(p) == 0 {
-		return "", true
-	}
-	start := len(x.b)
-	x.b = append(x.b, p...)
-	return unsafe.String(&x.b[start], len(p)), true
+	start := len(a.buf)
+	a.buf = append(a.buf, p...)
+	return unsafe.String(&a.buf[start], len(p))
 }
 
 // An Index maps names to the positions of the items that carry them. It

@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"strconv"
 	"testing"
+	"unsafe"
 
 	"github.com/stretchr/testify/require"
 )
@@ -42,4 +43,36 @@ func TestMake(t *testing.T) {
 			t.Fatalf("byte %d is %d", i, x)
 		}
 	}
+}
+
+// Huge and Piece give what make gives, for sizes across the huge-page
+// threshold and an element size that does not divide 2 MiB.
+func TestHuge(t *testing.T) {
+	for _, n := range []int{0, 1, 1000, minHugeElems[item]() - 1, minHugeElems[item](), minHugeElems[item]() + 1, 3*minHugeElems[item]() + 3} {
+		s := Huge[item](n)
+		if n%2 == 1 {
+			s = Piece[item](n, n%4 == 1)
+		}
+		require.Len(t, s, n)
+		require.Equal(t, n, cap(s))
+		for i := range s {
+			if s[i] != (item{}) {
+				t.Fatalf("item %d of %d is %+v", i, n, s[i])
+			}
+			v := i
+			s[i] = item{name: strconv.Itoa(i), p: &v}
+		}
+		runtime.GC()
+		for i, it := range s {
+			if it.name != strconv.Itoa(i) || *it.p != i {
+				t.Fatalf("item %d of %d is %+v after a collection", i, n, it)
+			}
+		}
+	}
+}
+
+// minHugeElems is how many items make minHuge bytes, rounded up.
+func minHugeElems[T any]() int {
+	size := int(unsafe.Sizeof(*new(T)))
+	return min((minHuge+size-1)/size, 1<<20)
 }
