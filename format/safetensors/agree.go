@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/tensorcount/tensorcount/format"
+	"github.com/tensorcount/tensorcount/internal/prefault"
 )
 
 // The set's check comes in two tiers. A set whose index and shards agree,
@@ -141,11 +142,13 @@ func (w *shardCheck) agree(ents []int32, tensors []format.Tensor) bool {
 // hashes prove every name distinct; equal ones, almost always a name
 // listed twice, send the set to the exact check.
 func nameHashes(seed maphash.Seed, entries []IndexEntry) []uint64 {
-	hashes := make([]uint64, len(entries))
+	// One piece for the hashes and repeats' copy of them.
+	both := prefault.Huge[uint64](2 * len(entries))
+	hashes := both[:len(entries):len(entries)]
 	for j := range entries {
 		hashes[j] = maphash.String(seed, entries[j].Name)
 	}
-	if repeats(hashes) {
+	if repeats(hashes, both[len(entries):]) {
 		return nil
 	}
 	return hashes
@@ -153,9 +156,9 @@ func nameHashes(seed maphash.Seed, entries []IndexEntry) []uint64 {
 
 // repeats reports whether two hashes are equal but for their low bit,
 // which the shards' tables set (h | 1). The hashes are sorted by their
-// top bits into buckets of a few each, which unlike a table probed at
-// random reads and writes memory in order.
-func repeats(hashes []uint64) bool {
+// top bits into buckets of a few each, in sorted (as long as hashes),
+// which unlike a table probed at random reads and writes memory in order.
+func repeats(hashes, sorted []uint64) bool {
 	if len(hashes) < 2 {
 		return false
 	}
@@ -168,7 +171,6 @@ func repeats(hashes []uint64) bool {
 	for b := 1; b < len(start); b++ {
 		start[b] += start[b-1]
 	}
-	sorted := make([]uint64, len(hashes))
 	next := slices.Clone(start[:len(start)-1])
 	for _, h := range hashes {
 		sorted[next[h>>shift]] = h

@@ -115,13 +115,13 @@ func TestRepeats(t *testing.T) {
 		for i := range hashes {
 			hashes[i] = rng.Uint64() &^ 1
 		}
-		require.False(t, repeats(hashes), "%d distinct hashes", n)
+		require.False(t, repeats(hashes, make([]uint64, n)), "%d distinct hashes", n)
 		if n < 2 {
 			continue
 		}
 		for _, twin := range []uint64{hashes[n/3], hashes[n/3] | 1} {
 			hashes[n-1] = twin
-			require.True(t, repeats(hashes), "%d hashes, the last %x like hash %d", n, twin, n/3)
+			require.True(t, repeats(hashes, make([]uint64, n)), "%d hashes, the last %x like hash %d", n, twin, n/3)
 		}
 	}
 }

@@ -100,6 +100,8 @@ type parseOptions struct {
 	// tensors, when set, gives the memory for the list of n tensors, or
 	// nil to have the list built later (File.list).
 	tensors func(n int) []format.Tensor
+	// mem, when set, gives the memory the parse keeps (a big set's).
+	mem *shardMemory
 }
 
 func newFileWith(r io.ReaderAt, size int64, name string, opt parseOptions) (*File, error) {

@@ -48,6 +48,11 @@ type headerParser struct {
 
 	order   []int32  // the entries by offset, in the layout
 	scratch *scratch // where entries and order came from, if recycled
+	// mem, when set, is where names, shapes and new entries are carved
+	// from (parseOptions.mem); the shapes are parsed into parseDims, a
+	// recycled buffer, and copied there.
+	mem       *shardMemory
+	parseDims []uint64
 
 	tensors func(n int) []format.Tensor // parseOptions.tensors
 }
@@ -87,7 +92,7 @@ func (f *File) parseHeader(hdr []byte, name string, fast bool, opt parseOptions,
 // newHeaderParser sizes a parser for a header of n bytes holding braces
 // '{' bytes.
 func newHeaderParser(n, braces int, opt parseOptions) *headerParser {
-	p := &headerParser{base: 8, uniqueByCaller: opt.inSet, tensors: opt.tensors}
+	p := &headerParser{base: 8, uniqueByCaller: opt.inSet, tensors: opt.tensors, mem: opt.mem}
 	// Real entries take 100–150 bytes of JSON and have 2–3 dimensions;
 	// sizing the slices from the header (never from a count the header
 	// claims) spares the regrowth copies, which were a sixth of the
@@ -96,20 +101,34 @@ func newHeaderParser(n, braces int, opt parseOptions) *headerParser {
 	// (names may hold braces too): a vectorised byte count, cheaper than
 	// the regrowth copies a guess from the length cost a million-tensor
 	// header. (Counting "data_offsets" instead cost a tenth of the parse.)
-	if sc, _ := layoutScratch.Get().(*scratch); sc != nil && cap(sc.entries) >= braces {
+	sc, _ := layoutScratch.Get().(*scratch)
+	switch {
+	case sc != nil && cap(sc.entries) >= braces:
 		p.scratch = sc
 		p.entries = sc.entries[:0]
-	} else {
+	case p.mem != nil:
+		p.entries = p.mem.entriesFor(braces)
+	default:
 		p.entries = prefault.Make[entry](0, braces)
 	}
 	// The shapes are written before anything reads them and hold no
 	// pointers for the collector to scan, so, unlike the entries, they
 	// need no prefault: only the pages used fault in.
-	p.dims = make([]uint64, 0, n/32+1)
+	dims := n/32 + 1
+	switch {
+	case p.mem != nil && p.scratch != nil && cap(p.scratch.dims) >= dims:
+		p.dims = p.scratch.dims[:0]
+	default:
+		p.dims = make([]uint64, 0, dims)
+	}
 	// Names are about a third of a real header: a first arena chunk of
 	// half the header holds them all, where chunks growing from 4 KiB
 	// allocated about twice the names of a shard.
-	p.arena.Reserve(n / 2)
+	if p.mem != nil {
+		p.arena.Use(p.mem.namesFor(n / 2))
+	} else {
+		p.arena.Reserve(n / 2)
+	}
 	return p
 }
 
@@ -383,7 +402,12 @@ func (p *headerParser) layout(f *File, name string) error {
 	// The tensors' shapes are kept as slices of p.dims, which was sized
 	// from a guess at the header's dimensions: a copy of just what is
 	// used keeps a big header from holding twice its shapes' memory.
-	if cap(p.dims) > len(p.dims)+len(p.dims)/4+1024 {
+	switch {
+	case p.mem != nil:
+		shapes := p.mem.dimsFor(len(p.dims))
+		copy(shapes, p.dims)
+		p.parseDims, p.dims = p.dims[:0], shapes
+	case cap(p.dims) > len(p.dims)+len(p.dims)/4+1024:
 		p.dims = slices.Clone(p.dims)
 	}
 	defer func() {
@@ -515,6 +539,7 @@ func (p *headerParser) list(f *File, name string, dst []format.Tensor) {
 type scratch struct {
 	entries []entry
 	order   []int32
+	dims    []uint64 // a big set's shards' (headerParser.parseDims)
 }
 
 var layoutScratch sync.Pool
@@ -534,7 +559,10 @@ func (p *headerParser) recycle() {
 		sc = &scratch{}
 	}
 	sc.entries, sc.order = p.entries[:0], p.order[:0]
-	p.entries, p.order, p.scratch = nil, nil, nil
+	if p.parseDims != nil {
+		sc.dims = p.parseDims
+	}
+	p.entries, p.order, p.scratch, p.parseDims = nil, nil, nil, nil
 	layoutScratch.Put(sc)
 }
 

@@ -30,6 +30,7 @@ type Set struct {
 	Notes []string
 
 	slab *tensorSlab
+	mem  *shardMemory // what a big set's shards carved their memory from
 }
 
 // OpenSet opens an index file and every shard it names (shards must sit in
@@ -49,6 +50,9 @@ func OpenSet(indexPath string) (*Set, error) {
 	defer f.Close()
 	dir := filepath.Dir(indexPath)
 	p := newParallel()
+	if size >= minSetMemory {
+		p.mem = &shardMemory{}
+	}
 	idx, err := readIndex(f, size, func(i int, name string) { p.open(i, filepath.Join(dir, name)) })
 	var listed *listing
 	if err == nil {
@@ -60,7 +64,7 @@ func OpenSet(indexPath string) (*Set, error) {
 	if err == nil {
 		p.slab.finish(files)
 	}
-	s := &Set{IndexPath: indexPath, Files: files, slab: &p.slab}
+	s := &Set{IndexPath: indexPath, Files: files, slab: &p.slab, mem: p.mem}
 	if err != nil {
 		s.Close()
 		return nil, format.WithFile(err, indexPath)
@@ -112,6 +116,7 @@ type parallel struct {
 	files []*File
 	errs  []error
 	slab  tensorSlab
+	mem   *shardMemory // for a big set
 }
 
 // A tensorSlab is one list for every shard's tensors, in shard order,
@@ -214,7 +219,7 @@ func (p *parallel) open(i int, path string) {
 		defer p.wg.Done()
 		p.sem <- struct{}{}
 		defer func() { <-p.sem }()
-		f, err := openShard(path, func(n int) []format.Tensor { return p.slab.take(i, n) })
+		f, err := openShard(path, parseOptions{inSet: true, tensors: func(n int) []format.Tensor { return p.slab.take(i, n) }, mem: p.mem})
 		p.mu.Lock()
 		p.files[i], p.errs[i] = f, err
 		p.mu.Unlock()
@@ -317,9 +322,9 @@ func (s *Set) noteTotalSize(bytes uint64) {
 // openShard opens a shard of a set: Open, but for the check of names
 // the shard repeats, which the set's check does for all its shards at
 // once (describedTwice).
-func openShard(path string, tensors func(n int) []format.Tensor) (*File, error) {
+func openShard(path string, opt parseOptions) (*File, error) {
 	f, fd, err := format.OpenAndParse(path, func(r *os.File, size int64) (*File, error) {
-		return newFileWith(r, size, path, parseOptions{inSet: true, tensors: tensors})
+		return newFileWith(r, size, path, opt)
 	})
 	if err != nil {
 		return nil, err

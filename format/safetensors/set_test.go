@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -12,6 +13,7 @@ import (
 
 	"github.com/tensorcount/tensorcount/format"
 	"github.com/tensorcount/tensorcount/internal/fixture"
+	"github.com/tensorcount/tensorcount/internal/fixture/archs"
 )
 
 // writeSet writes shards of one U8 tensor each per name, and an index
@@ -255,4 +257,38 @@ func TestSetTensorsWithoutSlab(t *testing.T) {
 		require.Equal(t, f.Tensors, all[2*i:2*i+2])
 		require.NotSame(t, &f.Tensors[0], &all[2*i], "shard %d", i)
 	}
+}
+
+// A big set's shards carve names, shapes and entries from the set's
+// pieces (shardMemory): the set read so equals the set read without,
+// for shards of every shape, including dtypes and ranks that vary and
+// names longer than a piece's share of them.
+func TestSetMemoryChangesNothing(t *testing.T) {
+	dir := t.TempDir()
+	var shards [][]fixture.TensorSpec
+	for i := range 30 {
+		var specs []fixture.TensorSpec
+		for k := range 40 + i*7 {
+			name := fmt.Sprintf("model.layers.%d.mlp.experts.%d.w", i, k)
+			if k%17 == 0 {
+				name += "." + strings.Repeat("long", 200)
+			}
+			shape := []uint64{uint64(1 + k%5), 3}[:1+k%2]
+			specs = append(specs, fixture.TensorSpec{Name: name, Shape: shape, DType: []string{"F16", "F32", "U8"}[k%3]})
+		}
+		shards = append(shards, specs)
+	}
+	_, err := archs.WriteSharded(dir, archs.Model{}, shards)
+	require.NoError(t, err)
+	index := filepath.Join(dir, "model.safetensors.index.json")
+	open := func(threshold int64) []format.Tensor {
+		defer func(n int64) { minSetMemory = n }(minSetMemory)
+		minSetMemory = threshold
+		s, err := OpenSet(index)
+		require.NoError(t, err)
+		t.Cleanup(func() { s.Close() })
+		require.Equal(t, threshold == 0, s.mem != nil)
+		return slices.Clone(s.Tensors())
+	}
+	require.Equal(t, open(1<<62), open(0))
 }
