@@ -336,14 +336,19 @@ func (p *headerParser) fastTensor(name string, at int64, s *scanner) bool {
 			if !ok {
 				return false
 			}
-			// Neighbouring tensors mostly share a dtype: the last one is
+			// Neighbouring tensors mostly share a dtype, or alternate
+			// between two (a weight and its scale): the last two are
 			// compared before the table is consulted.
-			if string(v) != dtypeByID[p.lastDType].Name {
+			switch {
+			case string(v) == dtypeByID[p.lastDType].Name:
+			case string(v) == dtypeByID[p.prevDType].Name:
+				p.lastDType, p.prevDType = p.prevDType, p.lastDType
+			default:
 				d, ok := dtypeIDs[string(v)]
 				if !ok {
 					return false
 				}
-				p.lastDType = d
+				p.lastDType, p.prevDType = d, p.lastDType
 			}
 			e.dtype = p.lastDType
 		case shapeBit:

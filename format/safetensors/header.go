@@ -42,6 +42,7 @@ type headerParser struct {
 
 	sawMetadata bool
 	lastDType   uint8 // the scanner's last dtype
+	prevDType   uint8 // and the one before it
 	// uniqueByCaller: the caller checks that no tensor name repeats
 	// (a Set's check), so the layout does not.
 	uniqueByCaller bool
