@@ -19,7 +19,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -101,7 +100,7 @@ func (b *Browser) run(ctx context.Context, page string, extra ...string) (Result
 	args := append(append(append([]string{}, flags...), "--user-data-dir="+profile), extra...)
 	args = append(args, "file://"+abs)
 	cmd := exec.Command(b.Bin, args...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	ownGroup(cmd)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	cmd.Env = append(os.Environ(), "HOME="+profile)
@@ -115,13 +114,13 @@ func (b *Browser) run(ctx context.Context, page string, extra ...string) (Result
 	case err = <-done:
 	case <-ctx.Done():
 		// Kill the whole group: Chromium forks renderer and GPU processes.
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		killGroup(cmd)
 		<-done
 		err = fmt.Errorf("chromium did not finish within %v: %w", timeout, ctx.Err())
 	}
 	res = Result{Stdout: out.Bytes(), Stderr: errb.Bytes(), Elapsed: time.Since(start)}
 	// Renderer children may outlive a clean exit for a moment; reap them.
-	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	killGroup(cmd)
 	if err != nil {
 		return res, fmt.Errorf("%w\n%s", err, tail(errb.String(), 2000))
 	}
