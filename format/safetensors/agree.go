@@ -2,13 +2,13 @@ package safetensors
 
 import (
 	"hash/maphash"
-	"math/bits"
 	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
 
 	"github.com/tensorcount/tensorcount/format"
+	"github.com/tensorcount/tensorcount/internal/names"
 	"github.com/tensorcount/tensorcount/internal/prefault"
 )
 
@@ -138,53 +138,18 @@ func (w *shardCheck) agree(ents []int32, tensors []format.Tensor) bool {
 }
 
 // nameHashes returns the 64-bit hashes of the entries' names, or nil when
-// two are equal (repeats). Equal names have equal hashes, so distinct
+// two are equal (names.Repeats). Equal names have equal hashes, so distinct
 // hashes prove every name distinct; equal ones, almost always a name
 // listed twice, send the set to the exact check.
 func nameHashes(seed maphash.Seed, entries []IndexEntry) []uint64 {
-	// One piece for the hashes and repeats' copy of them.
+	// One piece for the hashes and names.Repeats' copy of them.
 	both := prefault.Huge[uint64](2 * len(entries))
 	hashes := both[:len(entries):len(entries)]
 	for j := range entries {
 		hashes[j] = maphash.String(seed, entries[j].Name)
 	}
-	if repeats(hashes, both[len(entries):]) {
+	if names.Repeats(hashes, both[len(entries):]) {
 		return nil
 	}
 	return hashes
-}
-
-// repeats reports whether two hashes are equal but for their low bit,
-// which the shards' tables set (h | 1). The hashes are sorted by their
-// top bits into buckets of a few each, in sorted (as long as hashes),
-// which unlike a table probed at random reads and writes memory in order.
-func repeats(hashes, sorted []uint64) bool {
-	if len(hashes) < 2 {
-		return false
-	}
-	// About four hashes a bucket.
-	shift := 64 - max(1, bits.Len(uint(len(hashes)/4)))
-	start := make([]int32, 1<<(64-shift)+1)
-	for _, h := range hashes {
-		start[h>>shift+1]++
-	}
-	for b := 1; b < len(start); b++ {
-		start[b] += start[b-1]
-	}
-	next := slices.Clone(start[:len(start)-1])
-	for _, h := range hashes {
-		sorted[next[h>>shift]] = h
-		next[h>>shift]++
-	}
-	for b := range len(start) - 1 {
-		bucket := sorted[start[b]:start[b+1]]
-		for i := 1; i < len(bucket); i++ {
-			for _, h := range bucket[:i] {
-				if h|1 == bucket[i]|1 {
-					return true
-				}
-			}
-		}
-	}
-	return false
 }

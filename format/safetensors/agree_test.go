@@ -108,24 +108,6 @@ func TestShardCheckComparesNames(t *testing.T) {
 	require.False(t, w.agree([]int32{0, 1}, []format.Tensor{{Name: "a"}, {Name: "a"}}), "one entry matched twice")
 }
 
-func TestRepeats(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 4))
-	for _, n := range []int{0, 1, 2, 7, 1000, 100_000} {
-		hashes := make([]uint64, n)
-		for i := range hashes {
-			hashes[i] = rng.Uint64() &^ 1
-		}
-		require.False(t, repeats(hashes, make([]uint64, n)), "%d distinct hashes", n)
-		if n < 2 {
-			continue
-		}
-		for _, twin := range []uint64{hashes[n/3], hashes[n/3] | 1} {
-			hashes[n-1] = twin
-			require.True(t, repeats(hashes, make([]uint64, n)), "%d hashes, the last %x like hash %d", n, twin, n/3)
-		}
-	}
-}
-
 // A real set takes the proof tier: the corpus's six shards, whose
 // headers are in the order safetensors writes (by dtype, then name) and
 // whose index is in another.

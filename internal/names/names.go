@@ -7,6 +7,8 @@ package names
 
 import (
 	"hash/maphash"
+	"math/bits"
+	"slices"
 	"unsafe"
 
 	"github.com/tensorcount/tensorcount/internal/prefault"
@@ -269,4 +271,57 @@ func (x *Index) grow() {
 		}
 		x.slots[k] = v
 	}
+}
+
+// Repeats reports whether two hashes are equal but for their low bit
+// (callers that keep h|1 in a table count those as equal too). Equal
+// names have equal hashes, so a false answer proves a list of names
+// distinct without a table; a true one, almost always a real repeat,
+// sends the caller to an exact check. The hashes are sorted by their top
+// bits into buckets of a few each, in scratch (as long as hashes): unlike
+// an Index probed at random, that reads memory in order and writes it in
+// a few streams, which at a million names is several times faster.
+func Repeats(hashes, scratch []uint64) bool {
+	if len(hashes) < 2 {
+		return false
+	}
+	// About four hashes a bucket.
+	shift := 64 - max(1, bits.Len(uint(len(hashes)/4)))
+	start := make([]int32, 1<<(64-shift)+1)
+	for _, h := range hashes {
+		start[h>>shift+1]++
+	}
+	for b := 1; b < len(start); b++ {
+		start[b] += start[b-1]
+	}
+	sorted := scratch[:len(hashes)]
+	next := slices.Clone(start[:len(start)-1])
+	for _, h := range hashes {
+		sorted[next[h>>shift]] = h
+		next[h>>shift]++
+	}
+	for b := range len(start) - 1 {
+		bucket := sorted[start[b]:start[b+1]]
+		for i := 1; i < len(bucket); i++ {
+			for _, h := range bucket[:i] {
+				if h|1 == bucket[i]|1 {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// Distinct reports whether the n names nameOf(0), …, nameOf(n−1) are all
+// distinct, by their hashes (Repeats): false means that two may be equal,
+// which only an exact check can tell.
+func Distinct(n int, nameOf func(int) string) bool {
+	seed := maphash.MakeSeed()
+	both := prefault.Huge[uint64](2 * n)
+	hashes := both[:n:n]
+	for i := range hashes {
+		hashes[i] = maphash.String(seed, nameOf(i))
+	}
+	return !Repeats(hashes, both[n:])
 }

@@ -2,6 +2,7 @@ package names
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -143,5 +144,37 @@ func TestLookupAll(t *testing.T) {
 			want = int32(len(items) - 1 - k/2)
 		}
 		require.Equal(t, want, pos[k], q)
+	}
+}
+
+func TestRepeats(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{0, 1, 2, 7, 1000, 100_000} {
+		hashes := make([]uint64, n)
+		for i := range hashes {
+			hashes[i] = rng.Uint64() &^ 1
+		}
+		require.False(t, Repeats(hashes, make([]uint64, n)), "%d distinct hashes", n)
+		if n < 2 {
+			continue
+		}
+		for _, twin := range []uint64{hashes[n/3], hashes[n/3] | 1} {
+			hashes[n-1] = twin
+			require.True(t, Repeats(hashes, make([]uint64, n)), "%d hashes, the last %x like hash %d", n, twin, n/3)
+		}
+	}
+}
+
+func TestDistinct(t *testing.T) {
+	for _, n := range []int{0, 1, 2, 5000} {
+		names := make([]string, n)
+		for i := range names {
+			names[i] = fmt.Sprintf("blk.%d.attn_q.weight", i)
+		}
+		require.True(t, Distinct(n, func(i int) string { return names[i] }), "%d distinct names", n)
+		if n >= 2 {
+			names[n-1] = names[0]
+			require.False(t, Distinct(n, func(i int) string { return names[i] }), "%d names, the last the first's", n)
+		}
 	}
 }
