@@ -2,6 +2,7 @@ package gguf_test
 
 import (
 	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -91,4 +92,69 @@ func TestDuplicateNameEitherPath(t *testing.T) {
 		}
 		require.Equal(t, offsets[1], offsets[0], "duplicate of entry %d at entry %d", c.copy, c.at)
 	}
+}
+
+// The names are proven distinct after the entries are read, but a file
+// with a repeated name and another fault reports the one that comes
+// first in the file, as a reader that checks each name as it goes does.
+func TestFirstFaultInFileOrder(t *testing.T) {
+	const badType = 9999
+	for _, c := range []struct {
+		name          string
+		dup, bad      int // entries: the second of two equal names, a bad type
+		field, substr string
+	}{
+		{"repeat first", 5, 10, `tensor "t0"`, "duplicate tensor name"},
+		{"bad type first", 10, 5, `tensor "t5" type`, "unknown"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			file := tensorFile(20, func(e *ggufw.Encoder) {
+				for i := range 20 {
+					name, typ := fmt.Sprintf("t%d", i), uint32(0)
+					if i == c.dup {
+						name = "t0"
+					}
+					if i == c.bad {
+						typ = badType
+					}
+					e.TensorInfo(name, []uint64{8}, typ, uint64(32*i))
+				}
+			}, 20*32)
+			h, size := file()
+			_, err := gguf.NewFile(sparseReader{h, size}, size)
+			fe := requireFormatError(t, err, c.field, c.substr)
+			require.Greater(t, fe.Offset, int64(24))
+		})
+	}
+}
+
+// A file read without a name index finds its tensors by name all the same,
+// from several goroutines at once (the index is built by the first).
+func TestTensorLookupBuildsTheIndexOnce(t *testing.T) {
+	var specs []fixture.TensorSpec
+	for i := range 500 {
+		specs = append(specs, spec(fmt.Sprintf("blk.%d.w", i), "F32", 4))
+	}
+	w := ggufw.File{Tensors: specs}
+	h, err := w.Header()
+	require.NoError(t, err)
+	_, dataLen, err := w.Layout()
+	require.NoError(t, err)
+	size := int64(len(h)) + int64(dataLen)
+	f, err := gguf.NewFile(sparseReader{h, size}, size)
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := g; i < 500; i += 4 {
+				ti, ok := f.Tensor(fmt.Sprintf("blk.%d.w", i))
+				if !ok || ti.Name != fmt.Sprintf("blk.%d.w", i) {
+					t.Errorf("blk.%d.w: %v %v", i, ti.Name, ok)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	_, ok := f.Tensor("blk.500.w")
+	require.False(t, ok)
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"math/bits"
 	"os"
+	"sync"
 
 	"github.com/tensorcount/tensorcount/format"
 	"github.com/tensorcount/tensorcount/internal/names"
@@ -34,8 +35,14 @@ type File struct {
 	closer  io.Closer
 	big     bool
 	keys    map[string]int // key → index in Metadata
-	names   names.Index    // tensor name → index in Tensors
 	dropped int            // warnings beyond maxWarnings
+
+	// names finds a tensor by name. The parse proves the names distinct
+	// without it (names.Distinct), so it is built by the first lookup,
+	// unless the parse built it (an exact pass).
+	names      names.Index
+	namesBuilt bool
+	namesOnce  sync.Once
 }
 
 // Header sizes: magic, version and two counts.
@@ -121,6 +128,13 @@ func (f *File) Lookup(key string) (KV, bool) {
 
 // Tensor returns the tensor info named name.
 func (f *File) Tensor(name string) (TensorInfo, bool) {
+	f.namesOnce.Do(func() {
+		if !f.namesBuilt {
+			f.names.NameOf = func(i int) string { return f.Tensors[i].Name }
+			f.names.Init(len(f.Tensors))
+			f.names.AddAll(len(f.Tensors), f.names.NameOf)
+		}
+	})
 	i, ok := f.names.Lookup(name)
 	if !ok {
 		return TensorInfo{}, false
@@ -146,6 +160,7 @@ type parser struct {
 	// name index; pendingAt holds where each one's entry starts.
 	pending   int
 	pendingAt [names.MaxBatch]int64
+	indexed   bool // names go into the index as they are read (readEntries)
 }
 
 // maxWarnings bounds Warnings, so a file with a million odd tensors does

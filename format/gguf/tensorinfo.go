@@ -70,13 +70,38 @@ func (p *parser) readTensorInfos(n uint64) error {
 		return &format.Error{Offset: r.pos, Field: "tensor_count", Value: n, Limit: math.MaxInt32, Msg: "more tensors than this reader supports"}
 	}
 	pre := int(min(n, maxPrealloc))
-	f.names.NameOf = func(i int) string { return f.Tensors[i].Name }
-	f.names.Init(pre)
 	f.Tensors = prefault.Make[TensorInfo](0, pre)
 	p.dims = make([]uint64, 0, max(256, 2*pre)) // written first, and no pointers: no prefault needed
-	fast := !r.big && r.wide
+	// A first pass reads the entries without a name index and proves the
+	// names distinct from their hashes after (names.Distinct): an index
+	// probed at every entry was a tenth of a million-tensor parse, its
+	// cache misses growing faster than the count. On any error or any
+	// repeat, the exact pass reads the entries again with the index, so
+	// that the first fault in file order is the one reported, as one
+	// pass reports it.
+	start, warnings, dropped := r.pos, len(f.Warnings), f.dropped
+	if p.readEntries(n, false) == nil && names.Distinct(len(f.Tensors), func(i int) string { return f.Tensors[i].Name }) {
+		return nil
+	}
+	r.pos, f.Warnings, f.dropped = start, f.Warnings[:warnings], dropped
+	f.Tensors, p.dims, p.pending = f.Tensors[:0], p.dims[:0], 0
+	f.names.NameOf = func(i int) string { return f.Tensors[i].Name }
+	f.names.Init(pre)
+	f.namesBuilt = true
+	return p.readEntries(n, true)
+}
+
+// readEntries reads n tensor infos into f.Tensors. With indexed set, each
+// name goes into f.names as it is read and a repeat is an error there;
+// without, the names are left to the caller.
+func (p *parser) readEntries(n uint64, indexed bool) error {
+	p.indexed = indexed
+	fast := !p.r.big && p.r.wide
 	for i := uint64(0); i < n; {
-		if fast && p.pending < names.MaxBatch && p.fastTensorInfo() {
+		if fast && (!indexed || p.pending < names.MaxBatch) && p.fastTensorInfo() {
+			if !indexed {
+				p.pending = 0
+			}
 			i++
 			continue
 		}
@@ -209,7 +234,10 @@ func (p *parser) readTensorInfo(i uint64) error {
 	if err != nil {
 		return withField(err, "tensor #"+strconv.FormatUint(i, 10)+" name")
 	}
-	j, tag, slot := f.names.Find(name)
+	j, tag, slot := -1, uint64(0), 0
+	if p.indexed {
+		j, tag, slot = f.names.Find(name)
+	}
 	t := TensorInfo{Name: p.arena.Add(name)}
 	if len(name) >= maxNameLen {
 		p.warnf("tensor %s: name is %d bytes; ggml accepts at most %d", format.Quote(t.Name), len(name), maxNameLen-1)
@@ -258,7 +286,9 @@ func (p *parser) readTensorInfo(i uint64) error {
 	}
 	t.Dims = p.addDims(t.Dims)
 	f.Tensors = append(f.Tensors, t)
-	f.names.Insert(tag, slot, len(f.Tensors)-1)
+	if p.indexed {
+		f.names.Insert(tag, slot, len(f.Tensors)-1)
+	}
 	return nil
 }
 
