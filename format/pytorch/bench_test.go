@@ -2,9 +2,7 @@ package pytorch_test
 
 import (
 	"fmt"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/tensorcount/tensorcount/format/pickle"
 	"github.com/tensorcount/tensorcount/format/pytorch"
@@ -19,14 +17,6 @@ func specs100k() []spec {
 			storage: "FloatStorage", key: fmt.Sprint(i)}
 	}
 	return s
-}
-
-// cpuTime is the process's user and system time: on a shared machine
-// wall time per op says more about the neighbours than about the code.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkPickle100k parses the data.pkl of 100,000 tensors.
