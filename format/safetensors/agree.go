@@ -9,7 +9,6 @@ import (
 
 	"github.com/tensorcount/tensorcount/format"
 	"github.com/tensorcount/tensorcount/internal/names"
-	"github.com/tensorcount/tensorcount/internal/prefault"
 )
 
 // The set's check comes in two tiers. A set whose index and shards agree,
@@ -59,7 +58,7 @@ func (s *Set) agree(l *listing) (bytes uint64, ok bool) {
 		}
 	}
 	seed := maphash.MakeSeed()
-	hashes := nameHashes(seed, s.Index.Entries)
+	hashes := names.DistinctHashes(seed, len(s.Index.Entries), func(j int) string { return s.Index.Entries[j].Name })
 	if hashes == nil {
 		return 0, false
 	}
@@ -86,7 +85,7 @@ func (s *Set) agree(l *listing) (bytes uint64, ok bool) {
 
 // A shardCheck is a worker's memory for agree, reused shard after shard:
 // a table from a name's hash to its place among the shard's entries.
-// Every entry's hash is distinct (nameHashes), so a hash finds at most
+// Every entry's hash is distinct (names.DistinctHashes), so a hash finds at most
 // one entry, whose name is then compared.
 type shardCheck struct {
 	seed    maphash.Seed
@@ -135,21 +134,4 @@ func (w *shardCheck) agree(ents []int32, tensors []format.Tensor) bool {
 		w.seen[k] = true
 	}
 	return true
-}
-
-// nameHashes returns the 64-bit hashes of the entries' names, or nil when
-// two are equal (names.Repeats). Equal names have equal hashes, so distinct
-// hashes prove every name distinct; equal ones, almost always a name
-// listed twice, send the set to the exact check.
-func nameHashes(seed maphash.Seed, entries []IndexEntry) []uint64 {
-	// One piece for the hashes and names.Repeats' copy of them.
-	both := prefault.Huge[uint64](2 * len(entries))
-	hashes := both[:len(entries):len(entries)]
-	for j := range entries {
-		hashes[j] = maphash.String(seed, entries[j].Name)
-	}
-	if names.Repeats(hashes, both[len(entries):]) {
-		return nil
-	}
-	return hashes
 }

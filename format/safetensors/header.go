@@ -115,11 +115,9 @@ func newHeaderParser(n, braces int, opt parseOptions) *headerParser {
 	// The shapes are written before anything reads them and hold no
 	// pointers for the collector to scan, so, unlike the entries, they
 	// need no prefault: only the pages used fault in.
-	dims := n/32 + 1
-	switch {
-	case p.mem != nil && p.scratch != nil && cap(p.scratch.dims) >= dims:
+	if dims := n/32 + 1; p.mem != nil && p.scratch != nil && cap(p.scratch.dims) >= dims {
 		p.dims = p.scratch.dims[:0]
-	default:
+	} else {
 		p.dims = make([]uint64, 0, dims)
 	}
 	// Names are about a third of a real header: a first arena chunk of

@@ -317,11 +317,20 @@ func Repeats(hashes, scratch []uint64) bool {
 // distinct, by their hashes (Repeats): false means that two may be equal,
 // which only an exact check can tell.
 func Distinct(n int, nameOf func(int) string) bool {
-	seed := maphash.MakeSeed()
+	return DistinctHashes(maphash.MakeSeed(), n, nameOf) != nil
+}
+
+// DistinctHashes returns the names' 64-bit hashes under seed, for a caller
+// that goes on to use them, or nil when two may be equal (Repeats).
+func DistinctHashes(seed maphash.Seed, n int, nameOf func(int) string) []uint64 {
+	// One piece for the hashes and Repeats' copy of them.
 	both := prefault.Huge[uint64](2 * n)
 	hashes := both[:n:n]
 	for i := range hashes {
 		hashes[i] = maphash.String(seed, nameOf(i))
 	}
-	return !Repeats(hashes, both[n:])
+	if Repeats(hashes, both[n:]) {
+		return nil
+	}
+	return hashes
 }
