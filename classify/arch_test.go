@@ -16,7 +16,7 @@ func checkArch(t *testing.T, a Arch, rows []row) {
 		seen[r.name] = true
 		t.Run(r.name, func(t *testing.T) {
 			l := c.Tensor(r.name)
-			got := want{l.Role, l.Component, l.Layer, l.Expert, l.Kind, l.Canonical}
+			got := want{l.Role, l.Component, int(l.Layer), int(l.Expert), l.Kind, l.Canonical}
 			require.Equal(t, r.want, got)
 		})
 	}

@@ -7,7 +7,7 @@ import "strconv"
 // T5-style encoder-decoder names get the enc./dec. prefix llama.cpp uses;
 // token embeddings never do, because every stack's copy is the one tied
 // token_embd.
-func (sc *scope) canonical(base string, layer int, cparam string) string {
+func (sc *scope) canonical(base string, layer int32, cparam string) string {
 	prefix := ""
 	if sc.tStyle && base != "token_embd" {
 		prefix = "enc."
@@ -20,7 +20,7 @@ func (sc *scope) canonical(base string, layer int, cparam string) string {
 
 // ggufName formats "<prefix>blk.<layer>.<base>.<param>" (no block part
 // when layer is -1) with a single allocation.
-func ggufName(prefix string, layer int, base, param string) string {
+func ggufName(prefix string, layer int32, base, param string) string {
 	var buf [160]byte
 	b := append(buf[:0], prefix...)
 	if layer >= 0 {

@@ -5,8 +5,8 @@ package classify
 type scope struct {
 	sec     section
 	experts expertState
-	expert  int // routed expert index, -1 when the path has none
-	sub     int // T5 sub-layer ("layer.1"), -1 when absent
+	expert  int32 // routed expert index, -1 when the path has none
+	sub     int32 // T5 sub-layer ("layer.1"), -1 when absent
 	cross   bool
 	seqMix  bool
 	indexer bool
@@ -112,10 +112,10 @@ func classifyHF(c *Classifier, s *segments, l *Label) {
 			comp = ComponentAudio
 		}
 		if comp == ComponentLanguageModel && l.Layer >= 0 {
-			if c.arch.Layers > 0 && l.Layer >= c.arch.Layers {
+			if c.arch.Layers > 0 && int(l.Layer) >= c.arch.Layers {
 				comp = ComponentMTP // GLM-4.5, DeepSeek-V3: model.layers.<num_hidden_layers>
 			} else {
-				sc.lt = c.arch.LayerType(l.Layer)
+				sc.lt = c.arch.LayerType(int(l.Layer))
 			}
 		}
 	}

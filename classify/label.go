@@ -226,12 +226,12 @@ type Label struct {
 	// Layer is the block index (the integer after "layers", "h", "blocks",
 	// "block", "layer" or "blk"), -1 when the name has none. For T5 it is
 	// the block, not the sub-layer.
-	Layer int
+	Layer int32
 
 	// Expert is the routed expert index of a per-expert tensor
 	// ("experts.7.", legacy GGUF "ffn_gate.7"), -1 when absent or when the
 	// tensor holds all experts (see Fused3D).
-	Expert int
+	Expert int32
 
 	Component Component
 

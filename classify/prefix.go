@@ -107,7 +107,7 @@ const (
 // encoder/decoder segment seen before that point (or anywhere, when there
 // is no layer), which decides the enc./dec. prefix of T5-style Canonical
 // names.
-func findLayer(s *segments, from, to int) (pos, layer int, st stack) {
+func findLayer(s *segments, from, to int) (pos int, layer int32, st stack) {
 	for j := from; j+1 < to; j++ { // the last segment is the leaf: never a container
 		switch s.seg[j] {
 		case "encoder":

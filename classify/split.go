@@ -49,17 +49,17 @@ func (s *segments) span(from, to int) string {
 // index parses a segment that is a block or expert index. Only plain
 // decimal digits count, and at most nine of them, so the result always
 // fits an int and is never negative.
-func index(s string) (int, bool) {
-	if len(s) == 0 || len(s) > 9 {
+func index(s string) (int32, bool) {
+	if len(s) == 0 || len(s) > 9 { // so that it fits in an int32
 		return 0, false
 	}
-	n := 0
+	n := int32(0)
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c < '0' || c > '9' {
 			return 0, false
 		}
-		n = n*10 + int(c-'0')
+		n = n*10 + int32(c-'0')
 	}
 	return n, true
 }

@@ -111,7 +111,7 @@ func TestUnknownGGUFNames(t *testing.T) {
 // keeps its prefix in Canonical.
 func TestLegacyExpertsOnlyInLanguageModel(t *testing.T) {
 	l := Tensor("v.blk.2.ffn_up.3.weight")
-	require.Equal(t, -1, l.Expert)
+	require.Equal(t, int32(-1), l.Expert)
 	require.Equal(t, "v.blk.2.ffn_up.3.weight", l.Canonical)
 }
 
@@ -120,11 +120,11 @@ func TestLegacyExpertsOnlyInLanguageModel(t *testing.T) {
 // every GGUF attention tensor sits in a block.
 func TestHugeIndexIsNotALayer(t *testing.T) {
 	l := Tensor("model.layers.99999999999.self_attn.q_proj.weight")
-	require.Equal(t, -1, l.Layer)
+	require.Equal(t, int32(-1), l.Layer)
 	require.Equal(t, RoleAttention, l.Role)
 	require.Equal(t, "", l.Canonical)
 	l = Tensor("model.layers.999999999.self_attn.q_proj.weight")
-	require.Equal(t, 999999999, l.Layer)
+	require.Equal(t, int32(999999999), l.Layer)
 	require.Equal(t, "blk.999999999.attn_q.weight", l.Canonical)
 }
 

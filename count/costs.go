@@ -124,7 +124,7 @@ func (c *counter) attentionBlocks() int {
 	for i := range c.items {
 		l := &c.items[i].Label
 		if l.Component == classify.ComponentLanguageModel && l.Layer >= 0 && l.Role == classify.RoleAttention {
-			blocks[l.Layer] = true
+			blocks[int(l.Layer)] = true
 		}
 	}
 	return len(blocks)

@@ -113,12 +113,12 @@ func (c *counter) labelAll() {
 				l.Component = classify.Component(comp)
 			}
 			if l.Component == classify.ComponentMTP && l.Layer >= 0 {
-				cs.mtpLayers = append(cs.mtpLayers, l.Layer)
+				cs.mtpLayers = append(cs.mtpLayers, int(l.Layer))
 			}
 			if l.Role == classify.RoleQuantAux && l.Packed != classify.PackNone {
 				cs.quantState = append(cs.quantState, i)
 			}
-			if a.Layers != 0 && l.Layer >= 0 && l.Layer >= a.Layers {
+			if a.Layers != 0 && l.Layer >= 0 && int(l.Layer) >= a.Layers {
 				cs.pastLayers = append(cs.pastLayers, i)
 			}
 			if strings.HasSuffix(t.Name, ".biases") {
@@ -152,7 +152,7 @@ func (c *counter) labelAll() {
 	for _, cs := range found {
 		for _, i := range cs.pastLayers {
 			l := &c.items[i].Label
-			if l.Component == classify.ComponentLanguageModel && (a.MTPLayers > 0 || mtpLayers[l.Layer]) {
+			if l.Component == classify.ComponentLanguageModel && (a.MTPLayers > 0 || mtpLayers[int(l.Layer)]) {
 				l.Component = classify.ComponentMTP
 			}
 			if l.Component == classify.ComponentMTP {

@@ -53,7 +53,7 @@ func (c *counter) formula(r *Report) *Formula {
 		// Any block counts, whatever it holds: a hybrid's Mamba blocks
 		// are blocks as much as its attention ones.
 		if l.Layer >= 0 && l.Role != classify.RoleBuffer && l.Role != classify.RoleQuantAux {
-			layers[l.Layer] = true
+			layers[int(l.Layer)] = true
 		}
 		if l.Role == classify.RoleEmbedding && l.Kind == classify.KindTokenEmbd && len(it.Tensor.Shape) == 2 && vocab == 0 && it.Tensor.Shape[0] > 0 {
 			// The logical width: a packed (MLX, GPTQ) embedding stores

@@ -75,7 +75,7 @@ func (c *counter) expertsInTensors() int {
 		}
 		switch {
 		case l.Expert >= 0:
-			n = max(n, l.Expert+1)
+			n = max(n, int(l.Expert)+1)
 		case l.Fused3D && len(it.Tensor.Shape) >= 2 && it.Tensor.Shape[0] < 1<<20:
 			n = max(n, int(it.Tensor.Shape[0]))
 		}

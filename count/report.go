@@ -331,10 +331,10 @@ func (s *sums) add(it *Tensor) {
 		rc.Parameters += p
 	}
 
-	if key := (layerKey{l.Component, l.Layer}); key != s.lastLayer {
+	if key := (layerKey{l.Component, int(l.Layer)}); key != s.lastLayer {
 		s.lastLayer = key
 		if s.ls = s.layers[key]; s.ls == nil {
-			s.ls = &layerSums{lc: LayerCount{Component: string(l.Component), Layer: l.Layer}}
+			s.ls = &layerSums{lc: LayerCount{Component: string(l.Component), Layer: int(l.Layer)}}
 			s.layers[key] = s.ls
 			s.layerOrder = append(s.layerOrder, s.ls)
 		}

@@ -13,8 +13,8 @@ import "math/bits"
 // exact but its byte size cannot be verified (a removed GGUF type id, say).
 type DType struct {
 	Name       string // the file's own spelling: "BF16", "F8_E4M3", "Q4_K"
-	BlockSize  int    // elements per block
-	BlockBytes int    // bytes per block
+	BlockSize  int32  // elements per block
+	BlockBytes int32  // bytes per block
 }
 
 // Known reports whether the DType's block layout is known, so that byte

@@ -88,7 +88,7 @@ func (l *TensorList) row(i int, scratch *[]uint64) TensorRow {
 		fileShape = s
 	}
 	lab := ct.Label
-	return TensorRow{Name: t.Name, Role: lab.Role.String(), Component: string(lab.Component), Layer: lab.Layer,
+	return TensorRow{Name: t.Name, Role: lab.Role.String(), Component: string(lab.Component), Layer: int(lab.Layer),
 		DType: t.DType.Name, Shape: shape, FileShape: fileShape,
 		Elements: t.Elements(), Parameters: ct.CountedParameters(), Excluded: ct.Excluded.String(),
 		Bytes: t.Size, File: t.File, Offset: t.Offset}
@@ -150,7 +150,7 @@ func Tensors(r *count.Report, q TensorQuery) *TensorList {
 		if q.Role != "" && lab.Role != role {
 			continue
 		}
-		if q.Layer != nil && lab.Layer != *q.Layer {
+		if q.Layer != nil && int(lab.Layer) != *q.Layer {
 			continue
 		}
 		if q.Match != "" {

@@ -54,7 +54,7 @@ func benchData(dtype string) []byte {
 			}
 		}
 	}
-	bb := testDTypes[dtype].BlockBytes
+	bb := int(testDTypes[dtype].BlockBytes)
 	b = b[:len(b)/bb*bb]
 	out := make([]byte, 0, benchBytes)
 	for len(out)+len(b) <= benchBytes {
@@ -71,7 +71,7 @@ func BenchmarkScan(b *testing.B) {
 			var m memFile
 			data := benchData(dtype)
 			d := testDTypes[dtype]
-			m.add("w", dtype, data, uint64(len(data)/d.BlockBytes*d.BlockSize))
+			m.add("w", dtype, data, uint64(len(data)/int(d.BlockBytes)*int(d.BlockSize)))
 			opt := Options{Open: m.open}
 			b.SetBytes(int64(len(data)))
 			b.ResetTimer()

@@ -16,7 +16,7 @@ import (
 // Inf and extreme values too.
 func randomTensor(rng *rand.Rand, dtype string, n int) ([]byte, uint64) {
 	d := testDTypes[dtype]
-	blocks := n / d.BlockBytes
+	blocks := n / int(d.BlockBytes)
 	var raw []byte
 	switch dtype {
 	case "F64", "F32":
@@ -26,12 +26,12 @@ func randomTensor(rng *rand.Rand, dtype string, n int) ([]byte, uint64) {
 		}
 		raw = encode(dtype, vals)
 	default:
-		raw = make([]byte, blocks*d.BlockBytes)
+		raw = make([]byte, blocks*int(d.BlockBytes))
 		for i := range raw {
 			raw[i] = byte(rng.Uint32())
 		}
 	}
-	return raw, uint64(blocks * d.BlockSize)
+	return raw, uint64(blocks * int(d.BlockSize))
 }
 
 // A tensor split into chunks over many workers gives the statistics of

@@ -76,7 +76,7 @@ func Compare(a, b format.Tensor, ra, rb io.ReaderAt) (Comparison, error) {
 		if !bytes.Equal(pa[:n], pb[:n]) {
 			return c, nil
 		}
-		if constant && !isConstant(pa[:n], elem) {
+		if constant && !isConstant(pa[:n], int(elem)) {
 			constant = false
 		}
 	}

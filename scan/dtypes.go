@@ -97,7 +97,7 @@ func codecFor(t format.Tensor) (codec, string) {
 		}
 		return c, "dtype " + format.Quote(name) + " is not decoded"
 	}
-	if t.DType.BlockSize != c.blockSize || t.DType.BlockBytes != c.blockBytes {
+	if int(t.DType.BlockSize) != c.blockSize || int(t.DType.BlockBytes) != c.blockBytes {
 		return c, fmt.Sprintf("unexpected %s layout: %d elements in %d bytes", name, t.DType.BlockSize, t.DType.BlockBytes)
 	}
 	want, ok := t.DType.ByteSize(t.Elements())

@@ -79,7 +79,7 @@ func (p *plantedSet) add(name, dtype string, vals []float64, raw []byte) {
 	}
 	shape := uint64(len(vals))
 	if d := testDTypes[dtype]; d.BlockSize > 1 {
-		shape = uint64(len(raw) / d.BlockBytes * d.BlockSize)
+		shape = uint64(len(raw) / int(d.BlockBytes) * int(d.BlockSize))
 	}
 	p.specs = append(p.specs, fixture.TensorSpec{Name: name, Shape: []uint64{shape}, DType: dtype})
 	p.data[name] = raw
@@ -115,10 +115,10 @@ func newPlanted(dtypes []string, normName string) *plantedSet {
 		p.add("planted."+dt, dt, vals, raw)
 		bigVals := repeatPast(vals)
 		bigRaw := raw
-		for len(bigRaw) < len(bigVals)*testDTypes[dt].BlockBytes {
+		for len(bigRaw) < len(bigVals)*int(testDTypes[dt].BlockBytes) {
 			bigRaw = append(bigRaw, raw...)
 		}
-		p.add("planted_big."+dt, dt, bigVals, bigRaw[:len(bigVals)*testDTypes[dt].BlockBytes])
+		p.add("planted_big."+dt, dt, bigVals, bigRaw[:len(bigVals)*int(testDTypes[dt].BlockBytes)])
 		if e, ok := extremes[dt]; ok {
 			p.add("extremes."+dt, dt, e, nil)
 		}

@@ -31,7 +31,7 @@ func TestGGMLTypeTable(t *testing.T) {
 		require.Equal(t, w.Name, r.String())
 		require.Equal(t, int(w.Block), r.BlockSize(), w.Name)
 		require.Equal(t, int(w.Bytes), r.BlockBytes(), w.Name)
-		require.Equal(t, format.DType{Name: w.Name, BlockSize: int(w.Block), BlockBytes: int(w.Bytes)}, r.DType())
+		require.Equal(t, format.DType{Name: w.Name, BlockSize: int32(w.Block), BlockBytes: int32(w.Bytes)}, r.DType())
 	}
 	require.Equal(t, "Q4_0_4_4 (removed)", gguf.GGMLType(31).String())
 	require.Equal(t, "type 43", gguf.GGMLType(43).String())
@@ -114,7 +114,7 @@ func TestRemovedGGMLTypes(t *testing.T) {
 	}
 	ft := f.FormatTensors("x.gguf")
 	require.Equal(t, "type 37 (reserved)", ft[6].DType.Name)
-	require.Equal(t, 0, ft[6].DType.BlockSize)
+	require.Zero(t, ft[6].DType.BlockSize)
 	require.Zero(t, ft[6].Size)
 	require.Equal(t, uint64(256), ft[6].Elements())
 	require.Equal(t, int64(32), ft[8].Size)

@@ -151,7 +151,7 @@ func (t GGMLType) String() string {
 // DType returns the shared description of the type. Removed ids have a
 // BlockSize of 0: known by name, byte size unverifiable.
 func (t GGMLType) DType() format.DType {
-	return format.DType{Name: t.String(), BlockSize: t.BlockSize(), BlockBytes: t.BlockBytes()}
+	return format.DType{Name: t.String(), BlockSize: int32(t.BlockSize()), BlockBytes: int32(t.BlockBytes())}
 }
 
 // A ValueType is the type tag of a metadata value (gguf_type).
