@@ -11,7 +11,6 @@ import (
 	"github.com/tensorcount/tensorcount/format/gguf"
 	"github.com/tensorcount/tensorcount/internal/names"
 	"github.com/tensorcount/tensorcount/internal/text"
-	"github.com/tensorcount/tensorcount/model"
 )
 
 // A Diff is the structural difference between two checkpoints: which
@@ -34,9 +33,11 @@ type Diff struct {
 	Same           bool             `json:"same"`
 	// Changed names every tensor of either side that is on one side
 	// only, changed shape or changed dtype, for pictures that outline
-	// them.
+	// them. Compare sets it; CompareCheckpoints leaves it nil.
 	Changed map[string]bool `json:"-"`
 	Verdict string          `json:"verdict"`
+
+	changed [2][]int32 // the changed tensors of each side
 }
 
 // Side summarises one checkpoint.
@@ -87,102 +88,106 @@ type Delta struct {
 	Delta int64  `json:"delta"`
 }
 
-// tensor describes group k: its first tensor, with the elements and
-// parameters of all.
-func (g *grouping) tensor(k int32) Tensor {
-	it := g.item(k)
-	d := Tensor{Name: it.Tensor.Name, Role: it.Label.Role.String(), DType: it.Tensor.DType.Name, Shape: it.Tensor.Shape, Excluded: it.Excluded.String()}
-	if n := g.size[k]; n > 1 {
-		d.Name = fmt.Sprintf("%s (+%d more)", it.Tensor.Name, n-1)
-		d.Shape = nil
-	}
-	for i := g.first[k]; i >= 0; i = g.next[i] {
-		it := &g.r.PerTensor[i]
-		d.Elements += it.Tensor.Elements()
-		d.Parameters += it.CountedParameters()
-	}
-	return d
-}
-
-// item is the first tensor of group k.
-func (g *grouping) item(k int32) *count.Tensor { return &g.r.PerTensor[g.first[k]] }
-
-// Compare compares two reports from their per-tensor results. Tensors are matched by name; when the
-// formats differ, by the GGUF name a Hugging Face name maps to, so that a
-// safetensors checkpoint and its GGUF conversion line up. Shapes are
-// compared in PyTorch order on both sides.
+// Compare compares two reports from their per-tensor results. Tensors
+// are matched by name; when the formats differ, by the GGUF name a Hugging
+// Face name maps to, so that a safetensors checkpoint and its GGUF
+// conversion line up. Shapes are compared in PyTorch order on both sides.
+// Compare also fills Diff.Changed.
 func Compare(a, b *count.Report) (*Diff, error) {
-	for _, r := range [2]*count.Report{a, b} {
-		if len(r.PerTensor) != r.Tensors {
-			return nil, fmt.Errorf("%s: the report holds no per-tensor results (a report read back from JSON, say); diff needs the report of a loaded model", text.Safe(r.Path))
+	ca, err := NewCheckpoint(a)
+	if err != nil {
+		return nil, err
+	}
+	cb, err := NewCheckpoint(b)
+	if err != nil {
+		return nil, err
+	}
+	d := CompareCheckpoints(ca, cb)
+	d.Changed = make(map[string]bool, len(d.changed[0])+len(d.changed[1]))
+	for s, c := range [2]*Checkpoint{ca, cb} {
+		for _, i := range d.changed[s] {
+			d.Changed[c.names.At(int(i))] = true
 		}
 	}
-	d := &Diff{Schema: "tensorcount/diff/v1", A: side(a), B: side(b), MatchedBy: "name", RoleDeltas: map[string]Delta{},
-		OnlyInA: []Tensor{}, OnlyInB: []Tensor{}, ShapeChanges: []Change{}, DTypeChanges: []DTypeChange{}, Ties: []string{},
-		Changed: map[string]bool{}}
-	canonical := a.Format != b.Format
+	return d, nil
+}
+
+// CompareCheckpoints compares two checkpoints as Compare does, but for
+// Diff.Changed, which it leaves nil: a caller that holds only checkpoints
+// draws no pictures.
+func CompareCheckpoints(a, b *Checkpoint) *Diff {
+	d := &Diff{Schema: "tensorcount/diff/v1", A: a.side, B: b.side, MatchedBy: "name", RoleDeltas: map[string]Delta{},
+		OnlyInA: []Tensor{}, OnlyInB: []Tensor{}, ShapeChanges: []Change{}, DTypeChanges: []DTypeChange{}, Ties: []string{}}
+	canonical := a.side.Format != b.side.Format
 	if canonical {
 		d.MatchedBy = "canonical name"
 	}
 	var ga, gb grouping
-	var inB, inA []int32
+	var inB, inA []int32 // nil: tensor i is tensor i
 	if !canonical && sameNames(a, b) {
 		ga, gb = singletons(a), singletons(b)
-		inB, inA = ga.first, gb.first // tensor i is tensor i
 	} else {
 		ga, gb = groups(a, canonical), groups(b, canonical)
-		inB, inA = gb.lookupAll(ga.keys), ga.lookupAll(gb.keys)
+		inB, inA = gb.lookupAll(&ga), ga.lookupAll(&gb)
 	}
 	dtypes := map[[2]string]int{}
-	for x := range ga.keys {
-		x := int32(x)
-		y := inB[x]
+	for x := range int32(ga.len()) {
+		y := x
+		if inB != nil {
+			y = inB[x]
+		}
 		if y < 0 {
 			d.OnlyInA = append(d.OnlyInA, ga.tensor(x))
-			d.mark(&ga, x)
+			d.mark(0, &ga, x)
 			continue
-		}
-		tx, ty := ga.tensor(x), gb.tensor(y)
-		dx, dy := ga.item(x).Tensor.DType.Name, gb.item(y).Tensor.DType.Name
-		if tx.Elements != ty.Elements || (ga.size[x] == 1 && gb.size[y] == 1 && !slices.Equal(tx.Shape, ty.Shape)) {
-			d.ShapeChanges = append(d.ShapeChanges, Change{A: tx, B: ty})
-			d.mark(&ga, x)
-			d.mark(&gb, y)
-		} else if dx != dy {
-			d.mark(&ga, x)
-			d.mark(&gb, y)
 		}
 		// A group is one tensor, or the per-expert tensors one fused GGUF
 		// tensor replaces; its first tensor's dtype stands for it.
-		dtypes[[2]string{dx, dy}]++
+		fx, fy := ga.itemForm(x), gb.itemForm(y)
+		var reshaped bool
+		if ga.sizeOf(x) == 1 && gb.sizeOf(y) == 1 {
+			reshaped = !slices.Equal(a.formShape(fx), b.formShape(fy))
+		} else {
+			reshaped = ga.elements(x) != gb.elements(y)
+		}
+		switch {
+		case reshaped:
+			d.ShapeChanges = append(d.ShapeChanges, Change{A: ga.tensor(x), B: gb.tensor(y)})
+			d.mark(0, &ga, x)
+			d.mark(1, &gb, y)
+		case fx.dtype != fy.dtype:
+			d.mark(0, &ga, x)
+			d.mark(1, &gb, y)
+		}
+		if fx.dtype != fy.dtype {
+			dtypes[[2]string{fx.dtype, fy.dtype}]++
+		}
 	}
-	for y := range gb.keys {
-		if inA[y] < 0 {
+	for y := range gb.len() {
+		if inA != nil && inA[y] < 0 {
 			d.OnlyInB = append(d.OnlyInB, gb.tensor(int32(y)))
-			d.mark(&gb, int32(y))
+			d.mark(1, &gb, int32(y))
 		}
 	}
 	for pair, n := range dtypes {
-		if pair[0] != pair[1] {
-			d.DTypeChanges = append(d.DTypeChanges, DTypeChange{From: pair[0], To: pair[1], Tensors: n})
-		}
+		d.DTypeChanges = append(d.DTypeChanges, DTypeChange{From: pair[0], To: pair[1], Tensors: n})
 	}
 	slices.SortFunc(d.DTypeChanges, func(x, y DTypeChange) int {
 		return cmp.Or(cmp.Compare(y.Tensors, x.Tensors), strings.Compare(x.From, y.From), strings.Compare(x.To, y.To))
 	})
 	for _, role := range classify.Roles() {
-		ca, cb := a.ByRole[role], b.ByRole[role]
-		if ca.Parameters != cb.Parameters {
-			d.RoleDeltas[role.String()] = Delta{A: ca.Parameters, B: cb.Parameters, Delta: int64(cb.Parameters) - int64(ca.Parameters)}
+		pa, pb := a.roles[role], b.roles[role]
+		if pa != pb {
+			d.RoleDeltas[role.String()] = Delta{A: pa, B: pb, Delta: int64(pb) - int64(pa)}
 		}
 	}
-	d.ParameterDelta = int64(b.Parameters) - int64(a.Parameters)
+	d.ParameterDelta = int64(b.side.Parameters) - int64(a.side.Parameters)
 	if t := ties(a, b); t != nil {
 		d.Ties = t
 	}
 	d.Same = len(d.OnlyInA) == 0 && len(d.OnlyInB) == 0 && len(d.ShapeChanges) == 0 && len(d.DTypeChanges) == 0 && d.ParameterDelta == 0 && d.A.Tied == d.B.Tied
 	d.Verdict = d.verdict()
-	return d, nil
+	return d
 }
 
 func side(r *count.Report) Side {
@@ -202,13 +207,89 @@ func side(r *count.Report) Side {
 // a tensor, where a map of group objects holding slices of pointers cost
 // 150.
 type grouping struct {
-	r     *count.Report
-	keys  []string    // each group's key
+	c     *Checkpoint
+	keys  []string    // each group's key; nil when each tensor is alone, keyed by its name
 	first []int32     // each group's first tensor
 	last  []int32     // each group's last tensor, while grouping
 	size  []int32     // each group's number of tensors
 	next  []int32     // each tensor's successor in its group, or −1
 	byKey names.Index // the group of a key
+	// alone: each tensor is its own group, numbered as the tensor, and
+	// first, size and next are nil.
+	alone bool
+}
+
+// len is the number of groups.
+func (g *grouping) len() int {
+	if g.alone {
+		return g.c.Tensors()
+	}
+	return len(g.first)
+}
+
+// head is the first tensor of group k.
+func (g *grouping) head(k int32) int32 {
+	if g.alone {
+		return k
+	}
+	return g.first[k]
+}
+
+// sizeOf is the number of tensors in group k.
+func (g *grouping) sizeOf(k int32) int32 {
+	if g.alone {
+		return 1
+	}
+	return g.size[k]
+}
+
+// after is the tensor after tensor i in its group, or −1.
+func (g *grouping) after(i int32) int32 {
+	if g.alone {
+		return -1
+	}
+	return g.next[i]
+}
+
+// itemForm is the form of group k's first tensor.
+func (g *grouping) itemForm(k int32) *form { return &g.c.forms[g.c.form[g.head(k)]] }
+
+// formShape is the shape of f.
+func (c *Checkpoint) formShape(f *form) []uint64 { return c.dims[f.dimsAt : f.dimsAt+f.ndim] }
+
+// elements is the elements of group k's tensors.
+func (g *grouping) elements(k int32) uint64 {
+	var n uint64
+	for i := g.head(k); i >= 0; i = g.after(i) {
+		n += g.c.forms[g.c.form[i]].elements
+	}
+	return n
+}
+
+// tensor describes group k: its first tensor, with the elements and
+// parameters of all.
+func (g *grouping) tensor(k int32) Tensor {
+	i := g.head(k)
+	f := g.itemForm(k)
+	name := g.c.names.At(int(i))
+	d := Tensor{Name: name, Role: f.role.String(), DType: f.dtype, Shape: g.c.shape(i), Excluded: f.excluded.String()}
+	if n := g.sizeOf(k); n > 1 {
+		d.Name = fmt.Sprintf("%s (+%d more)", name, n-1)
+		d.Shape = nil
+	}
+	for i := g.head(k); i >= 0; i = g.after(i) {
+		d.Elements += g.c.forms[g.c.form[i]].elements
+		d.Parameters += g.c.countedParameters(i)
+	}
+	return d
+}
+
+// key is group k's key.
+func (g *grouping) key(k int) string {
+	if g.keys == nil {
+		return g.c.names.At(k)
+	}
+	return g.keys[k]
 }
 
 // group finds the group of key.
@@ -220,29 +301,26 @@ func (g *grouping) group(key string) (int32, bool) {
 // lookupAll finds the group of each key, −1 for none, in batches whose
 // table loads overlap (names.Index.LookupAll): a million tensors a side
 // are a million misses of the caches each way.
-func (g *grouping) lookupAll(keys []string) []int32 {
-	pos := make([]int32, len(keys))
-	g.byKey.LookupAll(pos, func(k int) string { return keys[k] })
+func (g *grouping) lookupAll(of *grouping) []int32 {
+	pos := make([]int32, of.len())
+	g.byKey.LookupAll(pos, of.key)
 	return pos
 }
 
-// groups keys every tensor of r: its name, or its canonical GGUF name
-// when canonical is set (tensors without one keep their name, so buffers
-// such as rope_freqs show up as present on one side only).
-func groups(r *count.Report, canonical bool) grouping {
-	n := len(r.PerTensor)
-	g := grouping{r: r, next: make([]int32, n)}
-	g.byKey.NameOf = func(k int) string { return g.keys[k] }
+// groups keys every tensor of c: its name, or its canonical GGUF name
+// when canonical is set.
+func groups(c *Checkpoint, canonical bool) grouping {
+	n := c.Tensors()
+	g := grouping{c: c}
+	g.byKey.NameOf = g.key
 	g.byKey.Init(n)
-	if !canonical && g.eachAlone() {
+	if (!canonical || c.canonical == nil) && g.eachAlone() {
 		return g
 	}
-	for i := range r.PerTensor {
-		it := &r.PerTensor[i]
-		key := it.Tensor.Name
-		if canonical && it.Label.Canonical != "" {
-			key = it.Label.Canonical
-		}
+	g.keys = []string{} // groups are made one by one, with their keys
+	g.next = make([]int32, n)
+	for i := range n {
+		key := c.key(i, canonical)
 		g.next[i] = -1
 		k, ok := g.group(key)
 		if !ok {
@@ -265,77 +343,50 @@ func groups(r *count.Report, canonical bool) grouping {
 // sameNames reports whether a and b name the same tensors in the same
 // order and no name twice, as two versions of one checkpoint mostly do
 // (a model and its requantization): then tensor i of one side is tensor
-// i of the other, with no table to find it. A name is known to be there
-// once when a side is one safetensors or GGUF file, whose reader rejects
-// a name described twice.
-func sameNames(a, b *count.Report) bool {
-	once := func(r *count.Report) bool {
-		return len(r.Files) == 1 && (r.Format == model.Safetensors || r.Format == model.GGUF)
-	}
-	if len(a.PerTensor) != len(b.PerTensor) || !once(a) && !once(b) {
-		return false
-	}
-	for i := range a.PerTensor {
-		if a.PerTensor[i].Tensor.Name != b.PerTensor[i].Tensor.Name {
-			return false
-		}
-	}
-	return true
+// i of the other, with no table to find it.
+func sameNames(a, b *Checkpoint) bool {
+	return (a.distinct || b.distinct) && a.names.Equal(&b.names)
 }
 
-// singletons groups every tensor of r alone, keyed by its name.
-func singletons(r *count.Report) grouping {
-	n := len(r.PerTensor)
-	g := grouping{r: r, keys: make([]string, n), first: make([]int32, n), size: make([]int32, n), next: make([]int32, n)}
-	for i := range r.PerTensor {
-		g.keys[i] = r.PerTensor[i].Tensor.Name
-		g.first[i], g.size[i], g.next[i] = int32(i), 1, -1
-	}
-	return g
+// singletons groups every tensor of c alone, keyed by its name.
+func singletons(c *Checkpoint) grouping {
+	return grouping{c: c, alone: true}
 }
 
-// eachAlone groups every tensor alone, and reports true, when no two
-// tensors share a name, as in one file or one sharded set: the names are
-// then added in batches (names.Index.AddAll), with no lookup of their
-// own. Otherwise (the components of a diffusers pipeline may repeat a
-// name) it leaves g empty.
+// eachAlone groups every tensor alone by its name, and reports true, when
+// no two tensors share a name, as in one file or one sharded set: the
+// names are then added in batches (names.Index.AddAll), with no lookup of
+// their own. Otherwise (the components of a diffusers pipeline may repeat
+// a name) it leaves g empty.
 func (g *grouping) eachAlone() bool {
-	ts := g.r.PerTensor
-	g.keys = make([]string, len(ts))
-	for i := range ts {
-		g.keys[i] = ts[i].Tensor.Name
-	}
-	if g.byKey.AddAll(len(g.keys), g.byKey.NameOf) >= 0 {
-		g.keys = nil
-		g.byKey.Init(len(ts))
+	n := g.c.Tensors()
+	if g.byKey.AddAll(n, g.byKey.NameOf) >= 0 {
+		g.byKey.Init(n)
 		return false
 	}
-	g.first, g.size = make([]int32, len(ts)), make([]int32, len(ts))
-	for i := range ts {
-		g.first[i], g.size[i], g.next[i] = int32(i), 1, -1
-	}
+	g.alone = true
 	return true
 }
 
 // ties says how each side treats the output head.
-func ties(a, b *count.Report) []string {
-	if a.Tie == nil || b.Tie == nil || a.Tie.Tied == b.Tie.Tied {
+func ties(a, b *Checkpoint) []string {
+	if a.tie == nil || b.tie == nil || a.tie.Tied == b.tie.Tied {
 		return nil
 	}
 	tied, untied, tl, ul := a, b, "A", "B"
-	if b.Tie.Tied {
+	if b.tie.Tied {
 		tied, untied, tl, ul = b, a, "B", "A"
 	}
-	head := untied.HeadParameters
+	head := untied.head
 	// A tie needs the head to have the embedding's shape; otherwise the
 	// head is simply another weight.
-	hs, es := shapeOf(untied, untied.Tie.Head), shapeOf(tied, tied.Tie.Embedding)
+	hs, es := untied.shapeOf(untied.tie.Head), tied.shapeOf(tied.tie.Embedding)
 	if hs != nil && es != nil && !slices.Equal(hs, es) {
 		return []string{fmt.Sprintf("%s stores %s %v, %s parameters, which cannot be %s's %s %v tied: the shapes differ",
-			ul, text.Safe(untied.Tie.Head), hs, text.Exact(head), tl, text.Safe(tied.Tie.Embedding), es)}
+			ul, text.Safe(untied.tie.Head), hs, text.Exact(head), tl, text.Safe(tied.tie.Embedding), es)}
 	}
 	return []string{fmt.Sprintf("%s stores %s, %s parameters, that %s ties to %s (%s)",
-		ul, text.Safe(untied.Tie.Head), text.Exact(head), tl, text.Safe(tied.Tie.Embedding), tied.Tie.Evidence)}
+		ul, text.Safe(untied.tie.Head), text.Exact(head), tl, text.Safe(tied.tie.Embedding), tied.tie.Evidence)}
 }
 
 // verdict sums the diff up in one line.
@@ -402,19 +453,17 @@ func (d *Diff) verdict() string {
 	return strings.Join(parts, "; ")
 }
 
-// mark records the tensors of group k as changed.
-func (d *Diff) mark(g *grouping, k int32) {
-	for i := g.first[k]; i >= 0; i = g.next[i] {
-		d.Changed[g.r.PerTensor[i].Name] = true
+// mark records the tensors of group k of side s (0 for A) as changed.
+func (d *Diff) mark(s int, g *grouping, k int32) {
+	for i := g.head(k); i >= 0; i = g.after(i) {
+		d.changed[s] = append(d.changed[s], i)
 	}
 }
 
-// shapeOf is the shape of the named tensor of r, or nil.
-func shapeOf(r *count.Report, name string) []uint64 {
-	for i := range r.PerTensor {
-		if r.PerTensor[i].Name == name {
-			return r.PerTensor[i].Shape
-		}
+// shapeOf is the shape of the named tensor, or nil.
+func (c *Checkpoint) shapeOf(name string) []uint64 {
+	if i := c.names.Index(name); i >= 0 {
+		return c.shape(int32(i))
 	}
 	return nil
 }

@@ -35,3 +35,11 @@ func compare(t *testing.T, a, b *count.Report) *Diff {
 	require.NoError(t, err)
 	return d
 }
+
+// checkpoint keeps what a comparison needs of r, which must be loaded.
+func checkpoint(t *testing.T, r *count.Report) *Checkpoint {
+	t.Helper()
+	c, err := NewCheckpoint(r)
+	require.NoError(t, err)
+	return c
+}

@@ -31,24 +31,30 @@ As diff(1) and cmp(1): exit status 0 when the checkpoints do not differ,
 		addDisplay(fs, f)
 	},
 	run: func(e *env, inv *invocation) int {
+		// Text and JSON need only a checkpoint of each side, a tenth of
+		// its model's memory: the first model goes before the second is
+		// loaded. The picture draws both models, which it keeps.
 		var rs [2]*count.Report
+		var cs [2]*diff.Checkpoint
 		for i, path := range inv.args {
-			m, err := loadModel(context.Background(), e, path, &inv.f)
-			if err == nil {
-				rs[i], err = count.Build(m, inv.f.countOptions())
-			}
+			r, c, err := loadCheckpoint(e, path, &inv.f, i == 0 && !inv.f.html)
 			if err != nil {
 				e.fail(err)
 				return exitUsage // trouble, as diff(1) says it
 			}
+			cs[i] = c
+			if inv.f.html {
+				rs[i] = r
+			}
 		}
-		d, err := diff.Compare(rs[0], rs[1])
-		if err != nil {
-			e.fail(err)
-			return exitUsage
-		}
+		d := diff.CompareCheckpoints(cs[0], cs[1])
+		var err error
 		switch {
 		case inv.f.html:
+			if d, err = diff.Compare(rs[0], rs[1]); err != nil {
+				e.fail(err)
+				return exitUsage
+			}
 			err = report.WriteDiffHTML(e.stdout, report.Summary{Report: rs[0]}, report.Summary{Report: rs[1]}, d)
 		case inv.f.json:
 			err = report.WriteDiffJSON(e.stdout, d)
@@ -63,4 +69,33 @@ As diff(1) and cmp(1): exit status 0 when the checkpoints do not differ,
 		}
 		return 1
 	},
+}
+
+// loadCheckpoint loads and counts the model at path and keeps a
+// checkpoint of it. letGoAfter collects the model's memory before it
+// returns, for a caller that keeps only the checkpoint and loads another
+// model next.
+func loadCheckpoint(e *env, path string, f *flagValues, letGoAfter bool) (*count.Report, *diff.Checkpoint, error) {
+	m, err := loadModel(context.Background(), e, path, f)
+	if err != nil {
+		return nil, nil, err
+	}
+	// The count and the checkpoint finish the load: what they leave
+	// behind is the model, which letGo collects, so a collection on the
+	// way would only mark it.
+	defer startLoad()()
+	r, err := count.Build(m, f.countOptions())
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := diff.NewCheckpoint(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	if letGoAfter {
+		n := r.Tensors
+		m, r = nil, nil
+		letGo(n)
+	}
+	return r, c, nil
 }

@@ -121,8 +121,9 @@ func heapObjects() uint64 {
 // tensors; a soft limit a little above the live heap collects that
 // garbage sooner, for some CPU, and keeps the peak near the live size.
 //
-// diff does not settle: it compares after both loads, and its tables of
-// names would grow the heap past such a limit, collecting without end.
+// diff does not settle: it keeps a checkpoint of each side, lets the
+// model go (letGo) and compares after both loads, and its tables of names
+// would grow the heap past such a limit, collecting without end.
 func settleMemory(tensors int) {
 	if tensors < bigCount {
 		return
@@ -135,4 +136,14 @@ func settleMemory(tensors int) {
 	defer gcPolicy.mu.Unlock()
 	endStartLocked()
 	debug.SetMemoryLimit(int64(heap + max(32<<20, heap/8)))
+}
+
+// letGo collects the garbage a big model leaves once it is let go, before
+// the next load: the next load's allowance is measured from the heap's
+// objects, garbage included (startLoad), and the next model should take
+// the freed model's place rather than lie beside it.
+func letGo(tensors int) {
+	if tensors >= bigCount {
+		debug.FreeOSMemory()
+	}
 }

@@ -1,0 +1,198 @@
+package diff
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/tensorcount/tensorcount/classify"
+	"github.com/tensorcount/tensorcount/count"
+	"github.com/tensorcount/tensorcount/internal/names"
+	"github.com/tensorcount/tensorcount/internal/text"
+	"github.com/tensorcount/tensorcount/model"
+)
+
+// A Checkpoint is one side of a diff: the figures of its count and, for
+// every tensor, what a comparison reads of it (name, canonical name,
+// shape, dtype, role, exclusion, parameters). It keeps 8 bytes a tensor
+// besides the bytes of its name, where a count.Report and the model under it
+// keep 250, so that diff can let go of one model before it loads the
+// other: two million-tensor checkpoints then fit in the memory of one.
+//
+// Tensors that share a shape, dtype, role and exclusion, as a block's
+// tensors do in every block, share one form.
+type Checkpoint struct {
+	side     Side
+	roles    map[classify.Role]uint64 // parameters by role
+	tie      *count.Tie
+	head     uint64 // the head's parameters
+	distinct bool   // no name is there twice
+
+	names names.List
+	// canonical is tensor i's canonical GGUF name, "" for none; nil when
+	// no tensor has one but its own name (a GGUF file's are its names).
+	canonical []string
+	form      []uint32 // tensor i's form
+	forms     []form
+	dims      []uint64 // the forms' shapes, one after another
+	// packedAt lists, in order, the tensors whose parameters are not
+	// their elements (packed 4-bit weights), and packed their parameters.
+	packedAt []int32
+	packed   []uint64
+}
+
+// A form is what tensors of one shape, dtype, role and exclusion share.
+type form struct {
+	dimsAt   uint32 // the shape is dims[dimsAt : dimsAt+ndim]
+	ndim     uint32
+	elements uint64
+	dtype    string
+	role     classify.Role
+	excluded count.Exclusion
+}
+
+// NewCheckpoint keeps what a comparison needs of r, which must be the
+// report of a loaded model: once it returns, r and its model can go.
+func NewCheckpoint(r *count.Report) (*Checkpoint, error) {
+	if len(r.PerTensor) != r.Tensors {
+		return nil, fmt.Errorf("%s: the report holds no per-tensor results (a report read back from JSON, say); diff needs the report of a loaded model", text.Safe(r.Path))
+	}
+	if len(r.PerTensor) > math.MaxInt32 {
+		return nil, fmt.Errorf("%s: %d tensors, more than a diff can index (%d)", text.Safe(r.Path), len(r.PerTensor), math.MaxInt32)
+	}
+	c := &Checkpoint{side: side(r), roles: make(map[classify.Role]uint64, len(r.ByRole)), head: r.HeadParameters,
+		// A name is known to be there once when a side is one
+		// safetensors or GGUF file, whose reader rejects a name
+		// described twice.
+		distinct: len(r.Files) == 1 && (r.Format == model.Safetensors || r.Format == model.GGUF)}
+	for role, rc := range r.ByRole {
+		c.roles[role] = rc.Parameters
+	}
+	if r.Tie != nil {
+		tie := *r.Tie
+		c.tie = &tie
+	}
+	n := len(r.PerTensor)
+	size := 0
+	for i := range r.PerTensor {
+		size += len(r.PerTensor[i].Name)
+	}
+	c.names = names.MakeList(n, size)
+	c.form = make([]uint32, n)
+	var f forms
+	for i := range r.PerTensor {
+		it := &r.PerTensor[i]
+		t := it.Tensor
+		if err := c.names.Append(t.Name); err != nil {
+			return nil, fmt.Errorf("%s: %w, more than a diff can hold", text.Safe(r.Path), err)
+		}
+		if can := it.Label.Canonical; can != "" && can != t.Name {
+			if c.canonical == nil {
+				c.canonical = make([]string, n)
+			}
+			c.canonical[i] = can
+		}
+		k, err := f.intern(c, t.Shape, t.DType.Name, it.Label.Role, it.Excluded)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", text.Safe(r.Path), err)
+		}
+		c.form[i] = k
+		if it.Parameters != c.forms[k].elements {
+			c.packedAt = append(c.packedAt, int32(i))
+			c.packed = append(c.packed, it.Parameters)
+		}
+	}
+	c.dims = slices.Clip(c.dims)
+	return c, nil
+}
+
+// Tensors is the number of tensors.
+func (c *Checkpoint) Tensors() int { return c.names.Len() }
+
+// shape is tensor i's shape, in PyTorch order.
+func (c *Checkpoint) shape(i int32) []uint64 {
+	f := &c.forms[c.form[i]]
+	return c.dims[f.dimsAt : f.dimsAt+f.ndim : f.dimsAt+f.ndim]
+}
+
+// parameters is tensor i's parameters, counted or not.
+func (c *Checkpoint) parameters(i int32) uint64 {
+	if j, ok := slices.BinarySearch(c.packedAt, i); ok {
+		return c.packed[j]
+	}
+	return c.forms[c.form[i]].elements
+}
+
+// countedParameters is tensor i's parameters when they count toward the
+// model's, else 0.
+func (c *Checkpoint) countedParameters(i int32) uint64 {
+	if c.forms[c.form[i]].excluded != count.NotExcluded {
+		return 0
+	}
+	return c.parameters(i)
+}
+
+// key is what tensor i is matched by: its name, or its canonical GGUF
+// name when canonical is set (tensors without one keep their name, so
+// buffers such as rope_freqs show up as present on one side only).
+func (c *Checkpoint) key(i int, canonical bool) string {
+	if canonical && c.canonical != nil && c.canonical[i] != "" {
+		return c.canonical[i]
+	}
+	return c.names.At(i)
+}
+
+// formKey identifies a form in the table that interns them. Shapes of up
+// to four dimensions, all of GGUF's and nearly all of the rest, are held
+// in the key; longer ones add their further dimensions as bytes.
+type formKey struct {
+	dims     [4]uint64
+	more     string
+	ndim     int
+	dtype    string
+	role     classify.Role
+	excluded count.Exclusion
+}
+
+// forms interns the forms of one checkpoint as its tensors are read.
+type forms struct {
+	ids  map[formKey]uint32
+	last formKey // the previous tensor's form, which the next often shares
+	prev uint32
+}
+
+// intern returns the number of the form of a tensor, adding it to c.forms
+// when it is new.
+func (f *forms) intern(c *Checkpoint, shape []uint64, dtype string, role classify.Role, excluded count.Exclusion) (uint32, error) {
+	k := formKey{ndim: len(shape), dtype: dtype, role: role, excluded: excluded}
+	copy(k.dims[:], shape)
+	if len(shape) > len(k.dims) {
+		b := make([]byte, 0, 8*(len(shape)-len(k.dims)))
+		for _, d := range shape[len(k.dims):] {
+			b = fmt.Appendf(b, "%x,", d)
+		}
+		k.more = string(b)
+	}
+	if f.ids != nil && k == f.last {
+		return f.prev, nil
+	}
+	if f.ids == nil {
+		f.ids = map[formKey]uint32{}
+	}
+	id, ok := f.ids[k]
+	if !ok {
+		if uint64(len(c.dims))+uint64(len(shape)) > math.MaxUint32 {
+			return 0, fmt.Errorf("shapes of more than %d dimensions in all, more than a diff can index", uint32(math.MaxUint32))
+		}
+		elements := uint64(1)
+		for _, d := range shape {
+			elements *= d
+		}
+		id = uint32(len(c.forms))
+		c.forms = append(c.forms, form{dimsAt: uint32(len(c.dims)), ndim: uint32(len(shape)), elements: elements, dtype: dtype, role: role, excluded: excluded})
+		c.dims = append(c.dims, shape...)
+		f.ids[k] = id
+	}
+	f.last, f.prev = k, id
+	return id, nil
+}
