@@ -8,6 +8,7 @@ import (
 	"github.com/tensorcount/tensorcount/classify"
 	"github.com/tensorcount/tensorcount/count"
 	"github.com/tensorcount/tensorcount/internal/names"
+	"github.com/tensorcount/tensorcount/internal/prefault"
 	"github.com/tensorcount/tensorcount/internal/text"
 	"github.com/tensorcount/tensorcount/model"
 )
@@ -20,7 +21,7 @@ import (
 // other: two million-tensor checkpoints then fit in the memory of one.
 //
 // Tensors that share a shape, dtype, role and exclusion, as a block's
-// tensors do in every block, share one form.
+// tensors do in every block, mostly share one form.
 type Checkpoint struct {
 	side     Side
 	roles    map[classify.Role]uint64 // parameters by role
@@ -78,8 +79,8 @@ func NewCheckpoint(r *count.Report) (*Checkpoint, error) {
 		size += len(r.PerTensor[i].Name)
 	}
 	c.names = names.MakeList(n, size)
-	c.form = make([]uint32, n)
-	var f forms
+	c.form = prefault.Huge[uint32](n) // filled from its start
+	f := new(forms)
 	for i := range r.PerTensor {
 		it := &r.PerTensor[i]
 		t := it.Tensor
@@ -142,57 +143,41 @@ func (c *Checkpoint) key(i int, canonical bool) string {
 	return c.names.At(i)
 }
 
-// formKey identifies a form in the table that interns them. Shapes of up
-// to four dimensions, all of GGUF's and nearly all of the rest, are held
-// in the key; longer ones add their further dimensions as bytes.
-type formKey struct {
-	dims     [4]uint64
-	more     string
-	ndim     int
-	dtype    string
-	role     classify.Role
-	excluded count.Exclusion
-}
-
-// forms interns the forms of one checkpoint as its tensors are read.
+// forms interns the forms of one checkpoint as its tensors are read, in
+// a cache of recent forms indexed by a hash of the form: a block's dozen
+// forms recur in every block, and a form the cache has lost is merely
+// stored again. Nothing compares forms by number, so a second copy costs
+// memory, never a wrong answer, and no input can make the interning slow.
 type forms struct {
-	ids  map[formKey]uint32
-	last formKey // the previous tensor's form, which the next often shares
-	prev uint32
+	recent [1 << 10]uint32 // a form's number + 1, by hash; 0 for none
 }
 
 // intern returns the number of the form of a tensor, adding it to c.forms
-// when it is new.
+// when the cache does not hold it.
 func (f *forms) intern(c *Checkpoint, shape []uint64, dtype string, role classify.Role, excluded count.Exclusion) (uint32, error) {
-	k := formKey{ndim: len(shape), dtype: dtype, role: role, excluded: excluded}
-	copy(k.dims[:], shape)
-	if len(shape) > len(k.dims) {
-		b := make([]byte, 0, 8*(len(shape)-len(k.dims)))
-		for _, d := range shape[len(k.dims):] {
-			b = fmt.Appendf(b, "%x,", d)
+	h := uint64(len(shape))<<16 ^ uint64(len(dtype))<<8 ^ uint64(role)<<4 ^ uint64(excluded)
+	if dtype != "" {
+		h ^= uint64(dtype[0])<<24 ^ uint64(dtype[len(dtype)-1])<<32
+	}
+	for _, d := range shape {
+		h = (h ^ d) * 0x9e3779b97f4a7c15
+	}
+	slot := &f.recent[(h^h>>29)%uint64(len(f.recent))]
+	if id := *slot; id > 0 {
+		if k := &c.forms[id-1]; k.dtype == dtype && k.role == role && k.excluded == excluded && slices.Equal(c.formShape(k), shape) {
+			return id - 1, nil
 		}
-		k.more = string(b)
 	}
-	if f.ids != nil && k == f.last {
-		return f.prev, nil
+	if uint64(len(c.dims))+uint64(len(shape)) > math.MaxUint32 {
+		return 0, fmt.Errorf("shapes of more than %d dimensions in all, more than a diff can index", uint32(math.MaxUint32))
 	}
-	if f.ids == nil {
-		f.ids = map[formKey]uint32{}
+	elements := uint64(1)
+	for _, d := range shape {
+		elements *= d
 	}
-	id, ok := f.ids[k]
-	if !ok {
-		if uint64(len(c.dims))+uint64(len(shape)) > math.MaxUint32 {
-			return 0, fmt.Errorf("shapes of more than %d dimensions in all, more than a diff can index", uint32(math.MaxUint32))
-		}
-		elements := uint64(1)
-		for _, d := range shape {
-			elements *= d
-		}
-		id = uint32(len(c.forms))
-		c.forms = append(c.forms, form{dimsAt: uint32(len(c.dims)), ndim: uint32(len(shape)), elements: elements, dtype: dtype, role: role, excluded: excluded})
-		c.dims = append(c.dims, shape...)
-		f.ids[k] = id
-	}
-	f.last, f.prev = k, id
+	id := uint32(len(c.forms))
+	c.forms = append(c.forms, form{dimsAt: uint32(len(c.dims)), ndim: uint32(len(shape)), elements: elements, dtype: dtype, role: role, excluded: excluded})
+	c.dims = append(c.dims, shape...)
+	*slot = id + 1
 	return id, nil
 }

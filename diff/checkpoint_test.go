@@ -1,6 +1,7 @@
 package diff
 
 import (
+	"fmt"
 	"runtime"
 	"testing"
 	"time"
@@ -125,4 +126,26 @@ func TestCompareCheckpointsIsCompare(t *testing.T) {
 	require.True(t, d.Changed["model.layers.3.self_attn.q_proj.weight"])
 	require.True(t, d.Changed["model.layers.0.mlp.up_proj.weight"])
 	require.False(t, d.Changed["model.layers.0.self_attn.q_proj.weight"])
+}
+
+// More forms than the interning cache holds: a form it has lost is
+// stored again, and every tensor still has its own shape.
+func TestCheckpointManyForms(t *testing.T) {
+	f16 := format.DType{Name: "F16", BlockSize: 1, BlockBytes: 2}
+	const distinct = 5000
+	r := &count.Report{Format: "safetensors", ByRole: map[classify.Role]count.RoleCount{}}
+	ts := make([]format.Tensor, 2*distinct)
+	for i := range ts {
+		ts[i] = format.Tensor{Name: fmt.Sprint(i), Shape: []uint64{uint64(i%distinct + 1), 3}, DType: f16}
+		r.PerTensor = append(r.PerTensor, count.Tensor{Tensor: &ts[i], Parameters: ts[i].Elements()})
+		r.Tensors++
+	}
+	c := checkpoint(t, r)
+	for i := range ts {
+		require.Equal(t, ts[i].Shape, c.shape(int32(i)))
+		require.Equal(t, ts[i].Elements(), c.parameters(int32(i)))
+	}
+	require.GreaterOrEqual(t, len(c.forms), distinct)
+	require.LessOrEqual(t, len(c.forms), 2*distinct)
+	require.True(t, CompareCheckpoints(c, c).Same)
 }

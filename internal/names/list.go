@@ -6,6 +6,8 @@ import (
 	"math"
 	"slices"
 	"unsafe"
+
+	"github.com/tensorcount/tensorcount/internal/prefault"
 )
 
 // A List holds names one after another in one block of bytes, 4 bytes a
@@ -18,9 +20,10 @@ type List struct {
 }
 
 // MakeList returns an empty list with room for n names of size bytes in
-// all.
+// all. A big list is laid out on huge pages, since it is filled from its
+// start (prefault.Huge).
 func MakeList(n, size int) List {
-	return List{bytes: make([]byte, 0, size), ends: make([]uint32, 0, n)}
+	return List{bytes: prefault.Huge[byte](size)[:0], ends: prefault.Huge[uint32](n)[:0]}
 }
 
 // Append adds name at the end. A list holds up to 4 GiB of names: past
