@@ -4,6 +4,11 @@
 // name, or across formats by the GGUF name a Hugging Face name maps to,
 // so that a safetensors checkpoint and its GGUF conversion line up.
 //
+// Compare takes two counts. A Checkpoint keeps what a comparison needs of
+// one count, a tenth of the memory of the count and its model, so that a
+// caller can let one model go before loading the next and compare the
+// two checkpoints (CompareCheckpoints).
+//
 // A count.Report read back from JSON carries no per-tensor results;
-// Compare refuses it rather than diff it wrongly.
+// Compare and NewCheckpoint refuse it rather than diff it wrongly.
 package diff

@@ -35,3 +35,27 @@ func ExampleCompare() {
 	// true no differences: same tensors, shapes, dtypes and parameters
 	// b.json: the report holds no per-tensor results (a report read back from JSON, say); diff needs the report of a loaded model
 }
+
+// A checkpoint keeps what a comparison needs of a count, so that the
+// model can go before the next is loaded.
+func ExampleCompareCheckpoints() {
+	var cs [2]*diff.Checkpoint
+	for i, path := range []string{"../testdata/tiny-llama", "../testdata/tiny-llama"} {
+		m, err := model.Load(path)
+		if err != nil {
+			log.Fatal(err)
+		}
+		r, err := count.Build(m, count.Options{})
+		if err != nil {
+			log.Fatal(err)
+		}
+		if cs[i], err = diff.NewCheckpoint(r); err != nil {
+			log.Fatal(err)
+		}
+		// m and r are no longer needed.
+	}
+	d := diff.CompareCheckpoints(cs[0], cs[1])
+	fmt.Println(cs[0].Tensors(), d.Same)
+	// Output:
+	// 21 true
+}
