@@ -11,6 +11,7 @@ import (
 	"github.com/tensorcount/tensorcount/classify"
 	"github.com/tensorcount/tensorcount/count"
 	"github.com/tensorcount/tensorcount/format"
+	"github.com/tensorcount/tensorcount/internal/corpus"
 	"github.com/tensorcount/tensorcount/internal/fixture/archs"
 )
 
@@ -148,4 +149,30 @@ func TestCheckpointManyForms(t *testing.T) {
 	require.GreaterOrEqual(t, len(c.forms), distinct)
 	require.LessOrEqual(t, len(c.forms), 2*distinct)
 	require.True(t, CompareCheckpoints(c, c).Same)
+}
+
+// On files llama.cpp wrote, stories260k as F32 and as its Q8_0
+// quantization, and a sharded set transformers wrote: checkpoints compare
+// as the reports do, and a checkpoint keeps every tensor's shape.
+func TestCheckpointsOnOtherProducersFiles(t *testing.T) {
+	f32 := buildPath(t, corpus.Path(t, "stories260k-f32-gguf"))
+	q8 := buildPath(t, corpus.Path(t, "stories260k-q8_0-gguf"))
+	sharded := buildPath(t, corpus.Path(t, "hf-sharded-safetensors"))
+	for _, pair := range [][2]*count.Report{{f32, q8}, {q8, f32}, {f32, f32}, {sharded, sharded}} {
+		want := compare(t, pair[0], pair[1])
+		got := CompareCheckpoints(checkpoint(t, pair[0]), checkpoint(t, pair[1]))
+		got.Changed = want.Changed
+		require.Equal(t, want, got)
+	}
+	d := compare(t, f32, q8)
+	require.False(t, d.Same)
+	require.NotEmpty(t, d.DTypeChanges)
+	require.Zero(t, d.ParameterDelta)
+	for _, r := range []*count.Report{q8, sharded} {
+		c := checkpoint(t, r)
+		for i := range r.PerTensor {
+			require.Equal(t, r.PerTensor[i].Shape, c.shape(int32(i)))
+			require.Equal(t, r.PerTensor[i].Name, c.names.At(i))
+		}
+	}
 }
