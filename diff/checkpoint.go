@@ -111,10 +111,7 @@ func NewCheckpoint(r *count.Report) (*Checkpoint, error) {
 func (c *Checkpoint) Tensors() int { return c.names.Len() }
 
 // shape is tensor i's shape, in PyTorch order.
-func (c *Checkpoint) shape(i int32) []uint64 {
-	f := &c.forms[c.form[i]]
-	return c.dims[f.dimsAt : f.dimsAt+f.ndim : f.dimsAt+f.ndim]
-}
+func (c *Checkpoint) shape(i int32) []uint64 { return c.formShape(&c.forms[c.form[i]]) }
 
 // parameters is tensor i's parameters, counted or not.
 func (c *Checkpoint) parameters(i int32) uint64 {

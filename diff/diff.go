@@ -254,8 +254,10 @@ func (g *grouping) after(i int32) int32 {
 // itemForm is the form of group k's first tensor.
 func (g *grouping) itemForm(k int32) *form { return &g.c.forms[g.c.form[g.head(k)]] }
 
-// formShape is the shape of f.
-func (c *Checkpoint) formShape(f *form) []uint64 { return c.dims[f.dimsAt : f.dimsAt+f.ndim] }
+// formShape is the shape of f, capped so that an append to it copies.
+func (c *Checkpoint) formShape(f *form) []uint64 {
+	return c.dims[f.dimsAt : f.dimsAt+f.ndim : f.dimsAt+f.ndim]
+}
 
 // elements is the elements of group k's tensors.
 func (g *grouping) elements(k int32) uint64 {
