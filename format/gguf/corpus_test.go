@@ -73,7 +73,7 @@ func TestCorpus(t *testing.T) {
 
 			var elements, bytes uint64
 			perType := map[string]typeCount{}
-			for _, ti := range f.Tensors {
+			for _, ti := range f.Infos() {
 				elements += ti.Elements
 				bytes += ti.Bytes
 				c := perType[ti.Type.String()]

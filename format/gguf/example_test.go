@@ -34,7 +34,7 @@ func ExampleNewFile() {
 	arch, _ := f.Lookup("general.architecture")
 	name, _ := arch.String()
 	fmt.Println("version", f.Version, name)
-	for _, t := range f.Tensors {
+	for _, t := range f.Infos() {
 		fmt.Println(t.Name, t.Type, "ne", t.Dims, "shape", t.Shape(), t.Bytes, "bytes")
 	}
 	// Output:

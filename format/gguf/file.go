@@ -24,7 +24,11 @@ type File struct {
 	DataOffset int64
 	Size       int64 // file size in bytes
 	Metadata   []KV  // in file order
-	Tensors    []TensorInfo
+	// Tensors is the tensor directory in file order, in the form every
+	// reader gives: shapes outermost first, absolute offsets, and File
+	// empty until FormatTensors names it. Info gives entry #i as GGUF
+	// stores it.
+	Tensors []format.Tensor
 	// Warnings lists things a strict reader such as ggml would reject or
 	// that make a figure unverifiable, but that do not stop the count:
 	// tensors of removed ggml types, long tensor names, tensors out of
@@ -139,7 +143,7 @@ func (f *File) Tensor(name string) (TensorInfo, bool) {
 	if !ok {
 		return TensorInfo{}, false
 	}
-	return f.Tensors[i], true
+	return f.Info(i), true
 }
 
 // Architecture returns general.architecture, or "" when it is absent or
@@ -154,7 +158,9 @@ type parser struct {
 	r     *reader
 	f     *File
 	arena names.Arena
-	dims  []uint64 // backing of the tensors' Dims
+	dims  []uint64 // backing of the tensors' shapes
+
+	infosAt int64 // where the tensor directory starts (offsetAt)
 
 	// pending tensors, the last of f.Tensors, are read but not yet in the
 	// name index; pendingAt holds where each one's entry starts.

@@ -58,7 +58,7 @@ func TestEveryGGMLType(t *testing.T) {
 	defer f.Close()
 	require.Empty(t, f.Warnings)
 	require.Len(t, f.Tensors, len(specs))
-	for i, ti := range f.Tensors {
+	for i, ti := range f.Infos() {
 		w := ggufw.Types[0]
 		for _, x := range ggufw.Types {
 			if x.Name == specs[i].DType {
@@ -85,7 +85,7 @@ func TestEveryGGMLType(t *testing.T) {
 		require.Equal(t, specs[i].Shape, x.Shape)
 		require.Equal(t, specs[i].DType, x.DType.Name)
 		require.Equal(t, int64(want[x.Name]), x.Size)
-		require.Equal(t, f.DataOffset+int64(f.Tensors[i].Offset), x.Offset)
+		require.Equal(t, f.DataOffset+int64(f.Info(i).Offset), x.Offset)
 		require.Zero(t, x.Offset%32)
 	}
 }
@@ -107,7 +107,8 @@ func TestRemovedGGMLTypes(t *testing.T) {
 	require.Len(t, f.Warnings, 8)
 	require.Contains(t, f.Warnings[2], `tensor "t.Q4_0_4_4": ggml type 31 (Q4_0_4_4 (removed)) has been removed`)
 	require.Contains(t, f.Warnings[2], "byte size unverifiable")
-	for _, ti := range f.Tensors[:8] {
+	for i := range 8 {
+		ti := f.Info(i)
 		require.True(t, ti.Type.Removed())
 		require.Equal(t, uint64(256), ti.Elements)
 		require.Zero(t, ti.Bytes)
@@ -276,11 +277,11 @@ func TestVersionsAndByteOrders(t *testing.T) {
 				checkMetadata(t, f)
 				require.Len(t, f.Tensors, 3)
 				require.Equal(t, uint64(6400+64+4096), elementsOf(f))
-				require.Equal(t, []uint64{64, 100}, f.Tensors[0].Dims)
-				require.Equal(t, uint64(6400/32*34), f.Tensors[0].Bytes)
+				require.Equal(t, []uint64{64, 100}, f.Info(0).Dims)
+				require.Equal(t, uint64(6400/32*34), f.Info(0).Bytes)
 				require.Equal(t, int64(len(b)), f.Size)
 				require.Zero(t, f.DataOffset%32)
-				last := f.Tensors[2]
+				last := f.Info(2)
 				require.Equal(t, int64(len(b)), f.DataOffset+int64(last.Offset+last.Bytes))
 			})
 		}
@@ -299,7 +300,7 @@ func TestAlignment(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, uint64(256), f.Alignment)
 	require.Zero(t, f.DataOffset%256)
-	require.Equal(t, uint64(256), f.Tensors[1].Offset)
+	require.Equal(t, uint64(256), f.Info(1).Offset)
 	require.Empty(t, f.Warnings)
 }
 
@@ -310,11 +311,11 @@ func TestScalarAndEmptyTensors(t *testing.T) {
 	require.NoError(t, err)
 	f, err := parseBytes(b)
 	require.NoError(t, err)
-	require.Equal(t, uint64(1), f.Tensors[0].Elements)
-	require.Equal(t, uint64(4), f.Tensors[0].Bytes)
-	require.Empty(t, f.Tensors[0].Dims)
-	require.Zero(t, f.Tensors[1].Elements)
-	require.Zero(t, f.Tensors[1].Bytes)
+	require.Equal(t, uint64(1), f.Info(0).Elements)
+	require.Equal(t, uint64(4), f.Info(0).Bytes)
+	require.Empty(t, f.Info(0).Dims)
+	require.Zero(t, f.Info(1).Elements)
+	require.Zero(t, f.Info(1).Bytes)
 	ft := f.FormatTensors("")
 	require.Equal(t, uint64(1), ft[0].Elements())
 	require.Equal(t, []uint64{0, 256}, ft[1].Shape)

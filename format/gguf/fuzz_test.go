@@ -65,7 +65,7 @@ func checkInvariants(t *testing.T, f *gguf.File, size int64) {
 		t.Fatalf("bad alignment %d / data offset %d", f.Alignment, f.DataOffset)
 	}
 	for i, ft := range f.FormatTensors("x") {
-		ti := f.Tensors[i]
+		ti := f.Info(i)
 		if len(ft.Shape) != len(ti.Dims) || ft.Elements() != ti.Elements || len(ti.Dims) > 4 {
 			t.Fatalf("tensor %q: shape %v dims %v elements %d", ti.Name, ft.Shape, ti.Dims, ti.Elements)
 		}

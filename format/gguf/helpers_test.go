@@ -60,7 +60,7 @@ func le3() *ggufw.Encoder { return ggufw.NewEncoder(3, binary.LittleEndian) }
 // elementsOf sums the tensors' element counts.
 func elementsOf(f *gguf.File) uint64 {
 	var n uint64
-	for _, t := range f.Tensors {
+	for _, t := range f.Infos() {
 		n += t.Elements
 	}
 	return n

@@ -181,6 +181,17 @@ func TestMalformed(t *testing.T) {
 			require.Equal(t, uint64(32), fe.Value)
 			require.Equal(t, uint64(64), fe.Limit)
 		}},
+		// The error names where the third entry's offset field is, which
+		// the reader works out from the entries before it.
+		{"overlap-third-entry", tensorFile(3, func(e *ggufw.Encoder) {
+			e.TensorInfo("a", []uint64{16}, 0, 0).TensorInfo("bb", []uint64{8, 2}, 0, 64).TensorInfo("ccc", []uint64{16}, 0, 96)
+		}, 192), `tensor "ccc" offset`, `data overlaps tensor "bb"`, offsetIs(24 + (8 + 1 + 4 + 8 + 4 + 8) + (8 + 2 + 4 + 16 + 4 + 8) + 8 + 3 + 4 + 8 + 4)},
+		{"overlap-v1", func() ([]byte, int64) {
+			// Version 1: lengths and dimensions are 4 bytes wide.
+			e := ggufw.NewEncoder(1, binary.LittleEndian).Header("GGUF", 2, 0)
+			e.TensorInfo("a", []uint64{16}, 0, 0).TensorInfo("b", []uint64{16}, 0, 32).Pad(32)
+			return e.Bytes(), int64(e.Len() + 128)
+		}, `tensor "b" offset`, `data overlaps tensor "a"`, offsetIs(16 + (4 + 1 + 4 + 4 + 4 + 8) + 4 + 1 + 4 + 4 + 4)},
 		{"overlap-same-range", tensorFile(3, func(e *ggufw.Encoder) {
 			e.TensorInfo("a", []uint64{16}, 0, 0).TensorInfo("b", []uint64{16}, 0, 64).TensorInfo("c", []uint64{16}, 0, 64)
 		}, 192), `tensor "c" offset`, `data overlaps tensor "b"`, nil},

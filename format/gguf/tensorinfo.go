@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/binary"
 	"fmt"
+	"iter"
 	"math"
 	"math/bits"
 	"slices"
@@ -15,7 +16,8 @@ import (
 	"github.com/tensorcount/tensorcount/internal/prefault"
 )
 
-// A TensorInfo is one entry of the tensor directory.
+// A TensorInfo is one entry of the tensor directory, as GGUF stores it.
+// File.Info and File.Tensor make one from the tensor's format.Tensor.
 type TensorInfo struct {
 	Name string
 	// Dims are the dimensions as stored: ne[0], the fastest-varying
@@ -29,8 +31,6 @@ type TensorInfo struct {
 	// Bytes is the size of the data, without padding; 0 when the type is
 	// removed and its layout unknown.
 	Bytes uint64
-
-	offsetAt int64 // where the offset field is, for errors found later
 }
 
 // Shape returns the dimensions outermost first (PyTorch and NumPy order),
@@ -41,6 +41,30 @@ func (t TensorInfo) Shape() []uint64 {
 		s[len(s)-1-i] = d
 	}
 	return s
+}
+
+// Info returns tensor #i of the directory as GGUF stores it: dimensions
+// innermost first, the ggml type, the offset relative to DataOffset.
+func (f *File) Info(i int) TensorInfo {
+	t := &f.Tensors[i]
+	dims := make([]uint64, len(t.Shape))
+	for j, d := range t.Shape {
+		dims[len(dims)-1-j] = d
+	}
+	return TensorInfo{Name: t.Name, Dims: dims, Type: typeNamed(t.DType.Name), Offset: uint64(t.Offset - f.DataOffset),
+		Elements: t.Elements(), Bytes: uint64(t.Size)}
+}
+
+// Infos yields the directory's entries in file order, each with its
+// index, as Info gives them.
+func (f *File) Infos() iter.Seq2[int, TensorInfo] {
+	return func(yield func(int, TensorInfo) bool) {
+		for i := range f.Tensors {
+			if !yield(i, f.Info(i)) {
+				return
+			}
+		}
+	}
 }
 
 // maxDims is GGML_MAX_DIMS.
@@ -57,21 +81,24 @@ func tensorField(name, what string) string {
 
 // maxPrealloc is the most tensor infos reserved up front. A count is
 // bounded by the bytes remaining before it is trusted this far, but a
-// sparse file can back any count with zeros: beyond this many (84 MB of
-// TensorInfo), the slices grow as the entries actually parse.
+// sparse file can back any count with zeros: beyond this many (100 MB of
+// format.Tensor), the slices grow as the entries actually parse.
 const maxPrealloc = 1 << 20
 
-// readTensorInfos reads n tensor infos. Names go into one arena, dims into
-// shared backing arrays, and the name index is sized from the count, so a
-// tensor costs no allocation of its own.
+// readTensorInfos reads n tensor infos straight into f.Tensors, the form
+// the model keeps: names go into one arena, shapes into shared backing
+// arrays, and the name index is sized from the count, so a tensor costs no
+// allocation of its own, and nothing is parsed into one record to be
+// copied into another.
 func (p *parser) readTensorInfos(n uint64) error {
 	r, f := p.r, p.f
 	if n > math.MaxInt32 {
 		return &format.Error{Offset: r.pos, Field: "tensor_count", Value: n, Limit: math.MaxInt32, Msg: "more tensors than this reader supports"}
 	}
 	pre := int(min(n, maxPrealloc))
-	f.Tensors = prefault.Make[TensorInfo](0, pre)
+	f.Tensors = prefault.Make[format.Tensor](0, pre)
 	p.dims = make([]uint64, 0, max(256, 2*pre)) // written first, and no pointers: no prefault needed
+	p.infosAt = r.pos
 	// A first pass reads the entries without a name index and proves the
 	// names distinct from their hashes after (names.Distinct): an index
 	// probed at every entry was a tenth of a million-tensor parse, its
@@ -205,10 +232,10 @@ func (p *parser) fastTensorInfo() bool {
 		return false
 	}
 	entryAt := r.pos
-	t := TensorInfo{Name: p.arena.Add(name), Dims: p.addDims(dims[:nd]), Type: typ, Offset: offset,
-		Elements: ne, Bytes: size, offsetAt: entryAt + 8 + int64(nl) + 4 + 8*int64(nd) + 4}
-	r.pos = t.offsetAt + 8
-	f.Tensors = append(f.Tensors, t)
+	// Offset is relative to the data section until layOut places it.
+	f.Tensors = append(f.Tensors, format.Tensor{Name: p.arena.Add(name), Shape: p.addShape(dims[:nd]), DType: typ.DType(),
+		Offset: int64(offset), Size: int64(size)})
+	r.pos = entryAt + 8 + int64(nl) + 4 + 8*int64(nd) + 4 + 8
 	// The name is added to the index with the rest of its batch
 	// (addPending), not here.
 	p.pendingAt[p.pending] = entryAt
@@ -216,13 +243,16 @@ func (p *parser) fastTensorInfo() bool {
 	return true
 }
 
-// addDims copies d into the shared dims backing and returns its slice.
-func (p *parser) addDims(d []uint64) []uint64 {
+// addShape copies the dims d (innermost first) into the shared backing,
+// outermost first, and returns that shape.
+func (p *parser) addShape(d []uint64) []uint64 {
 	if len(p.dims)+len(d) > cap(p.dims) {
 		p.dims = make([]uint64, 0, max(256, 2*cap(p.dims)))
 	}
 	first := len(p.dims)
-	p.dims = append(p.dims, d...)
+	for i := len(d) - 1; i >= 0; i-- {
+		p.dims = append(p.dims, d[i])
+	}
 	return p.dims[first:len(p.dims):len(p.dims)]
 }
 
@@ -238,7 +268,7 @@ func (p *parser) readTensorInfo(i uint64) error {
 	if p.indexed {
 		j, tag, slot = f.names.Find(name)
 	}
-	t := TensorInfo{Name: p.arena.Add(name)}
+	t := format.Tensor{Name: p.arena.Add(name)}
 	if len(name) >= maxNameLen {
 		p.warnf("tensor %s: name is %d bytes; ggml accepts at most %d", format.Quote(t.Name), len(name), maxNameLen-1)
 	}
@@ -266,25 +296,27 @@ func (p *parser) readTensorInfo(i uint64) error {
 		}
 		dims[j] = d
 	}
-	t.Dims = dims[:nd]
 	at = r.pos
 	typ, err := r.u32()
 	if err != nil {
 		return withField(err, tensorField(t.Name, "type"))
 	}
-	if err := p.checkType(&t, typ, at, dimsAt); err != nil {
+	size, err := p.checkType(t.Name, dims[:nd], typ, at, dimsAt)
+	if err != nil {
 		return err
 	}
 	at = r.pos
-	t.offsetAt = at
-	if t.Offset, err = r.u64(); err != nil {
+	offset, err := r.u64()
+	if err != nil {
 		return withField(err, tensorField(t.Name, "offset"))
 	}
-	if t.Offset%f.Alignment != 0 {
-		return &format.Error{Offset: at, Field: tensorField(t.Name, "offset"), Value: t.Offset, Limit: f.Alignment,
+	if offset%f.Alignment != 0 {
+		return &format.Error{Offset: at, Field: tensorField(t.Name, "offset"), Value: offset, Limit: f.Alignment,
 			Msg: "offset is not a multiple of the alignment"}
 	}
-	t.Dims = p.addDims(t.Dims)
+	// Offset is relative to the data section until layOut places it; one
+	// past int64 wraps, and layOut finds it past the end of the file.
+	t.Shape, t.DType, t.Offset, t.Size = p.addShape(dims[:nd]), GGMLType(typ).DType(), int64(offset), int64(size)
 	f.Tensors = append(f.Tensors, t)
 	if p.indexed {
 		f.names.Insert(tag, slot, len(f.Tensors)-1)
@@ -292,56 +324,56 @@ func (p *parser) readTensorInfo(i uint64) error {
 	return nil
 }
 
-// checkType validates the type id and computes the element and byte
-// counts. at is the offset of the type field, dimsAt that of ne[0]. The
-// field name for an error is built only when there is one.
-func (p *parser) checkType(t *TensorInfo, id uint32, at, dimsAt int64) error {
-	field := func() string { return tensorField(t.Name, "type") }
+// checkType validates the type id of the tensor name with dims (innermost
+// first) and returns its byte size. at is the offset of the type field,
+// dimsAt that of ne[0]. The field name for an error is built only when
+// there is one.
+func (p *parser) checkType(name string, dims []uint64, id uint32, at, dimsAt int64) (uint64, error) {
+	field := func() string { return tensorField(name, "type") }
 	if int32(id) < 0 {
-		return &format.Error{Offset: at, Field: field(), Value: int32(id), Msg: "negative ggml type id"}
+		return 0, &format.Error{Offset: at, Field: field(), Value: int32(id), Msg: "negative ggml type id"}
 	}
-	t.Type = GGMLType(id)
-	if !t.Type.Valid() {
-		return &format.Error{Offset: at, Field: field(), Value: id, Limit: uint32(NumGGMLTypes - 1), Msg: "unknown ggml type id"}
+	typ := GGMLType(id)
+	if !typ.Valid() {
+		return 0, &format.Error{Offset: at, Field: field(), Value: id, Limit: uint32(NumGGMLTypes - 1), Msg: "unknown ggml type id"}
 	}
-	var ok bool
-	if t.Elements, ok = checked.Product(t.Dims); !ok || t.Elements == math.MaxInt64 {
-		return &format.Error{Offset: dimsAt, Field: tensorField(t.Name, "ne"), Value: fmt.Sprint(t.Dims),
+	elements, ok := checked.Product(dims)
+	if !ok || elements == math.MaxInt64 {
+		return 0, &format.Error{Offset: dimsAt, Field: tensorField(name, "ne"), Value: fmt.Sprint(dims),
 			Msg: "element count overflows int64"}
 	}
-	if t.Type.Removed() {
+	if typ.Removed() {
 		p.warnf("tensor %s: ggml type %d (%s) has been removed from ggml; elements counted, byte size unverifiable",
-			format.Quote(t.Name), id, t.Type)
-		return nil
+			format.Quote(name), id, typ)
+		return 0, nil
 	}
-	block := uint64(t.Type.BlockSize())
+	block := uint64(typ.BlockSize())
 	ne0 := uint64(1)
-	if len(t.Dims) > 0 {
-		ne0 = t.Dims[0]
+	if len(dims) > 0 {
+		ne0 = dims[0]
 	}
 	if ne0%block != 0 {
 		// ggml today quantizes row by row and rejects this. Quantizers of
 		// 2023 blocked the flattened tensor, and their files (stories260K
 		// Q8_0, ffn_down with ne[0] = 172) are still around: when the
 		// whole tensor is a whole number of blocks, count it and warn.
-		if t.Elements%block != 0 {
-			return &format.Error{Offset: at, Field: field(), Value: ne0, Limit: block,
-				Msg: fmt.Sprintf("ne[0] is not a multiple of the %s block size", t.Type)}
+		if elements%block != 0 {
+			return 0, &format.Error{Offset: at, Field: field(), Value: ne0, Limit: block,
+				Msg: fmt.Sprintf("ne[0] is not a multiple of the %s block size", typ)}
 		}
 		p.warnf("tensor %s: ne[0] = %d is not a multiple of the %s block size %d (ggml rejects this; older quantizers blocked the flattened tensor)",
-			format.Quote(t.Name), ne0, t.Type, block)
+			format.Quote(name), ne0, typ, block)
 	}
-	size, ok := t.Type.DType().ByteSize(t.Elements)
+	size, ok := typ.DType().ByteSize(elements)
 	if !ok {
-		return &format.Error{Offset: at, Field: field(), Value: t.Elements,
-			Msg: fmt.Sprintf("byte size of %s data overflows int64", t.Type)}
+		return 0, &format.Error{Offset: at, Field: field(), Value: elements,
+			Msg: fmt.Sprintf("byte size of %s data overflows int64", typ)}
 	}
-	t.Bytes = size
-	return nil
+	return size, nil
 }
 
-// layOut places the data section and checks every tensor's data against
-// the file and against each other.
+// layOut places the data section, checks every tensor's data against the
+// file and against each other, and makes the tensors' offsets absolute.
 func (p *parser) layOut() error {
 	f, r := p.f, p.r
 	start, ok := alignUp(uint64(r.pos), f.Alignment)
@@ -358,15 +390,39 @@ func (p *parser) layOut() error {
 		return &format.Error{Offset: r.pos, Field: "data section", Value: f.DataOffset, Limit: f.Size,
 			Msg: "data section starts past the end of the file"}
 	}
-	for _, t := range f.Tensors {
-		begin, ok1 := checked.Add(start, t.Offset)
-		end, ok2 := checked.Add(begin, t.Bytes)
+	for i := range f.Tensors {
+		t := &f.Tensors[i]
+		begin, ok1 := checked.Add(start, uint64(t.Offset))
+		end, ok2 := checked.Add(begin, uint64(t.Size))
 		if !ok1 || !ok2 || end > uint64(f.Size) {
-			return &format.Error{Offset: t.offsetAt, Field: tensorField(t.Name, "offset"), Value: t.Offset, Limit: uint64(f.Size) - start,
-				Msg: fmt.Sprintf("data (%d bytes) extends past the end of the file", t.Bytes)}
+			return &format.Error{Offset: p.offsetAt(i), Field: tensorField(t.Name, "offset"), Value: uint64(t.Offset), Limit: uint64(f.Size) - start,
+				Msg: fmt.Sprintf("data (%d bytes) extends past the end of the file", t.Size)}
 		}
 	}
-	return p.checkOverlap()
+	if err := p.checkOverlap(); err != nil {
+		return err
+	}
+	for i := range f.Tensors {
+		f.Tensors[i].Offset += f.DataOffset // within the file: checked above
+	}
+	return nil
+}
+
+// offsetAt returns where tensor #i's offset field is, for an error found
+// once the directory is read. The entries lie end to end from infosAt,
+// and each one's size follows from its name and its number of dimensions,
+// so the positions need not be kept for the rare file that has an error.
+func (p *parser) offsetAt(i int) int64 {
+	n := p.r.lenSize() // a name's length and a dimension are this wide
+	at := p.infosAt
+	for j := range i + 1 {
+		t := &p.f.Tensors[j]
+		at += n + int64(len(t.Name)) + 4 + n*int64(len(t.Shape)) + 4
+		if j < i {
+			at += 8
+		}
+	}
+	return at
 }
 
 func alignUp(n, a uint64) (uint64, bool) {
@@ -377,13 +433,14 @@ func alignUp(n, a uint64) (uint64, bool) {
 // checkOverlap rejects tensors whose data share bytes, and warns when the
 // tensors are not laid out the way ggml insists (contiguous, in directory
 // order, each padded to the alignment), which the spec does not require.
+// Offsets are still relative to the data section.
 func (p *parser) checkOverlap() error {
 	f := p.f
 	strict := true
-	var next uint64
+	var next int64
 	for _, t := range f.Tensors {
-		if t.Type.Removed() {
-			strict = false // the rest of the layout cannot be predicted
+		if !t.DType.Known() {
+			strict = false // a removed type: the rest of the layout cannot be predicted
 			break
 		}
 		if t.Offset != next {
@@ -392,47 +449,37 @@ func (p *parser) checkOverlap() error {
 			strict = false
 			break
 		}
-		next, _ = alignUp(t.Offset+t.Bytes, f.Alignment) // bounded by the file size above
+		n, _ := alignUp(uint64(t.Offset+t.Size), f.Alignment) // bounded by the file size above
+		next = int64(n)
 	}
 	if strict {
 		return nil // contiguous in order: no overlap possible
 	}
 	order := make([]int, 0, len(f.Tensors))
 	for i, t := range f.Tensors {
-		if !t.Type.Removed() && t.Bytes > 0 {
+		if t.DType.Known() && t.Size > 0 {
 			order = append(order, i)
 		}
 	}
 	slices.SortFunc(order, func(a, b int) int {
-		return cmp.Or(cmp.Compare(f.Tensors[a].Offset, f.Tensors[b].Offset), cmp.Compare(f.Tensors[a].Bytes, f.Tensors[b].Bytes))
+		return cmp.Or(cmp.Compare(f.Tensors[a].Offset, f.Tensors[b].Offset), cmp.Compare(f.Tensors[a].Size, f.Tensors[b].Size))
 	})
 	for k := 1; k < len(order); k++ {
-		prev, cur := f.Tensors[order[k-1]], f.Tensors[order[k]]
-		if cur.Offset < prev.Offset+prev.Bytes {
-			return &format.Error{Offset: cur.offsetAt, Field: tensorField(cur.Name, "offset"), Value: cur.Offset, Limit: prev.Offset + prev.Bytes,
+		prev, cur := &f.Tensors[order[k-1]], &f.Tensors[order[k]]
+		if cur.Offset < prev.Offset+prev.Size {
+			return &format.Error{Offset: p.offsetAt(order[k]), Field: tensorField(cur.Name, "offset"), Value: uint64(cur.Offset), Limit: uint64(prev.Offset + prev.Size),
 				Msg: fmt.Sprintf("data overlaps tensor %s", format.Quote(prev.Name))}
 		}
 	}
 	return nil
 }
 
-// FormatTensors returns the tensors in the shared form, with shapes
-// outermost first, absolute offsets, and file as each tensor's File.
+// FormatTensors names file as the File of each tensor and returns the
+// tensors: f.Tensors itself, not a copy, for a caller that keeps the
+// list (a model) once the File is closed.
 func (f *File) FormatTensors(file string) []format.Tensor {
-	out := prefault.Make[format.Tensor](len(f.Tensors), len(f.Tensors))
-	n := 0
-	for _, t := range f.Tensors {
-		n += len(t.Dims)
+	for i := range f.Tensors {
+		f.Tensors[i].File = file
 	}
-	shapes := make([]uint64, n) // written first, and no pointers: no prefault needed
-	for i, t := range f.Tensors {
-		shape := shapes[:len(t.Dims):len(t.Dims)]
-		shapes = shapes[len(t.Dims):]
-		for j, d := range t.Dims {
-			shape[len(shape)-1-j] = d
-		}
-		out[i] = format.Tensor{Name: t.Name, Shape: shape, DType: t.Type.DType(), File: file,
-			Offset: f.DataOffset + int64(t.Offset), Size: int64(t.Bytes)}
-	}
-	return out
+	return f.Tensors
 }

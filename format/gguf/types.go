@@ -154,6 +154,17 @@ func (t GGMLType) DType() format.DType {
 	return format.DType{Name: t.String(), BlockSize: int32(t.BlockSize()), BlockBytes: int32(t.BlockBytes())}
 }
 
+// typeNamed returns the type whose DType name is name. Every id has its
+// own name, removed ones included, so a tensor's DType names its type.
+func typeNamed(name string) GGMLType {
+	for t := range NumGGMLTypes {
+		if ggmlTypes[t].name == name {
+			return t
+		}
+	}
+	return NumGGMLTypes // not a name this reader gives
+}
+
 // A ValueType is the type tag of a metadata value (gguf_type).
 type ValueType uint32
 
