@@ -25,9 +25,9 @@ type File struct {
 	Size       int64 // file size in bytes
 	Metadata   []KV  // in file order
 	// Tensors is the tensor directory in file order, in the form every
-	// reader gives: shapes outermost first, absolute offsets, and File
-	// empty until FormatTensors names it. Info gives entry #i as GGUF
-	// stores it.
+	// reader gives: shapes outermost first, absolute offsets, and as File
+	// the path Open opened (empty from NewFile; FormatTensors renames).
+	// Info gives entry #i as GGUF stores it.
 	Tensors []format.Tensor
 	// Warnings lists things a strict reader such as ggml would reject or
 	// that make a figure unverifiable, but that do not stop the count:
@@ -37,6 +37,7 @@ type File struct {
 
 	r       io.ReaderAt
 	closer  io.Closer
+	named   string // the File of every tensor
 	big     bool
 	keys    map[string]int // key → index in Metadata
 	dropped int            // warnings beyond maxWarnings
@@ -86,7 +87,7 @@ var legacyMagics = map[uint32]string{
 // gives a short read, not SIGBUS. Later array reads (EachArrayString, …)
 // use the same open file.
 func Open(name string) (*File, error) {
-	f, fd, err := format.OpenAndParse(name, func(r *os.File, size int64) (*File, error) { return NewFile(r, size) })
+	f, fd, err := format.OpenAndParse(name, func(r *os.File, size int64) (*File, error) { return newFile(r, size, name) })
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +104,12 @@ func NewFile(r io.ReaderAt, size int64) (*File, error) {
 	if size < 0 {
 		return nil, &format.Error{Offset: -1, Field: "size", Value: size, Msg: "negative file size"}
 	}
-	p := &parser{r: newReader(r, size, windowSize), f: &File{Size: size, r: r}}
+	return newFile(r, size, "")
+}
+
+// newFile is NewFile, with name as the File of every tensor.
+func newFile(r io.ReaderAt, size int64, name string) (*File, error) {
+	p := &parser{r: newReader(r, size, windowSize), f: &File{Size: size, r: r, named: name}}
 	if err := p.parse(); err != nil {
 		return nil, err
 	}

@@ -334,3 +334,31 @@ func TestNewFileClose(t *testing.T) {
 	require.ErrorIs(t, err, fs.ErrNotExist)
 	require.EqualError(t, err, "/nonexistent/x.gguf: no such file or directory")
 }
+
+// Open names the path it opened as every tensor's File, as
+// safetensors.Open does; NewFile leaves File empty, and FormatTensors
+// renames.
+func TestTensorsNameTheirFile(t *testing.T) {
+	w := ggufw.File{Tensors: []fixture.TensorSpec{spec("a", "F32", 3), spec("b", "Q8_0", 32, 2)}}
+	path := writeFixture(t, "named.gguf", w)
+	f, err := gguf.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	for _, x := range f.Tensors {
+		require.Equal(t, path, x.File, x.Name)
+	}
+	require.Equal(t, path, f.FormatTensors(path)[1].File)
+	for _, x := range f.FormatTensors("elsewhere.gguf") {
+		require.Equal(t, "elsewhere.gguf", x.File, x.Name)
+	}
+
+	b, err := w.Bytes()
+	require.NoError(t, err)
+	g, err := parseBytes(b)
+	require.NoError(t, err)
+	for _, x := range g.Tensors {
+		require.Empty(t, x.File, x.Name)
+	}
+	// The same tensors either way, once named alike.
+	require.Equal(t, f.FormatTensors(path), g.FormatTensors(path))
+}

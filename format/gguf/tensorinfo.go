@@ -390,6 +390,8 @@ func (p *parser) layOut() error {
 		return &format.Error{Offset: r.pos, Field: "data section", Value: f.DataOffset, Limit: f.Size,
 			Msg: "data section starts past the end of the file"}
 	}
+	// One pass checks each tensor against the file, makes its offset
+	// absolute and names its file.
 	for i := range f.Tensors {
 		t := &f.Tensors[i]
 		begin, ok1 := checked.Add(start, uint64(t.Offset))
@@ -398,14 +400,9 @@ func (p *parser) layOut() error {
 			return &format.Error{Offset: p.offsetAt(i), Field: tensorField(t.Name, "offset"), Value: uint64(t.Offset), Limit: uint64(f.Size) - start,
 				Msg: fmt.Sprintf("data (%d bytes) extends past the end of the file", t.Size)}
 		}
+		t.Offset, t.File = int64(begin), f.named
 	}
-	if err := p.checkOverlap(); err != nil {
-		return err
-	}
-	for i := range f.Tensors {
-		f.Tensors[i].Offset += f.DataOffset // within the file: checked above
-	}
-	return nil
+	return p.checkOverlap()
 }
 
 // offsetAt returns where tensor #i's offset field is, for an error found
@@ -433,11 +430,13 @@ func alignUp(n, a uint64) (uint64, bool) {
 // checkOverlap rejects tensors whose data share bytes, and warns when the
 // tensors are not laid out the way ggml insists (contiguous, in directory
 // order, each padded to the alignment), which the spec does not require.
-// Offsets are still relative to the data section.
+// Offsets are absolute by now; messages give them relative to the data
+// section, as the file stores them. The data section starts aligned, so
+// ggml's padding lands on the same bytes either way.
 func (p *parser) checkOverlap() error {
 	f := p.f
 	strict := true
-	var next int64
+	next := f.DataOffset
 	for _, t := range f.Tensors {
 		if !t.DType.Known() {
 			strict = false // a removed type: the rest of the layout cannot be predicted
@@ -445,7 +444,7 @@ func (p *parser) checkOverlap() error {
 		}
 		if t.Offset != next {
 			p.warnf("tensor %s: offset %d is not where ggml expects it (%d): tensors are not contiguous in directory order; ggml would reject this file",
-				format.Quote(t.Name), t.Offset, next)
+				format.Quote(t.Name), t.Offset-f.DataOffset, next-f.DataOffset)
 			strict = false
 			break
 		}
@@ -467,7 +466,7 @@ func (p *parser) checkOverlap() error {
 	for k := 1; k < len(order); k++ {
 		prev, cur := &f.Tensors[order[k-1]], &f.Tensors[order[k]]
 		if cur.Offset < prev.Offset+prev.Size {
-			return &format.Error{Offset: p.offsetAt(order[k]), Field: tensorField(cur.Name, "offset"), Value: uint64(cur.Offset), Limit: uint64(prev.Offset + prev.Size),
+			return &format.Error{Offset: p.offsetAt(order[k]), Field: tensorField(cur.Name, "offset"), Value: uint64(cur.Offset - f.DataOffset), Limit: uint64(prev.Offset + prev.Size - f.DataOffset),
 				Msg: fmt.Sprintf("data overlaps tensor %s", format.Quote(prev.Name))}
 		}
 	}
@@ -476,10 +475,14 @@ func (p *parser) checkOverlap() error {
 
 // FormatTensors names file as the File of each tensor and returns the
 // tensors: f.Tensors itself, not a copy, for a caller that keeps the
-// list (a model) once the File is closed.
+// list (a model) once the File is closed. The tensors of a File that Open
+// opened already name its path.
 func (f *File) FormatTensors(file string) []format.Tensor {
-	for i := range f.Tensors {
-		f.Tensors[i].File = file
+	if file != f.named {
+		for i := range f.Tensors {
+			f.Tensors[i].File = file
+		}
+		f.named = file
 	}
 	return f.Tensors
 }

@@ -210,7 +210,7 @@ func TestGGUFBigVocab(t *testing.T) {
 	defer f.Close()
 	gf, err := gguf.NewFile(f, f.Size())
 	require.NoError(t, err)
-	require.Equal(t, local.Tensors, gf.Tensors)
+	require.Equal(t, local.Tensors, gf.FormatTensors(path), "the same tensors, named by the path Open opened")
 	require.Equal(t, local.DataOffset, gf.DataOffset)
 	cdn := srv.Host("cdn")
 	require.LessOrEqual(t, cdn.Bytes, int64(len(h))*11/10, "bytes fetched within 1.1× the header")
