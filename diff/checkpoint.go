@@ -30,6 +30,9 @@ type Checkpoint struct {
 	distinct bool   // no name is there twice
 
 	names names.List
+	// shared, when set, holds the names instead of names: the tensors of
+	// the report a NewCheckpointSharing keeps.
+	shared []count.Tensor
 	// canonical is tensor i's canonical GGUF name, "" for none; nil when
 	// no tensor has one but its own name (a GGUF file's are its names).
 	canonical []string
@@ -54,7 +57,16 @@ type form struct {
 
 // NewCheckpoint keeps what a comparison needs of r, which must be the
 // report of a loaded model: once it returns, r and its model can go.
-func NewCheckpoint(r *count.Report) (*Checkpoint, error) {
+func NewCheckpoint(r *count.Report) (*Checkpoint, error) { return newCheckpoint(r, false) }
+
+// NewCheckpointSharing is NewCheckpoint for a report that stays loaded
+// anyway, as the last side of a diff does until the diff is written: the
+// checkpoint reads the names from r's tensors instead of copying them,
+// and so keeps r and its model. A million names are about 30 MB that a
+// sharing checkpoint does not take.
+func NewCheckpointSharing(r *count.Report) (*Checkpoint, error) { return newCheckpoint(r, true) }
+
+func newCheckpoint(r *count.Report, share bool) (*Checkpoint, error) {
 	if len(r.PerTensor) != r.Tensors {
 		return nil, fmt.Errorf("%s: the report holds no per-tensor results (a report read back from JSON, say); diff needs the report of a loaded model", text.Safe(r.Path))
 	}
@@ -74,18 +86,24 @@ func NewCheckpoint(r *count.Report) (*Checkpoint, error) {
 		c.tie = &tie
 	}
 	n := len(r.PerTensor)
-	size := 0
-	for i := range r.PerTensor {
-		size += len(r.PerTensor[i].Name)
+	if share {
+		c.shared = r.PerTensor
+	} else {
+		size := 0
+		for i := range r.PerTensor {
+			size += len(r.PerTensor[i].Name)
+		}
+		c.names = names.MakeList(n, size)
 	}
-	c.names = names.MakeList(n, size)
 	c.form = prefault.Huge[uint32](n) // filled from its start
 	f := new(forms)
 	for i := range r.PerTensor {
 		it := &r.PerTensor[i]
 		t := it.Tensor
-		if err := c.names.Append(t.Name); err != nil {
-			return nil, fmt.Errorf("%s: %w, more than a diff can hold", text.Safe(r.Path), err)
+		if !share {
+			if err := c.names.Append(t.Name); err != nil {
+				return nil, fmt.Errorf("%s: %w, more than a diff can hold", text.Safe(r.Path), err)
+			}
 		}
 		if can := it.Label.Canonical; can != "" && can != t.Name {
 			if c.canonical == nil {
@@ -108,7 +126,28 @@ func NewCheckpoint(r *count.Report) (*Checkpoint, error) {
 }
 
 // Tensors is the number of tensors.
-func (c *Checkpoint) Tensors() int { return c.names.Len() }
+func (c *Checkpoint) Tensors() int { return len(c.form) }
+
+// name is tensor i's name.
+func (c *Checkpoint) name(i int) string {
+	if c.shared != nil {
+		return c.shared[i].Name
+	}
+	return c.names.At(i)
+}
+
+// index is the position of the first tensor named name, or −1.
+func (c *Checkpoint) index(name string) int {
+	if c.shared == nil {
+		return c.names.Index(name)
+	}
+	for i := range c.shared {
+		if c.shared[i].Name == name {
+			return i
+		}
+	}
+	return -1
+}
 
 // shape is tensor i's shape, in PyTorch order.
 func (c *Checkpoint) shape(i int32) []uint64 { return c.formShape(&c.forms[c.form[i]]) }
@@ -137,7 +176,7 @@ func (c *Checkpoint) key(i int, canonical bool) string {
 	if canonical && c.canonical != nil && c.canonical[i] != "" {
 		return c.canonical[i]
 	}
-	return c.names.At(i)
+	return c.name(i)
 }
 
 // forms interns the forms of one checkpoint as its tensors are read, in

@@ -24,40 +24,44 @@ func TestCheckpointKeepsEveryTensor(t *testing.T) {
 		"moe":  archs.Mixtral8x7B(),
 		"tied": archs.Qwen25_05B(),
 	} {
-		t.Run(name, func(t *testing.T) {
-			r := build(t, m)
-			c := checkpoint(t, r)
-			require.Equal(t, r.Tensors, c.Tensors())
-			packed, excluded := 0, 0
-			for i := range r.PerTensor {
-				it := &r.PerTensor[i]
-				k := int32(i)
-				f := c.forms[c.form[k]]
-				require.Equal(t, it.Name, c.names.At(i))
-				require.Equal(t, it.Shape, c.shape(k))
-				require.Equal(t, it.Elements(), f.elements)
-				require.Equal(t, it.Parameters, c.parameters(k))
-				require.Equal(t, it.CountedParameters(), c.countedParameters(k))
-				require.Equal(t, it.DType.Name, f.dtype)
-				require.Equal(t, it.Label.Role, f.role)
-				require.Equal(t, it.Excluded, f.excluded)
-				if it.Parameters != it.Elements() {
-					packed++
+		r := build(t, m)
+		for kind, mk := range bothKinds {
+			t.Run(name+"/"+kind, func(t *testing.T) {
+				c := mk(t, r)
+				require.Equal(t, r.Tensors, c.Tensors())
+				packed, excluded := 0, 0
+				for i := range r.PerTensor {
+					it := &r.PerTensor[i]
+					k := int32(i)
+					f := c.forms[c.form[k]]
+					require.Equal(t, it.Name, c.name(i))
+					require.Equal(t, i, c.index(it.Name))
+					require.Equal(t, it.Shape, c.shape(k))
+					require.Equal(t, it.Elements(), f.elements)
+					require.Equal(t, it.Parameters, c.parameters(k))
+					require.Equal(t, it.CountedParameters(), c.countedParameters(k))
+					require.Equal(t, it.DType.Name, f.dtype)
+					require.Equal(t, it.Label.Role, f.role)
+					require.Equal(t, it.Excluded, f.excluded)
+					if it.Parameters != it.Elements() {
+						packed++
+					}
+					if !it.Counted() {
+						excluded++
+					}
 				}
-				if !it.Counted() {
-					excluded++
+				require.Len(t, c.packedAt, packed)
+				if name == "gptq" {
+					require.NotZero(t, packed)
 				}
-			}
-			require.Len(t, c.packedAt, packed)
-			if name == "gptq" {
-				require.NotZero(t, packed)
-			}
-			if name == "bnb4" {
-				require.NotZero(t, excluded)
-			}
-			// The blocks repeat their shapes: forms are shared.
-			require.Less(t, len(c.forms), r.Tensors/2)
-		})
+				if name == "bnb4" {
+					require.NotZero(t, excluded)
+				}
+				// The blocks repeat their shapes: forms are shared.
+				require.Less(t, len(c.forms), r.Tensors/2)
+				require.Equal(t, -1, c.index("no such tensor"))
+			})
+		}
 	}
 }
 
@@ -117,10 +121,14 @@ func TestCompareCheckpointsIsCompare(t *testing.T) {
 	gptq := build(t, archs.SmallLlamaGPTQ())
 	for _, pair := range [][2]*count.Report{{a, b}, {b, a}, {a, a}, {a, gptq}, {gptq, a}} {
 		want := compare(t, pair[0], pair[1])
-		got := CompareCheckpoints(checkpoint(t, pair[0]), checkpoint(t, pair[1]))
-		require.Nil(t, got.Changed)
-		got.Changed = want.Changed
-		require.Equal(t, want, got)
+		for kindA, makeA := range bothKinds {
+			for kindB, makeB := range bothKinds {
+				got := CompareCheckpoints(makeA(t, pair[0]), makeB(t, pair[1]))
+				require.Nil(t, got.Changed)
+				got.Changed = want.Changed
+				require.Equal(t, want, got, kindA+" against "+kindB)
+			}
+		}
 	}
 	d := compare(t, a, b)
 	require.Len(t, d.Changed, 9+9, "layer 3's tensors, and the FFN matrices the sides name alike")
@@ -160,9 +168,13 @@ func TestCheckpointsOnOtherProducersFiles(t *testing.T) {
 	sharded := buildPath(t, corpus.Path(t, "hf-sharded-safetensors"))
 	for _, pair := range [][2]*count.Report{{f32, q8}, {q8, f32}, {f32, f32}, {sharded, sharded}} {
 		want := compare(t, pair[0], pair[1])
-		got := CompareCheckpoints(checkpoint(t, pair[0]), checkpoint(t, pair[1]))
-		got.Changed = want.Changed
-		require.Equal(t, want, got)
+		for _, got := range []*Diff{
+			CompareCheckpoints(checkpoint(t, pair[0]), checkpoint(t, pair[1])),
+			CompareCheckpoints(checkpoint(t, pair[0]), sharing(t, pair[1])),
+		} {
+			got.Changed = want.Changed
+			require.Equal(t, want, got)
+		}
 	}
 	d := compare(t, f32, q8)
 	require.False(t, d.Same)

@@ -106,7 +106,7 @@ func Compare(a, b *count.Report) (*Diff, error) {
 	d.Changed = make(map[string]bool, len(d.changed[0])+len(d.changed[1]))
 	for s, c := range [2]*Checkpoint{ca, cb} {
 		for _, i := range d.changed[s] {
-			d.Changed[c.names.At(int(i))] = true
+			d.Changed[c.name(int(i))] = true
 		}
 	}
 	return d, nil
@@ -273,7 +273,7 @@ func (g *grouping) elements(k int32) uint64 {
 func (g *grouping) tensor(k int32) Tensor {
 	i := g.head(k)
 	f := g.itemForm(k)
-	name := g.c.names.At(int(i))
+	name := g.c.name(int(i))
 	d := Tensor{Name: name, Role: f.role.String(), DType: f.dtype, Shape: g.c.shape(i), Excluded: f.excluded.String()}
 	if n := g.sizeOf(k); n > 1 {
 		d.Name = fmt.Sprintf("%s (+%d more)", name, n-1)
@@ -289,7 +289,7 @@ func (g *grouping) tensor(k int32) Tensor {
 // key is group k's key.
 func (g *grouping) key(k int) string {
 	if g.keys == nil {
-		return g.c.names.At(k)
+		return g.c.name(k)
 	}
 	return g.keys[k]
 }
@@ -347,7 +347,18 @@ func groups(c *Checkpoint, canonical bool) grouping {
 // (a model and its requantization): then tensor i of one side is tensor
 // i of the other, with no table to find it.
 func sameNames(a, b *Checkpoint) bool {
-	return (a.distinct || b.distinct) && a.names.Equal(&b.names)
+	if !a.distinct && !b.distinct || a.Tensors() != b.Tensors() {
+		return false
+	}
+	if a.shared == nil && b.shared == nil {
+		return a.names.Equal(&b.names)
+	}
+	for i := range a.Tensors() {
+		if a.name(i) != b.name(i) {
+			return false
+		}
+	}
+	return true
 }
 
 // singletons groups every tensor of c alone, keyed by its name.
@@ -464,7 +475,7 @@ func (d *Diff) mark(s int, g *grouping, k int32) {
 
 // shapeOf is the shape of the named tensor, or nil.
 func (c *Checkpoint) shapeOf(name string) []uint64 {
-	if i := c.names.Index(name); i >= 0 {
+	if i := c.index(name); i >= 0 {
 		return c.shape(int32(i))
 	}
 	return nil

@@ -7,7 +7,9 @@
 // Compare takes two counts. A Checkpoint keeps what a comparison needs of
 // one count, a tenth of the memory of the count and its model, so that a
 // caller can let one model go before loading the next and compare the
-// two checkpoints (CompareCheckpoints).
+// two checkpoints (CompareCheckpoints). A model that stays loaded anyway,
+// the last one, lends its names to its checkpoint (NewCheckpointSharing),
+// which then copies none.
 //
 // A count.Report read back from JSON carries no per-tensor results;
 // Compare and NewCheckpoint refuse it rather than diff it wrongly.

@@ -43,3 +43,15 @@ func checkpoint(t *testing.T, r *count.Report) *Checkpoint {
 	require.NoError(t, err)
 	return c
 }
+
+// sharing is the checkpoint of r that reads r's names.
+func sharing(t *testing.T, r *count.Report) *Checkpoint {
+	t.Helper()
+	c, err := NewCheckpointSharing(r)
+	require.NoError(t, err)
+	require.Zero(t, c.names.Len(), "a sharing checkpoint copies no name")
+	return c
+}
+
+// bothKinds are the two ways to make a checkpoint.
+var bothKinds = map[string]func(*testing.T, *count.Report) *Checkpoint{"copying": checkpoint, "sharing": sharing}

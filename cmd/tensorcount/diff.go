@@ -88,7 +88,13 @@ func loadCheckpoint(e *env, path string, f *flagValues, letGoAfter bool) (*count
 	if err != nil {
 		return nil, nil, err
 	}
-	c, err := diff.NewCheckpoint(r)
+	// A side that stays loaded (the last, or both for the picture) lends
+	// the checkpoint its names.
+	newCheckpoint := diff.NewCheckpointSharing
+	if letGoAfter {
+		newCheckpoint = diff.NewCheckpoint
+	}
+	c, err := newCheckpoint(r)
 	if err != nil {
 		return nil, nil, err
 	}
