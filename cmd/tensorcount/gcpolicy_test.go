@@ -72,6 +72,7 @@ func TestGCPolicy(t *testing.T) {
 	limit := debug.SetMemoryLimit(-1)
 	require.Less(t, limit, int64(math.MaxInt64))
 	require.GreaterOrEqual(t, limit, int64(32<<20))
+	require.Equal(t, 100, gcPercent(), "past the start, the usual pacing stays beside the limit")
 	// A load after the start holds the collector off up to startHeap
 	// above the heap, in place of the settled limit, and restores the
 	// usual pacing once over.
@@ -94,17 +95,20 @@ func TestGCPolicy(t *testing.T) {
 	done()
 	require.Equal(t, 100, gcPercent())
 
-	// A count settled before the first collection keeps its limit when
-	// that collection comes.
+	// A count settled before the first collection (a GGUF load, which
+	// does not collect) is paced by its limit alone: the usual pacing
+	// would collect at once, its goal reckoned from a heap of nothing.
+	// The limit stays when the first collection comes.
 	startGC()
 	settleMemory(bigCount)
 	limit = debug.SetMemoryLimit(-1)
 	require.False(t, starting())
 	require.Less(t, limit, int64(math.MaxInt64))
+	require.Equal(t, -1, gcPercent())
 	for range 20 {
 		runtime.GC()
 		time.Sleep(time.Millisecond) // the finalizer's turn
 	}
 	require.Equal(t, limit, debug.SetMemoryLimit(-1))
-	require.Equal(t, 100, gcPercent())
+	require.Equal(t, -1, gcPercent())
 }

@@ -23,11 +23,14 @@ var gcPolicy struct {
 }
 
 // startHeap is the heap a run may reach before its first collection. A
-// million-tensor load reaches about 240 MB, half of it the parse's
-// garbage, which the load's own collection then returns to the system
-// (model.LoadWith): below that, the collections on the way to it marked
-// the growing heap two or three times, a sixth of the run's CPU.
-const startHeap = 256 << 20
+// million-tensor safetensors load reaches about 240 MB, half of it the
+// parse's garbage, which the load's own collection then returns to the
+// system (model.LoadWith): below that, the collections on the way to it
+// marked the growing heap two or three times, a sixth of the run's CPU. A
+// million-tensor GGUF load leaves little garbage and does not collect:
+// its model, count and checkpoint come to about 280 MB, which a run holds
+// without a collection.
+const startHeap = 320 << 20
 
 // bigCount is the tensor count from which a command bounds its heap once
 // the count is built.
@@ -134,7 +137,11 @@ func settleMemory(tensors int) {
 	}
 	gcPolicy.mu.Lock()
 	defer gcPolicy.mu.Unlock()
-	endStartLocked()
+	// The limit alone paces the collector from here. A run still starting
+	// has never collected: the usual pacing would collect at once, marking
+	// the whole model, since its goal is reckoned from the heap at the
+	// last collection.
+	gcPolicy.starting = false
 	debug.SetMemoryLimit(int64(heap + max(32<<20, heap/8)))
 }
 
