@@ -35,10 +35,14 @@ type TensorInfo struct {
 
 // Shape returns the dimensions outermost first (PyTorch and NumPy order),
 // the reverse of Dims.
-func (t TensorInfo) Shape() []uint64 {
-	s := make([]uint64, len(t.Dims))
-	for i, d := range t.Dims {
-		s[len(s)-1-i] = d
+func (t TensorInfo) Shape() []uint64 { return reversed(t.Dims) }
+
+// reversed returns a copy of d in reverse order: GGUF's dims from a shape,
+// or a shape from GGUF's dims.
+func reversed(d []uint64) []uint64 {
+	s := make([]uint64, len(d))
+	for i, x := range d {
+		s[len(s)-1-i] = x
 	}
 	return s
 }
@@ -47,11 +51,7 @@ func (t TensorInfo) Shape() []uint64 {
 // innermost first, the ggml type, the offset relative to DataOffset.
 func (f *File) Info(i int) TensorInfo {
 	t := &f.Tensors[i]
-	dims := make([]uint64, len(t.Shape))
-	for j, d := range t.Shape {
-		dims[len(dims)-1-j] = d
-	}
-	return TensorInfo{Name: t.Name, Dims: dims, Type: typeNamed(t.DType.Name), Offset: uint64(t.Offset - f.DataOffset),
+	return TensorInfo{Name: t.Name, Dims: reversed(t.Shape), Type: typeNamed(t.DType.Name), Offset: uint64(t.Offset - f.DataOffset),
 		Elements: t.Elements(), Bytes: uint64(t.Size)}
 }
 
@@ -250,10 +250,10 @@ func (p *parser) addShape(d []uint64) []uint64 {
 		p.dims = make([]uint64, 0, max(256, 2*cap(p.dims)))
 	}
 	first := len(p.dims)
-	for i := len(d) - 1; i >= 0; i-- {
-		p.dims = append(p.dims, d[i])
-	}
-	return p.dims[first:len(p.dims):len(p.dims)]
+	p.dims = append(p.dims, d...)
+	shape := p.dims[first:len(p.dims):len(p.dims)]
+	slices.Reverse(shape)
+	return shape
 }
 
 // readTensorInfo reads tensor info #i field by field, with every check
