@@ -83,6 +83,10 @@ func TestCorpus(t *testing.T) {
 			require.Equal(t, tt.bytes, bytes)
 			require.Equal(t, tt.perType, perType)
 
+			// Open names its path as every tensor's File.
+			for _, ft := range f.Tensors {
+				require.Equal(t, path, ft.File, ft.Name)
+			}
 			// The shared form agrees and carries absolute offsets.
 			var fe uint64
 			for _, ft := range f.FormatTensors(path) {
