@@ -92,7 +92,7 @@ func q4SumsAsm(dst []uint64, src []byte) {
 func q8GatherAVX2(h *qhist, src *byte, n int, limits uint32) int
 
 //go:noescape
-func q4GatherAVX2(h *qhist, src *byte, n int, limits uint32) int
+func q4GatherAVX2(h *qhist, src *byte, n int, limits, pair0, pair1 uint32) int
 
 func q8GatherAsm(h *qhist, src []byte, limit [2]uint16) int {
 	n := len(src) / 34
@@ -107,7 +107,11 @@ func q4GatherAsm(h *qhist, src []byte, limit [2]uint16) int {
 	if n == 0 {
 		return 0
 	}
-	return q4GatherAVX2(h, &src[0], n, uint32(limit[0])|uint32(limit[1])<<16)
+	// The kernel takes blocks two at a time when their magnitudes are in
+	// [1, limit): pair0 and pair1 are the limits less one (see
+	// Q4PAIR_SCALE).
+	pair := func(l uint16) uint32 { return uint32(max(l, 1) - 1) }
+	return q4GatherAVX2(h, &src[0], n, uint32(limit[0])|uint32(limit[1])<<16, pair(limit[0]), pair(limit[1]))
 }
 
 // vector selects the vector kernels; tests turn it off to compare.

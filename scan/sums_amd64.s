@@ -9,7 +9,6 @@
 // R10 for negative ones); they return the number of blocks added.
 //	R8	blocks added
 //	R12	zero count
-//	R15	one block, in a cell's count field
 //	DX	the scale's bits; R11 its magnitude bits; R13 its cell's offset
 
 // GATHER_SCALE loads the scale of the block at SI and leaves the loop for
@@ -41,7 +40,7 @@ zeroscale: \
 	SHLQ $4, R13 \
 	ADDQ R14, qhist_cells(DI)(R13*1) \
 	SHRQ $32, AX \
-	ADDQ R15, AX \
+	BTSQ $const_qcellShift, AX \
 	ADDQ AX, (qhist_cells+8)(DI)(R13*1) \
 	MOVL DX, R13 \
 	SHRL $6, R13 \
@@ -58,14 +57,53 @@ zeroscale: \
 	ANDL $0xFFFF, R9 \
 	SHRL $16, R10 \
 	XORQ R8, R8 \
-	XORQ R12, R12 \
-	MOVQ $(1<<const_qcellShift), R15
+	XORQ R12, R12
 
-#define GATHER_LEAVE \
+#define GATHER_LEAVE(ret) \
 	ADDQ R12, qhist_zeros(DI) \
-	MOVQ R8, ret+32(FP) \
+	MOVQ R8, ret \
 	VZEROUPPER \
 	RET
+
+// Q4PAIR_SCALE loads the scale of the block at off(SI) into reg and
+// leaves for the one-block loop unless the block can be taken as one of
+// a pair (q4GatherAVX2): its magnitude is not zero (a zero scale counts
+// all 32 values as zeros, which the pair's vector count does not) and is
+// below the limit for its sign (so it is finite). That is mag − 1 <
+// pairs[sign], unsigned, where R15 points to pairs: the limits less one,
+// or 0 for a sign whose limit is 0.
+#define Q4PAIR_SCALE(off, reg) \
+	MOVWLZX off(SI), reg \
+	MOVL reg, R11 \
+	ANDL $0x7FFF, R11 \
+	DECL R11 \
+	MOVL reg, R14 \
+	SHRL $15, R14 \
+	CMPL R11, (R15)(R14*4) \
+	JAE q4gone
+
+// Q4PAIR_CELL adds the moments in X5 (Σn − 256, then Σq² + one block in
+// the count field) to the cell of the pattern in reg. A cell whose count
+// is now one was empty: fresh marks its pattern used and returns to
+// marked (Q4PAIR_FRESH), out of the loop.
+#define Q4PAIR_CELL(reg, fresh, marked) \
+	MOVQ reg, R13 \
+	SHLQ $4, R13 \
+	VPADDQ qhist_cells(DI)(R13*1), X5, X6 \
+	VMOVDQU X6, qhist_cells(DI)(R13*1) \
+	VPEXTRQ $1, X6, AX \
+	SHRQ $(const_qcellShift+1), AX \
+	JEQ fresh \
+marked:
+
+#define Q4PAIR_FRESH(reg, fresh, marked) \
+fresh: \
+	MOVL reg, R13 \
+	SHRL $6, R13 \
+	MOVQ qhist_used(DI)(R13*8), AX \
+	BTSQ reg, AX \
+	MOVQ AX, qhist_used(DI)(R13*8) \
+	JMP marked
 
 // The kernels below keep a floatSums in registers:
 //	Y0	Σd, four lanes
@@ -440,18 +478,66 @@ q8gloop:
 	CMPQ R8, CX
 	JNE q8gloop
 q8gdone:
-	GATHER_LEAVE
+	GATHER_LEAVE(ret+32(FP))
 
-// func q4GatherAVX2(h *qhist, src *byte, n int, limits uint32) int
-TEXT ·q4GatherAVX2(SB), NOSPLIT, $0-40
+// Q4_0 pair constants: per 128-bit lane, the bias of a block's sum of
+// nibbles (−8 for each of 32 quants) and one block in a cell's count
+// field.
+DATA q4pair<>+0(SB)/8, $-256
+DATA q4pair<>+8(SB)/8, $(1<<const_qcellShift)
+GLOBL q4pair<>(SB), RODATA|NOPTR, $16
+
+// func q4GatherAVX2(h *qhist, src *byte, n int, limits, pair0, pair1 uint32) int
+// Blocks go two at a time, one in each 128-bit lane, while both are
+// ordinary (Q4PAIR_SCALE): their moments in one set of vector
+// instructions and their zero quants summed in Y9, four qwords, until
+// the end. A block that is not goes through the one-block loop, which
+// stops at it or takes it as q4MomentsAVX2 does.
+TEXT ·q4GatherAVX2(SB), NOSPLIT, $0-48
 	GATHER_ENTER
-	VMOVDQU q4consts<>+0(SB), X12
-	VMOVDQU q4consts<>+16(SB), X13
-	VMOVDQU q4consts<>+32(SB), X11
-	VPXOR X14, X14, X14
+	LEAQ pair0+28(FP), R15
+	VBROADCASTI128 q4consts<>+0(SB), Y12
+	VBROADCASTI128 q4consts<>+16(SB), Y13
+	VBROADCASTI128 q4consts<>+32(SB), Y11
+	VBROADCASTI128 q4pair<>+0(SB), Y10
+	VPXOR Y14, Y14, Y14
+	VPXOR Y9, Y9, Y9
+q4gpair:
+	LEAQ 2(R8), AX
+	CMPQ AX, CX
+	JA q4gone
+	Q4PAIR_SCALE(0, DX)
+	Q4PAIR_SCALE(18, BX)
+	VMOVDQU 2(SI), X1
+	VINSERTI128 $1, 20(SI), Y1, Y1
+	VPSRLW $4, Y1, Y2
+	VPAND Y13, Y1, Y1
+	VPAND Y13, Y2, Y2
+	VPADDB Y2, Y1, Y3
+	VPSADBW Y14, Y3, Y3 // Σn, two qwords a block
+	VPSHUFB Y1, Y12, Y4
+	VPSHUFB Y2, Y12, Y5
+	VPADDB Y5, Y4, Y4
+	VPSADBW Y14, Y4, Y4 // Σq², two qwords a block
+	VPCMPEQB Y11, Y1, Y5
+	VPCMPEQB Y11, Y2, Y6
+	VPADDB Y6, Y5, Y5
+	VPSUBB Y5, Y14, Y5 // zero quants of each byte
+	VPSADBW Y14, Y5, Y5
+	VPADDQ Y5, Y9, Y9
+	VPUNPCKLQDQ Y4, Y3, Y5
+	VPUNPCKHQDQ Y4, Y3, Y6
+	VPADDQ Y6, Y5, Y5
+	VPADDQ Y10, Y5, Y5 // each lane: a cell's addition
+	Q4PAIR_CELL(DX, q4gfa, q4gma)
+	VEXTRACTI128 $1, Y5, X5
+	Q4PAIR_CELL(BX, q4gfb, q4gmb)
+	ADDQ $36, SI
+	ADDQ $2, R8
+	JMP q4gpair
+q4gone:
 	CMPQ R8, CX
 	JEQ q4gdone
-q4gloop:
 	GATHER_SCALE(q4gdone)
 	Q4_BLOCK
 	MOVL AX, R14
@@ -459,7 +545,14 @@ q4gloop:
 	GATHER_CELL(q4gz)
 	ADDQ $18, SI
 	INCQ R8
-	CMPQ R8, CX
-	JNE q4gloop
+	JMP q4gpair
 q4gdone:
-	GATHER_LEAVE
+	VEXTRACTI128 $1, Y9, X5
+	VPADDQ X5, X9, X9
+	VPSHUFD $0x4E, X9, X5
+	VPADDQ X5, X9, X9
+	VMOVQ X9, AX
+	ADDQ AX, R12
+	GATHER_LEAVE(ret+40(FP))
+	Q4PAIR_FRESH(DX, q4gfa, q4gma)
+	Q4PAIR_FRESH(BX, q4gfb, q4gmb)
