@@ -99,9 +99,9 @@ func loadCheckpoint(e *env, path string, f *flagValues, letGoAfter bool) (*count
 		return nil, nil, err
 	}
 	if letGoAfter {
-		n := r.Tensors
+		n, format := r.Tensors, m.Format
 		m, r = nil, nil
-		letGo(n)
+		letGo(n, format)
 	}
 	return r, c, nil
 }
