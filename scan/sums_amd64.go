@@ -89,17 +89,26 @@ func q4SumsAsm(dst []uint64, src []byte) {
 }
 
 //go:noescape
-func q8GatherAVX2(h *qhist, src *byte, n int, limits uint32) int
+func q8GatherAVX2(h *qhist, src *byte, n int, limits, ordinary0, ordinary1 uint32) int
 
 //go:noescape
-func q4GatherAVX2(h *qhist, src *byte, n int, limits, pair0, pair1 uint32) int
+func q4GatherAVX2(h *qhist, src *byte, n int, limits, ordinary0, ordinary1 uint32) int
+
+// ordinaryLimits gives the kernels' fast loops the magnitudes they take
+// for each sign: those in [1, limit), as magnitude − 1 < limit − 1 (see
+// ORDINARY_SCALE).
+func ordinaryLimits(limit [2]uint16) (uint32, uint32) {
+	less := func(l uint16) uint32 { return uint32(max(l, 1) - 1) }
+	return less(limit[0]), less(limit[1])
+}
 
 func q8GatherAsm(h *qhist, src []byte, limit [2]uint16) int {
 	n := len(src) / 34
 	if n == 0 {
 		return 0
 	}
-	return q8GatherAVX2(h, &src[0], n, uint32(limit[0])|uint32(limit[1])<<16)
+	o0, o1 := ordinaryLimits(limit)
+	return q8GatherAVX2(h, &src[0], n, uint32(limit[0])|uint32(limit[1])<<16, o0, o1)
 }
 
 func q4GatherAsm(h *qhist, src []byte, limit [2]uint16) int {
@@ -107,11 +116,8 @@ func q4GatherAsm(h *qhist, src []byte, limit [2]uint16) int {
 	if n == 0 {
 		return 0
 	}
-	// The kernel takes blocks two at a time when their magnitudes are in
-	// [1, limit): pair0 and pair1 are the limits less one (see
-	// Q4PAIR_SCALE).
-	pair := func(l uint16) uint32 { return uint32(max(l, 1) - 1) }
-	return q4GatherAVX2(h, &src[0], n, uint32(limit[0])|uint32(limit[1])<<16, pair(limit[0]), pair(limit[1]))
+	o0, o1 := ordinaryLimits(limit)
+	return q4GatherAVX2(h, &src[0], n, uint32(limit[0])|uint32(limit[1])<<16, o0, o1)
 }
 
 // vector selects the vector kernels; tests turn it off to compare.

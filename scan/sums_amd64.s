@@ -65,14 +65,17 @@ zeroscale: \
 	VZEROUPPER \
 	RET
 
-// Q4PAIR_SCALE loads the scale of the block at off(SI) into reg and
-// leaves for the one-block loop unless the block can be taken as one of
-// a pair (q4GatherAVX2): its magnitude is not zero (a zero scale counts
-// all 32 values as zeros, which the pair's vector count does not) and is
-// below the limit for its sign (so it is finite). That is mag − 1 <
-// pairs[sign], unsigned, where R15 points to pairs: the limits less one,
-// or 0 for a sign whose limit is 0.
-#define Q4PAIR_SCALE(off, reg) \
+// The fast loops of the gather kernels take only ordinary blocks, which
+// need neither the Go code nor the one-block loop's cases.
+//
+// ORDINARY_SCALE loads the scale of the block at off(SI) into reg and
+// leaves for out unless the block is ordinary: its magnitude is not zero
+// (a zero scale counts all 32 values as zeros, which the fast loops' zero
+// count does not) and is below the limit for its sign (so it is finite).
+// That is magnitude − 1 < ordinary[sign], unsigned, where R15 points to
+// the kernel's arguments ordinary0 and ordinary1: the limits less one, or
+// 0 for a sign whose limit is 0 (ordinaryLimits).
+#define ORDINARY_SCALE(off, reg, out) \
 	MOVWLZX off(SI), reg \
 	MOVL reg, R11 \
 	ANDL $0x7FFF, R11 \
@@ -80,13 +83,13 @@ zeroscale: \
 	MOVL reg, R14 \
 	SHRL $15, R14 \
 	CMPL R11, (R15)(R14*4) \
-	JAE q4gone
+	JAE out
 
-// Q4PAIR_CELL adds the moments in X5 (Σn − 256, then Σq² + one block in
-// the count field) to the cell of the pattern in reg. A cell whose count
-// is now one was empty: fresh marks its pattern used and returns to
-// marked (Q4PAIR_FRESH), out of the loop.
-#define Q4PAIR_CELL(reg, fresh, marked) \
+// ADD_CELL adds X5, a block's addition to its cell (Σq, or Q4_0's Σn −
+// 256; then Σq² with one block in the count field), to the cell of the
+// pattern in reg. A cell whose count is now one was empty: fresh marks
+// its pattern used (MARK_USED, out of the loop) and returns to marked.
+#define ADD_CELL(reg, fresh, marked) \
 	MOVQ reg, R13 \
 	SHLQ $4, R13 \
 	VPADDQ qhist_cells(DI)(R13*1), X5, X6 \
@@ -96,7 +99,7 @@ zeroscale: \
 	JEQ fresh \
 marked:
 
-#define Q4PAIR_FRESH(reg, fresh, marked) \
+#define MARK_USED(reg, fresh, marked) \
 fresh: \
 	MOVL reg, R13 \
 	SHRL $6, R13 \
@@ -460,25 +463,61 @@ q4loop:
 q4done:
 	RET
 
-// func q8GatherAVX2(h *qhist, src *byte, n int, limits uint32) int
-TEXT ·q8GatherAVX2(SB), NOSPLIT, $0-40
+// Q8_0 fast-loop constant: one block in a cell's count field, in the
+// upper qword.
+DATA q8fast<>+0(SB)/8, $0
+DATA q8fast<>+8(SB)/8, $(1<<const_qcellShift)
+GLOBL q8fast<>(SB), RODATA|NOPTR, $16
+
+// func q8GatherAVX2(h *qhist, src *byte, n int, limits, ordinary0, ordinary1 uint32) int
+// Ordinary blocks (ORDINARY_SCALE) go through a fast loop that adds each
+// block's moments to its cell with one 128-bit add; any other block goes
+// through the one-block loop, which stops at it or takes it as
+// q8MomentsAVX2 does.
+TEXT ·q8GatherAVX2(SB), NOSPLIT, $0-48
 	GATHER_ENTER
+	LEAQ ordinary0+28(FP), R15
 	VPCMPEQW Y15, Y15, Y15
 	VPSRLW $15, Y15, Y15
 	VPXOR Y14, Y14, Y14
+	VMOVDQU q8fast<>+0(SB), X10
+q8gfast:
 	CMPQ R8, CX
 	JEQ q8gdone
-q8gloop:
+	ORDINARY_SCALE(0, DX, q8gone)
+	VPMOVSXBW 2(SI), Y1
+	VPMOVSXBW 18(SI), Y2
+	VPMADDWD Y1, Y1, Y3
+	VPMADDWD Y2, Y2, Y4
+	VPADDD Y4, Y3, Y3
+	VPADDW Y2, Y1, Y5
+	VPMADDWD Y15, Y5, Y5
+	VPHADDD Y3, Y5, Y6
+	VEXTRACTI128 $1, Y6, X7
+	VPADDD X7, X6, X6
+	VPHADDD X6, X6, X6 // Σq, Σq² in the low dwords
+	VPMOVSXDQ X6, X5
+	VPADDQ X10, X5, X5 // the cell's addition
+	VMOVDQU 2(SI), Y8
+	VPCMPEQB Y14, Y8, Y8
+	VPMOVMSKB Y8, BX
+	POPCNTL BX, BX
+	ADDQ BX, R12
+	ADD_CELL(DX, q8gfresh, q8gmarked)
+	ADDQ $34, SI
+	INCQ R8
+	JMP q8gfast
+q8gone:
 	GATHER_SCALE(q8gdone)
 	Q8_BLOCK
 	MOVLQSX AX, R14
 	GATHER_CELL(q8gz)
 	ADDQ $34, SI
 	INCQ R8
-	CMPQ R8, CX
-	JNE q8gloop
+	JMP q8gfast
 q8gdone:
-	GATHER_LEAVE(ret+32(FP))
+	GATHER_LEAVE(ret+40(FP))
+	MARK_USED(DX, q8gfresh, q8gmarked)
 
 // Q4_0 pair constants: per 128-bit lane, the bias of a block's sum of
 // nibbles (−8 for each of 32 quants) and one block in a cell's count
@@ -487,15 +526,15 @@ DATA q4pair<>+0(SB)/8, $-256
 DATA q4pair<>+8(SB)/8, $(1<<const_qcellShift)
 GLOBL q4pair<>(SB), RODATA|NOPTR, $16
 
-// func q4GatherAVX2(h *qhist, src *byte, n int, limits, pair0, pair1 uint32) int
+// func q4GatherAVX2(h *qhist, src *byte, n int, limits, ordinary0, ordinary1 uint32) int
 // Blocks go two at a time, one in each 128-bit lane, while both are
-// ordinary (Q4PAIR_SCALE): their moments in one set of vector
+// ordinary (ORDINARY_SCALE): their moments in one set of vector
 // instructions and their zero quants summed in Y9, four qwords, until
 // the end. A block that is not goes through the one-block loop, which
 // stops at it or takes it as q4MomentsAVX2 does.
 TEXT ·q4GatherAVX2(SB), NOSPLIT, $0-48
 	GATHER_ENTER
-	LEAQ pair0+28(FP), R15
+	LEAQ ordinary0+28(FP), R15
 	VBROADCASTI128 q4consts<>+0(SB), Y12
 	VBROADCASTI128 q4consts<>+16(SB), Y13
 	VBROADCASTI128 q4consts<>+32(SB), Y11
@@ -506,8 +545,8 @@ q4gpair:
 	LEAQ 2(R8), AX
 	CMPQ AX, CX
 	JA q4gone
-	Q4PAIR_SCALE(0, DX)
-	Q4PAIR_SCALE(18, BX)
+	ORDINARY_SCALE(0, DX, q4gone)
+	ORDINARY_SCALE(18, BX, q4gone)
 	VMOVDQU 2(SI), X1
 	VINSERTI128 $1, 20(SI), Y1, Y1
 	VPSRLW $4, Y1, Y2
@@ -529,9 +568,9 @@ q4gpair:
 	VPUNPCKHQDQ Y4, Y3, Y6
 	VPADDQ Y6, Y5, Y5
 	VPADDQ Y10, Y5, Y5 // each lane: a cell's addition
-	Q4PAIR_CELL(DX, q4gfa, q4gma)
+	ADD_CELL(DX, q4gfa, q4gma)
 	VEXTRACTI128 $1, Y5, X5
-	Q4PAIR_CELL(BX, q4gfb, q4gmb)
+	ADD_CELL(BX, q4gfb, q4gmb)
 	ADDQ $36, SI
 	ADDQ $2, R8
 	JMP q4gpair
@@ -554,5 +593,5 @@ q4gdone:
 	VMOVQ X9, AX
 	ADDQ AX, R12
 	GATHER_LEAVE(ret+40(FP))
-	Q4PAIR_FRESH(DX, q4gfa, q4gma)
-	Q4PAIR_FRESH(BX, q4gfb, q4gmb)
+	MARK_USED(DX, q4gfa, q4gma)
+	MARK_USED(BX, q4gfb, q4gmb)
