@@ -158,8 +158,8 @@ func settleMemory(tensors int) {
 // many of them unused (a million-tensor diff peaks at 334 MiB instead of
 // 266). A GGUF model is a few large arrays that the next load makes again
 // in their place, so its pages stay mapped: returning them would only
-// have the next load fault them back in (a million-tensor diff: 818 ms
-// instead of 726, at the same 280 MiB).
+// have the next load fault them back in (a million-tensor diff: 794 ms
+// instead of 691, at the same 280 MiB).
 func letGo(tensors int, format string) {
 	switch {
 	case tensors < bigCount:
