@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"sort"
 	"strings"
@@ -76,7 +77,7 @@ func LoadWith(path string, opt Options) (*Model, error) {
 }
 
 // bigLoad is the tensor count past which a load collects its garbage
-// before returning.
+// before returning, and LetGo a model let go.
 const bigLoad = 1 << 17
 
 // releaseScratch collects the garbage a load of many tensors leaves (the
@@ -86,14 +87,39 @@ const bigLoad = 1 << 17
 // it: a collection alone leaves the pages mapped, and the results, one
 // large block, rarely fit the holes. Below bigLoad tensors the garbage is
 // small and the collection not worth its time. A GGUF load leaves little
-// at any size, since its reader parses into the list the model keeps (a
-// million tensors: 16 MB of name hashes beside 130 MB kept); a
-// collection there would mark the whole model to free an eighth of it.
+// at any size (inPlace); a collection there would mark the whole model to
+// free an eighth of it.
 func releaseScratch(format string, tensors int) {
-	if tensors > bigLoad && format != GGUF {
+	if tensors > bigLoad && !inPlace(format) {
 		debug.FreeOSMemory()
 	}
 }
+
+// LetGo collects a model of the format and tensor count given that the
+// caller has let go of, before it loads another (diff): the next model
+// should take the freed one's place rather than lie beside it. A
+// safetensors model's pages go back to the system: its freed blocks lie
+// among the parse's, and the next load, which makes the same blocks in
+// another order, leaves many of them unused (a million-tensor diff peaks
+// at 334 MiB instead of 266). A GGUF model's pages stay mapped (inPlace):
+// returning them would only have the next load fault them back in (a
+// million-tensor diff: 794 ms instead of 691, at the same 280 MiB).
+func LetGo(format string, tensors int) {
+	switch {
+	case tensors <= bigLoad:
+	case inPlace(format):
+		runtime.GC()
+	default:
+		debug.FreeOSMemory()
+	}
+}
+
+// inPlace reports whether a load of format makes few large blocks and
+// little garbage, so that the next load of many tensors makes the same
+// blocks again in the freed ones' place: GGUF, whose reader parses its
+// directory into the list the model keeps (a million tensors: 16 MB of
+// name hashes beside 130 MB kept).
+func inPlace(format string) bool { return format == GGUF }
 
 // checkCard notes a README.md beside the weights that readers of the
 // model card (audit) will not read: a link out of the directory, a named

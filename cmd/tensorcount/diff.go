@@ -7,6 +7,7 @@ import (
 
 	"github.com/tensorcount/tensorcount/count"
 	"github.com/tensorcount/tensorcount/diff"
+	"github.com/tensorcount/tensorcount/model"
 	"github.com/tensorcount/tensorcount/report"
 )
 
@@ -81,8 +82,10 @@ func loadCheckpoint(e *env, path string, f *flagValues, letGoAfter bool) (*count
 		return nil, nil, err
 	}
 	// The count and the checkpoint finish the load: what they leave
-	// behind is the model, which letGo collects, so a collection on the
-	// way would only mark it.
+	// behind is the model, which model.LetGo collects, so a collection on
+	// the way would only mark it. The collection comes before the next
+	// load, whose allowance is measured from the heap's objects, garbage
+	// included (startLoad).
 	defer startLoad()()
 	r, err := count.Build(m, f.countOptions())
 	if err != nil {
@@ -101,7 +104,7 @@ func loadCheckpoint(e *env, path string, f *flagValues, letGoAfter bool) (*count
 	if letGoAfter {
 		n, format := r.Tensors, m.Format
 		m, r = nil, nil
-		letGo(n, format)
+		model.LetGo(format, n)
 	}
 	return r, c, nil
 }

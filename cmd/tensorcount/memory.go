@@ -6,8 +6,6 @@ import (
 	"runtime/debug"
 	"runtime/metrics"
 	"sync"
-
-	"github.com/tensorcount/tensorcount/model"
 )
 
 // The collector's settings over a run. Most runs read a few headers,
@@ -127,7 +125,7 @@ func heapObjects() uint64 {
 // garbage sooner, for some CPU, and keeps the peak near the live size.
 //
 // diff does not settle: it keeps a checkpoint of each side, lets the
-// model go (letGo) and compares after both loads, and its tables of names
+// model go (model.LetGo) and compares after both loads, and its tables of names
 // would grow the heap past such a limit, collecting without end.
 func settleMemory(tensors int) {
 	if tensors < bigCount {
@@ -145,27 +143,4 @@ func settleMemory(tensors int) {
 	// last collection.
 	gcPolicy.starting = false
 	debug.SetMemoryLimit(int64(heap + max(32<<20, heap/8)))
-}
-
-// letGo collects the garbage a big model leaves once it is let go, before
-// the next load: the next load's allowance is measured from the heap's
-// objects, garbage included (startLoad), and the next model should take
-// the freed model's place rather than lie beside it.
-//
-// A safetensors model's pages go back to the system: its freed blocks lie
-// among the parse's (collected and returned at the end of its load), and
-// the next load, which makes the same blocks in another order, leaves
-// many of them unused (a million-tensor diff peaks at 334 MiB instead of
-// 266). A GGUF model is a few large arrays that the next load makes again
-// in their place, so its pages stay mapped: returning them would only
-// have the next load fault them back in (a million-tensor diff: 794 ms
-// instead of 691, at the same 280 MiB).
-func letGo(tensors int, format string) {
-	switch {
-	case tensors < bigCount:
-	case format == model.GGUF:
-		runtime.GC()
-	default:
-		debug.FreeOSMemory()
-	}
 }

@@ -40,10 +40,8 @@ func (t TensorInfo) Shape() []uint64 { return reversed(t.Dims) }
 // reversed returns a copy of d in reverse order: GGUF's dims from a shape,
 // or a shape from GGUF's dims.
 func reversed(d []uint64) []uint64 {
-	s := make([]uint64, len(d))
-	for i, x := range d {
-		s[len(s)-1-i] = x
-	}
+	s := slices.Clone(d)
+	slices.Reverse(s)
 	return s
 }
 
